@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * onvm_common.h: the shared-memory contract between the manager (DPDK
+ * primary) and the NFs (DPDK secondaries). Names of shared objects, the
+ * per-packet metadata, the NF / service / chain tables. No logic here.
+ *
+ * Everything in struct onvm_shared lives in one memzone that the manager
+ * creates and the NFs look up; hugepage memory is mapped at the same
+ * virtual address in every process, so the ring pointers stored in it are
+ * valid everywhere.
+ *
+ * Bump ONVM_ABI_VERSION whenever a struct below changes layout: an NF built
+ * against another layout refuses to attach instead of corrupting memory.
+ */
+#ifndef ONVM_COMMON_H
+#define ONVM_COMMON_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#define ONVM_ABI_VERSION 1
+#define ONVM_SHARED_MAGIC 0x4f4e564dU /* "ONVM" */
+
+/* Names of shared DPDK objects. */
+#define ONVM_MZ_SHARED      "onvm_shared"
+#define ONVM_PKTMBUF_POOL   "onvm_pktmbuf_pool"
+#define ONVM_MSG_RING       "onvm_mgr_msg"
+#define ONVM_NF_RX_RING_FMT "onvm_nf%u_rx"
+#define ONVM_NF_TX_RING_FMT "onvm_nf%u_tx"
+
+/* Sizes. NF ids and service ids start at 1: 0 means "none" / "manager". */
+#define ONVM_MAX_NFS        64
+#define ONVM_MAX_SERVICES   64
+#define ONVM_MAX_INSTANCES  16
+#define ONVM_MAX_PORTS      16
+#define ONVM_MAX_CHAINS     1024
+#define ONVM_MAX_HOPS       8
+#define ONVM_NAME_LEN       32
+#define ONVM_PATH_LEN       128
+#define ONVM_NF_RING_SIZE   4096
+#define ONVM_MSG_RING_SIZE  256
+#define ONVM_BURST          32
+
+/* ------------------------------------------------------------------ */
+/* Per-packet metadata, in each mbuf's private area (rte_mbuf_to_priv). */
+
+enum onvm_action {
+	ONVM_ACTION_DROP = 0,  /* manager frees it, counted against the NF */
+	ONVM_ACTION_NEXT,      /* next hop of the packet's chain */
+	ONVM_ACTION_TONF,      /* to service `destination` */
+	ONVM_ACTION_OUT,       /* out of port `destination` */
+};
+
+#define ONVM_META_F_HASH 0x01 /* flow_hash is valid */
+
+struct onvm_pkt_meta {
+	uint8_t action;      /* written by the NF */
+	uint8_t chain_hop;   /* index of the hop the packet is at */
+	uint16_t destination;/* service id (TONF) or port (OUT) */
+	uint16_t chain_id;   /* chain in the generation below */
+	uint8_t chain_gen;   /* which chain table generation (0/1) */
+	uint8_t flags;
+	uint16_t owner;      /* NF id holding the packet, 0 = the manager */
+	uint16_t in_port;    /* port the packet entered on, or 0xffff */
+	uint32_t flow_hash;  /* symmetric 5-tuple hash when ONVM_META_F_HASH */
+};
+
+#define ONVM_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct onvm_pkt_meta), RTE_MBUF_PRIV_ALIGN)
+
+static inline struct onvm_pkt_meta *
+onvm_pkt_meta(struct rte_mbuf *m)
+{
+	return (struct onvm_pkt_meta *)rte_mbuf_to_priv(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* NFs */
+
+enum onvm_nf_state {
+	ONVM_NF_FREE = 0,    /* slot unused */
+	ONVM_NF_CLAIMED,     /* an NF took the slot and is filling its request */
+	ONVM_NF_RUNNING,     /* manager accepted it; traffic flows to it */
+	ONVM_NF_STOPPING,    /* NF asked to leave, or manager asked it to */
+	ONVM_NF_REJECTED,    /* manager refused the request (see reject_reason) */
+};
+
+/* Counters the NF writes (its own cache line: no false sharing). */
+struct onvm_nf_counters {
+	uint64_t rx;
+	uint64_t tx;         /* returned to the manager with any action */
+	uint64_t act_drop;
+	uint64_t act_next;
+	uint64_t act_tonf;
+	uint64_t act_out;
+	uint64_t tx_wait;    /* times its TX ring was full (backpressure) */
+	uint64_t wakeups;
+} __rte_cache_aligned;
+
+/* Counters the manager writes about an NF. */
+struct onvm_nf_mgr_counters {
+	uint64_t enqueued;   /* packets put on its RX ring */
+	uint64_t enq_drop;   /* RX ring full at the entry of a chain */
+	uint64_t dequeued;   /* packets taken from its TX ring */
+	uint64_t reclaimed;  /* packets freed when it died */
+} __rte_cache_aligned;
+
+struct onvm_nf_slot {
+	volatile uint32_t state;       /* enum onvm_nf_state */
+	uint16_t id;
+	uint16_t service_id;
+	uint16_t instance;
+	uint16_t requested_service;    /* 0 = by name */
+	int32_t pid;
+	uint32_t cpu;
+	uint64_t claimed_tsc;
+	char name[ONVM_NAME_LEN];      /* program name, e.g. "firewall" */
+	char service_name[ONVM_NAME_LEN];
+	char lock_path[ONVM_PATH_LEN]; /* flock()ed by the NF for its whole life */
+	char reject_reason[96];
+	struct rte_ring *rx_ring;      /* manager -> NF */
+	struct rte_ring *tx_ring;      /* NF -> manager */
+
+	/*
+	 * Shared-core sleep: the NF sets `sleeping`, re-checks its ring and
+	 * futex-waits on wake_seq; the manager bumps wake_seq and wakes it
+	 * after enqueueing. Kept on its own line: both sides touch it.
+	 */
+	volatile uint32_t sleeping __rte_cache_aligned;
+	volatile uint32_t wake_seq;
+
+	struct onvm_nf_counters nf_stats;
+	struct onvm_nf_mgr_counters mgr_stats;
+} __rte_cache_aligned;
+
+/* ------------------------------------------------------------------ */
+/* Services: a name/id and the NF ids of its running instances. */
+
+struct onvm_service {
+	uint16_t id;
+	uint16_t num_instances;        /* read by data lcores without locks */
+	uint16_t instances[ONVM_MAX_INSTANCES];
+	char name[ONVM_NAME_LEN];      /* "" when only known by number */
+	uint64_t no_instance_drops;    /* a hop with nobody running: counted */
+} __rte_cache_aligned;
+
+/* ------------------------------------------------------------------ */
+/* Chains. Two generations: the data lcores read `active_gen`; a reload
+ * writes the other one and flips it. Packets in flight keep the generation
+ * stamped in their metadata, so they finish on the chain they started on. */
+
+#define ONVM_PORT_NONE 0xffff
+
+struct onvm_chain {
+	char name[ONVM_NAME_LEN];
+	uint16_t num_hops;
+	uint16_t hops[ONVM_MAX_HOPS];  /* service ids */
+	uint16_t out_port;             /* after the last hop; ONVM_PORT_NONE = drop */
+	int32_t priority;
+};
+
+struct onvm_chain_table {
+	uint32_t num_chains;
+	struct onvm_chain chains[ONVM_MAX_CHAINS];
+};
+
+/* ------------------------------------------------------------------ */
+/* Ports */
+
+struct onvm_port_counters {
+	uint64_t rx;
+	uint64_t tx;
+	uint64_t tx_drop;       /* the PMD refused them */
+	uint64_t rx_no_chain;   /* matched no chain and no default service */
+	uint64_t entry_drop;    /* first hop's ring full: backpressure drop */
+} __rte_cache_aligned;
+
+struct onvm_port_info {
+	uint16_t port_id;      /* DPDK port id */
+	struct rte_ether_addr mac;
+	char name[ONVM_NAME_LEN];
+	struct onvm_port_counters stats;
+};
+
+/* ------------------------------------------------------------------ */
+
+enum onvm_mgr_state {
+	ONVM_MGR_STARTING = 0,
+	ONVM_MGR_RUNNING,
+	ONVM_MGR_STOPPING,
+};
+
+struct onvm_shared {
+	uint32_t magic;
+	uint32_t abi_version;
+	volatile uint32_t mgr_state;   /* enum onvm_mgr_state */
+	uint32_t shared_core;          /* -c: idle NFs sleep */
+	int32_t mgr_pid;
+	uint16_t default_service;      /* 0 = none */
+	uint16_t num_ports;
+	struct onvm_port_info ports[ONVM_MAX_PORTS];
+
+	struct onvm_nf_slot nfs[ONVM_MAX_NFS + 1];         /* index = NF id */
+	struct onvm_service services[ONVM_MAX_SERVICES + 1]; /* index = service id */
+
+	volatile uint32_t active_gen;
+	struct onvm_chain_table chain_gens[2];
+};
+
+/* Message to the manager on ONVM_MSG_RING: an NF id that changed state. */
+#define ONVM_MSG_NF_CLAIMED  1
+#define ONVM_MSG_NF_STOPPING 2
+
+static inline void *
+onvm_msg_encode(uint32_t type, uint16_t nf_id)
+{
+	return (void *)(uintptr_t)(((uint64_t)type << 16) | nf_id);
+}
+
+static inline void
+onvm_msg_decode(void *msg, uint32_t *type, uint16_t *nf_id)
+{
+	uint64_t v = (uint64_t)(uintptr_t)msg;
+
+	*type = (uint32_t)(v >> 16);
+	*nf_id = (uint16_t)(v & 0xffff);
+}
+
+#endif /* ONVM_COMMON_H */
