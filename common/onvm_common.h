@@ -66,6 +66,7 @@ struct onvm_pkt_meta {
 	uint16_t owner;      /* NF id holding the packet, 0 = the manager */
 	uint16_t in_port;    /* port the packet entered on, or 0xffff */
 	uint32_t flow_hash;  /* symmetric 5-tuple hash when ONVM_META_F_HASH */
+	uint64_t rx_ns;      /* wall clock when the manager received it */
 };
 
 #define ONVM_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct onvm_pkt_meta), RTE_MBUF_PRIV_ALIGN)
@@ -107,6 +108,13 @@ struct onvm_nf_mgr_counters {
 	uint64_t reclaimed;  /* packets freed when it died */
 } __rte_cache_aligned;
 
+/* Named counters an NF publishes (e.g. "denied", "alerts"). */
+#define ONVM_NF_MAX_COUNTERS 16
+struct onvm_nf_named_counter {
+	char name[24];
+	uint64_t value;
+};
+
 struct onvm_nf_slot {
 	volatile uint32_t state;       /* enum onvm_nf_state */
 	uint16_t id;
@@ -133,6 +141,8 @@ struct onvm_nf_slot {
 
 	struct onvm_nf_counters nf_stats;
 	struct onvm_nf_mgr_counters mgr_stats;
+	uint32_t num_counters;
+	struct onvm_nf_named_counter counters[ONVM_NF_MAX_COUNTERS];
 } __rte_cache_aligned;
 
 /* ------------------------------------------------------------------ */
