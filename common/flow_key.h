@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flow_key: the fields one forwarding table classifies on. JSON chains and
+ * OpenFlow 1.3 flow entries are both compiled to (key, mask, priority)
+ * rules over this struct, so they live in one table (SPEC 5).
+ *
+ * Field values are in host byte order, except byte arrays (MACs, IPv6
+ * addresses) which keep wire order. A mask has the same layout: 1 bits are
+ * compared, 0 bits are wildcarded. Unused padding must be zero in both key
+ * and mask so keys can be hashed and compared as bytes.
+ */
+#ifndef ONVM_FLOW_KEY_H
+#define ONVM_FLOW_KEY_H
+
+#include <stdint.h>
+
+#include "pkt_parse.h"
+
+/* OpenFlow's VLAN "present" bit, as OXM_OF_VLAN_VID uses it. */
+#define FLOW_VID_PRESENT 0x1000
+
+struct flow_key {
+	uint32_t in_port;       /* OpenFlow port number: DPDK port i is i+1 */
+	uint32_t ipv6_flabel;
+	uint64_t metadata;      /* OpenFlow metadata (write-metadata) */
+	uint8_t eth_dst[6];
+	uint8_t eth_src[6];
+	uint16_t eth_type;
+	uint16_t vlan_vid;      /* FLOW_VID_PRESENT | vid, or 0 for untagged */
+	uint8_t vlan_pcp;
+	uint8_t ip_dscp;
+	uint8_t ip_ecn;
+	uint8_t ip_proto;
+	uint32_t ipv4_src;
+	uint32_t ipv4_dst;
+	uint16_t tp_src;        /* TCP/UDP/SCTP ports */
+	uint16_t tp_dst;
+	uint8_t icmp_type;      /* ICMPv4 or ICMPv6 */
+	uint8_t icmp_code;
+	uint16_t arp_op;
+	uint32_t arp_spa;
+	uint32_t arp_tpa;
+	uint8_t arp_sha[6];
+	uint8_t arp_tha[6];
+	uint8_t ipv6_src[16];
+	uint8_t ipv6_dst[16];
+	uint8_t nd_target[16];
+	uint8_t nd_sll[6];
+	uint8_t nd_tll[6];
+	uint32_t mpls_label;
+	uint8_t mpls_tc;
+	uint8_t mpls_bos;
+	uint8_t tcp_flags_pad[2]; /* keeps the struct a multiple of 8 bytes */
+} __attribute__((aligned(8)));
+
+/* OpenFlow port numbers for DPDK ports and services (SPEC 5). */
+#define FLOW_OFPORT_FROM_DPDK(p) ((uint32_t)(p) + 1)
+#define FLOW_OFPORT_SERVICE_BASE 1000
+
+/* Fill a key from a parsed packet (metadata 0). */
+void flow_key_from_pkt(struct flow_key *k, const struct pkt_info *pi, uint32_t of_in_port);
+
+#endif /* ONVM_FLOW_KEY_H */
