@@ -67,7 +67,7 @@ count(struct onvm_nf_ctx *nf, const struct router *rt, enum router_counter c, ui
 static void
 router_chunk(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf, struct router *rt)
 {
-	uint32_t dst[ROUTER_CHUNK];
+	uint32_t dst[ROUTER_CHUNK] = { 0 }; /* only [0, n_route) is read */
 	uint16_t l3_off[ROUTER_CHUNK], which[ROUTER_CHUNK];
 	const struct rt_next_hop *nh[ROUTER_CHUNK];
 	uint64_t tally[RC_COUNT] = { 0 };
@@ -204,9 +204,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "router: out of memory\n");
 		return EXIT_FAILURE;
 	}
-	for (uint16_t p = 0; p < rt.n_ports; p++)
-		if (onvm_nflib_port_mac(nf, p, &rt.port_mac[p]) < 0)
+	for (uint16_t p = 0; p < rt.n_ports; p++) {
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+		if (onvm_nflib_port_mac(nf, p, &rt.port_mac[p]) < 0) {
 			fprintf(stderr, "router: warning: no MAC for port %u\n", p);
+			continue;
+		}
+		rte_ether_format_addr(mac, sizeof(mac), &rt.port_mac[p]);
+		printf("router: port %u mac %s\n", p, mac);
+	}
+	fflush(stdout);
 	for (int c = 0; c < RC_COUNT; c++)
 		rt.counter[c] = onvm_nflib_counter_register(nf, router_counter_names[c]);
 
