@@ -149,6 +149,7 @@ reload(struct onvm_nf_ctx *nf, struct load_balancer *lb)
 	} else {
 		printf("load_balancer: reloaded %u services from %s (%u connections kept)\n",
 		       cfg.n_services, lb->file, lb_conn_count(lb->fwd.conns));
+		fflush(stdout);
 		count(nf, lb, LC_RELOAD);
 	}
 	lb_config_free(&cfg);
@@ -226,6 +227,7 @@ main(int argc, char **argv)
 	lb.expire_budget = cfg.max_conns / (1000 / LB_TICK_MS) + 1;
 	printf("load_balancer: %u services from %s; up to %u connections, Maglev table %u\n",
 	       cfg.n_services, lb.file, cfg.max_conns, cfg.table_size);
+	fflush(stdout);
 	lb_config_free(&cfg);
 
 	for (int c = 0; c < LC_COUNT; c++)
