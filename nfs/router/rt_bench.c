@@ -3,14 +3,16 @@
  * rt_bench: how long a full-size table takes to load, and how fast it looks
  * up. Not a test: it prints numbers.
  *
- *     rt_bench [EAL options] [-- ROUTES [LOOKUPS_MILLIONS]]
+ *     rt_bench [EAL options] [-- ROUTES|FILE [LOOKUPS_MILLIONS]]
  *
- * It makes ROUTES (default 1,000,000) distinct random prefixes shaped like
+ * Given a route FILE it times loading that. Otherwise it makes ROUTES
+ * (default 1,000,000) distinct random prefixes shaped like
  * the Internet table (mostly /24, then /22-/23, /16-/21, few shorter, ~1%
  * longer than /24) over 16 next hops, writes them as route text, then times
  * (1) parsing the text, (2) building the FIB, (3) bulk lookups of random
  * addresses in bursts of 32.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +107,32 @@ make_routes(struct rt_route *r, uint32_t want)
 	return want;
 }
 
+/* Write `want` random routes as route text to a new temporary file at path. */
+static int
+write_routes(char *path, uint32_t want)
+{
+	struct rt_route *routes = calloc(want, sizeof(*routes));
+	int fd = mkstemp(path);
+	FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (routes == NULL || fp == NULL) {
+		free(routes);
+		return -1;
+	}
+	make_routes(routes, want);
+	for (uint32_t i = 0; i < want; i++) {
+		const struct rt_route *r = &routes[i];
+
+		fprintf(fp, "%u.%u.%u.%u/%u port %u via-mac %02x:%02x:%02x:%02x:%02x:%02x\n",
+			r->prefix >> 24, (r->prefix >> 16) & 0xff, (r->prefix >> 8) & 0xff,
+			r->prefix & 0xff, r->depth, r->port, r->mac[0], r->mac[1], r->mac[2],
+			r->mac[3], r->mac[4], r->mac[5]);
+	}
+	fclose(fp);
+	free(routes);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -124,45 +152,37 @@ main(int argc, char **argv)
 	} else {
 		argc = 1;
 	}
-	if (argc > 1)
+	const char *given = NULL;
+
+	if (argc > 1 && !isdigit((unsigned char)argv[1][0]))
+		given = argv[1];
+	else if (argc > 1)
 		want = (uint32_t)strtoul(argv[1], NULL, 0);
 	if (argc > 2)
 		lookups_m = (uint32_t)strtoul(argv[2], NULL, 0);
 
-	struct rt_route *routes = calloc(want, sizeof(*routes));
 	char path[] = "/tmp/rt_bench_XXXXXX", err[512];
-	int fd = mkstemp(path);
-	FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
 
-	if (routes == NULL || fp == NULL) {
-		fprintf(stderr, "rt_bench: cannot set up\n");
+	if (given == NULL && write_routes(path, want) < 0) {
+		fprintf(stderr, "rt_bench: cannot write routes\n");
 		return 1;
 	}
-	make_routes(routes, want);
-	for (uint32_t i = 0; i < want; i++) {
-		const struct rt_route *r = &routes[i];
-
-		fprintf(fp, "%u.%u.%u.%u/%u port %u via-mac %02x:%02x:%02x:%02x:%02x:%02x\n",
-			r->prefix >> 24, (r->prefix >> 16) & 0xff, (r->prefix >> 8) & 0xff,
-			r->prefix & 0xff, r->depth, r->port, r->mac[0], r->mac[1], r->mac[2],
-			r->mac[3], r->mac[4], r->mac[5]);
-	}
-	fclose(fp);
-	free(routes);
 
 	struct rt_config cfg;
 	double t0 = now_s();
 
-	if (rt_config_load(path, RT_ANY_PORT_COUNT, &cfg, err, sizeof(err)) < 0) {
+	if (rt_config_load(given ? given : path, RT_ANY_PORT_COUNT, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rt_bench: %s\n", err);
-		unlink(path);
+		if (given == NULL)
+			unlink(path);
 		return 1;
 	}
 	double t1 = now_s();
 	struct rt_table *t = rt_table_create("rt_bench", &cfg, SOCKET_ID_ANY, err, sizeof(err));
 	double t2 = now_s();
 
-	unlink(path);
+	if (given == NULL)
+		unlink(path);
 	if (t == NULL) {
 		fprintf(stderr, "rt_bench: %s\n", err);
 		return 1;
