@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_malloc.h>
 #include <rte_memory.h>
 
 #include "rt_config.h"
@@ -107,6 +108,17 @@ make_routes(struct rt_route *r, uint32_t want)
 	return want;
 }
 
+/* Bytes allocated from DPDK's heap on socket 0 (where --in-memory/-l 0 puts it). */
+static uint64_t
+dpdk_heap_bytes(void)
+{
+	struct rte_malloc_socket_stats st;
+
+	if (rte_malloc_get_socket_stats(0, &st) < 0)
+		return 0;
+	return st.heap_allocsz_bytes;
+}
+
 /* Write `want` random routes as route text to a new temporary file at path. */
 static int
 write_routes(char *path, uint32_t want)
@@ -178,6 +190,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	double t1 = now_s();
+	uint64_t heap_before = dpdk_heap_bytes();
 	struct rt_table *t = rt_table_create("rt_bench", &cfg, SOCKET_ID_ANY, err, sizeof(err));
 	double t2 = now_s();
 
@@ -191,6 +204,7 @@ main(int argc, char **argv)
 	printf("parse text        %.3f s\n", t1 - t0);
 	printf("build FIB         %.3f s\n", t2 - t1);
 	printf("load total        %.3f s\n", t2 - t0);
+	printf("FIB memory        %.0f MiB\n", (double)(dpdk_heap_bytes() - heap_before) / (1 << 20));
 
 	/* Lookups over a 1M-address working set, replayed. */
 	uint32_t n_ips = 1u << 20, hits = 0;

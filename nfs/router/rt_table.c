@@ -31,8 +31,10 @@ hop_key(const struct rt_route *r)
 }
 
 /*
- * Give every distinct (port, MAC) one index. A temporary open-addressing map
- * from the packed pair to its index; idx_of_route[i] receives route i's hop.
+ * Give every distinct (port, MAC) one index, from 1. A temporary
+ * open-addressing map from the packed pair to its index; idx_of_route[i]
+ * receives route i's hop. The hop array, read per packet, lands in DPDK
+ * memory at its exact size.
  */
 static int
 assign_next_hops(struct rt_table *t, const struct rt_config *cfg, uint32_t *idx_of_route)
@@ -40,17 +42,16 @@ assign_next_hops(struct rt_table *t, const struct rt_config *cfg, uint32_t *idx_
 	size_t cap = 16;
 	uint64_t *keys;
 	uint32_t *vals;
+	struct rt_next_hop *hops;
+	int rc = -1;
 
 	while (cap < (size_t)cfg->n_routes * 2)
 		cap <<= 1;
 	keys = malloc(cap * sizeof(*keys));
 	vals = calloc(cap, sizeof(*vals)); /* 0 = empty slot */
-	t->hops = rte_zmalloc("rt_hops", sizeof(*t->hops) * ((size_t)cfg->n_routes + 1), 0);
-	if (keys == NULL || vals == NULL || t->hops == NULL) {
-		free(keys);
-		free(vals);
-		return -1;
-	}
+	hops = malloc(sizeof(*hops) * ((size_t)cfg->n_routes + 1));
+	if (keys == NULL || vals == NULL || hops == NULL)
+		goto out;
 	for (uint32_t i = 0; i < cfg->n_routes; i++) {
 		uint64_t k = hop_key(&cfg->routes[i]);
 		size_t slot = (size_t)((k * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
@@ -62,14 +63,21 @@ assign_next_hops(struct rt_table *t, const struct rt_config *cfg, uint32_t *idx_
 
 			keys[slot] = k;
 			vals[slot] = id;
-			t->hops[id].port = cfg->routes[i].port;
-			memcpy(t->hops[id].mac, cfg->routes[i].mac, 6);
+			hops[id].port = cfg->routes[i].port;
+			memcpy(hops[id].mac, cfg->routes[i].mac, 6);
 		}
 		idx_of_route[i] = vals[slot];
 	}
+	t->hops = rte_zmalloc("rt_hops", sizeof(*hops) * (t->n_hops + 1), 0);
+	if (t->hops != NULL) {
+		memcpy(t->hops + 1, hops + 1, sizeof(*hops) * t->n_hops);
+		rc = 0;
+	}
+out:
 	free(keys);
 	free(vals);
-	return 0;
+	free(hops);
+	return rc;
 }
 
 struct rt_table *
@@ -99,7 +107,9 @@ rt_table_create(const char *name, const struct rt_config *cfg, int socket_id, ch
 	conf.type = RTE_FIB_DIR24_8;
 	conf.default_nh = RT_NH_NONE;
 	conf.max_routes = (int)cfg->n_routes + 1;
-	conf.dir24_8.nh_sz = RTE_FIB_DIR24_8_4B;
+	/* Next hops are few in practice: 2-byte entries halve tbl24 (32 MiB)
+	 * and the tbl8s; one bit of each entry is DIR24_8's own flag. */
+	conf.dir24_8.nh_sz = t->n_hops < (1u << 15) ? RTE_FIB_DIR24_8_2B : RTE_FIB_DIR24_8_4B;
 	conf.dir24_8.num_tbl8 = deep * 2 + 256;
 	t->fib = rte_fib_create(name, socket_id, &conf);
 	if (t->fib == NULL) {

@@ -46,7 +46,7 @@ reference_lookup(const struct rt_config *c, uint32_t ip)
  * every depth, /0 to /32, with a handful of next hops (shared indexes).
  */
 static void
-random_table(struct rt_config *c, uint32_t n, int with_default)
+random_table(struct rt_config *c, uint32_t n, int with_default, uint32_t n_hops)
 {
 	c->routes = calloc(n, sizeof(*c->routes));
 	c->n_routes = 0;
@@ -62,14 +62,20 @@ random_table(struct rt_config *c, uint32_t n, int with_default)
 			d = 0;
 		r.depth = d;
 		r.prefix = d ? a & (UINT32_MAX << (32 - d)) : 0;
-		uint32_t hop = rng() % 7;
+		uint32_t hop = n_hops > 7 ? c->n_routes % n_hops : rng() % n_hops;
 
 		r.port = (uint16_t)(hop % 3);
-		memcpy(r.mac, (uint8_t[6]){ 0x02, 0, 0, 0, 0, (uint8_t)hop }, 6);
+		memcpy(r.mac, (uint8_t[6]){ 0x02, 0, 0, (uint8_t)(hop >> 16), (uint8_t)(hop >> 8),
+					    (uint8_t)hop }, 6);
 
 		int dup = 0;
 
-		for (uint32_t i = 0; i < c->n_routes && !dup; i++)
+		/* big tables: /24 and longer only, distinct by construction */
+		if (n > 10000) {
+			r.depth = (uint8_t)(24 + c->n_routes % 9);
+			r.prefix = (0x0a000000u | (c->n_routes << 8)) & (UINT32_MAX << (32 - r.depth));
+		}
+		for (uint32_t i = 0; i < c->n_routes && !dup && n <= 10000; i++)
 			dup = c->routes[i].prefix == r.prefix && c->routes[i].depth == r.depth;
 		if (!dup)
 			c->routes[c->n_routes++] = r;
@@ -96,26 +102,30 @@ random_probe(const struct rt_config *c)
 }
 
 static void
-check_against_reference(uint64_t seed, uint32_t n_routes, int with_default)
+check_against_reference(uint64_t seed, uint32_t n_routes, int with_default, uint32_t n_hops,
+			int probes)
 {
 	struct rt_config c;
 	char err[256], name[32];
-	enum { PROBES = 20000, BURST = 37 /* not a power of two: exercises chunking */ };
+	enum { BURST = 37 /* not a power of two: exercises chunking */ };
+	const unsigned int PROBES = (unsigned int)probes;
 
 	rng_state = seed;
-	random_table(&c, n_routes, with_default);
+	random_table(&c, n_routes, with_default, n_hops);
 	snprintf(name, sizeof(name), "rt_test_%llu", (unsigned long long)seed);
 	struct rt_table *t = rt_table_create(name, &c, SOCKET_ID_ANY, err, sizeof(err));
 
 	if (t == NULL)
 		fail_msg("rt_table_create: %s", err);
-	assert_true(rt_table_next_hop_count(t) <= 7);
+	assert_true(rt_table_next_hop_count(t) <= n_hops);
+	if (n_hops > 7) /* every route its own hop: past 2-byte FIB entries */
+		assert_int_equal(rt_table_next_hop_count(t), n_hops);
 
 	uint32_t ips[BURST];
 	const struct rt_next_hop *nh[BURST];
 	unsigned int routed = 0, unrouted = 0;
 
-	for (int done = 0; done < PROBES; done += BURST) {
+	for (unsigned int done = 0; done < PROBES; done += BURST) {
 		for (int i = 0; i < BURST; i++)
 			ips[i] = random_probe(&c);
 		rt_table_lookup_bulk(t, ips, nh, BURST);
@@ -148,14 +158,21 @@ static void
 lpm_matches_reference_small(void **state)
 {
 	for (uint64_t seed = 1; seed <= 4; seed++)
-		check_against_reference(seed * 7919, 200, 0);
+		check_against_reference(seed * 7919, 200, 0, 7, 20000);
 }
 
 static void
 lpm_matches_reference_large(void **state)
 {
-	check_against_reference(42, 3000, 0);
-	check_against_reference(43, 3000, 1);
+	check_against_reference(42, 3000, 0, 7, 20000);
+	check_against_reference(43, 3000, 1, 7, 20000);
+}
+
+/* More next hops than 2-byte FIB entries hold: the table widens them. */
+static void
+lpm_matches_reference_many_next_hops(void **state)
+{
+	check_against_reference(44, 40000, 0, 40000, 2000);
 }
 
 static void
@@ -209,6 +226,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(host_routes_and_default),
 		cmocka_unit_test(lpm_matches_reference_small),
 		cmocka_unit_test(lpm_matches_reference_large),
+		cmocka_unit_test(lpm_matches_reference_many_next_hops),
 	};
 
 	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) < 0) {
