@@ -94,7 +94,7 @@ start_mgr() {
 		"$@" >"$MGR_LOG" 2>&1 &
 	MGR_PID=$!
 	_pids+=("$MGR_PID")
-	if ! wait_for 20 grep -q "onvm_mgr: ready" "$MGR_LOG"; then
+	if ! wait_for 90 grep -q "onvm_mgr: ready" "$MGR_LOG"; then
 		echo "  manager did not start:"
 		sed 's/^/    /' "$MGR_LOG" | tail -20
 		return 1
@@ -114,7 +114,7 @@ start_nf() {
 	ONVM_BUILD_DIR=$BUILD "$ONVM_ROOT/go.sh" "$name" "$@" >"$NF_LOG" 2>&1 &
 	NF_PID=$!
 	_pids+=("$NF_PID")
-	if ! wait_for 20 _joined_more "$joined_before"; then
+	if ! wait_for 60 _joined_more "$joined_before"; then
 		echo "  NF $name did not join:"
 		sed 's/^/    /' "$NF_LOG" | tail -10
 		return 1
