@@ -48,18 +48,26 @@ struct classifier {
 	struct cls_subtable *subtables;
 	uint32_t n_subtables, cap_subtables;
 	uint32_t *order;            /* subtable indices by max_priority, highest first */
+	/* The union of all masks: only these bits can change a lookup's
+	 * answer, so the cache keys on them alone. */
+	uint64_t union_mask[FK_WORDS];
+	uint8_t union_idx[FK_WORDS];
+	uint32_t n_union;
 };
 
+/* One cache line: a flow's answer, keyed by its bits under the union mask
+ * (compacted to the words the mask touches). */
+#define CLS_CACHE_WORDS 6
 struct cls_cache_entry {
-	uint64_t key[FK_WORDS];
 	uint64_t generation;
-	uint32_t result;
-	uint32_t found;
-};
+	uint32_t signature;
+	uint32_t result;            /* CLS_NO_RULE: no rule matched */
+	uint64_t key[CLS_CACHE_WORDS];
+} __attribute__((aligned(64)));
 
 struct cls_cache {
 	uint32_t mask;
-	struct cls_cache_entry entries[];
+	struct cls_cache_entry entries[]; /* starts one cache line in */
 };
 
 static inline uint64_t
@@ -202,6 +210,19 @@ sort_subtables(struct classifier *cls)
 	}
 }
 
+static void
+recompute_union(struct classifier *cls)
+{
+	memset(cls->union_mask, 0, sizeof(cls->union_mask));
+	for (uint32_t i = 0; i < cls->n_subtables; i++)
+		for (uint32_t w = 0; w < FK_WORDS; w++)
+			cls->union_mask[w] |= cls->subtables[i].mask[w];
+	cls->n_union = 0;
+	for (uint32_t w = 0; w < FK_WORDS; w++)
+		if (cls->union_mask[w] != 0)
+			cls->union_idx[cls->n_union++] = (uint8_t)w;
+}
+
 static uint32_t
 find_or_add_subtable(struct classifier *cls, const uint64_t mask[FK_WORDS])
 {
@@ -223,7 +244,9 @@ find_or_add_subtable(struct classifier *cls, const uint64_t mask[FK_WORDS])
 	if (subtable_init(&cls->subtables[cls->n_subtables], mask) < 0)
 		return CLS_NO_RULE;
 	cls->order[cls->n_subtables] = cls->n_subtables;
-	return cls->n_subtables++;
+	cls->n_subtables++;
+	recompute_union(cls);
+	return cls->n_subtables - 1;
 }
 
 /* An emptied subtable goes: the last one moves into its index. */
@@ -249,6 +272,7 @@ drop_subtable(struct classifier *cls, uint32_t idx)
 			continue;
 		cls->order[k++] = v == last ? idx : v;
 	}
+	recompute_union(cls);
 }
 
 /* ---- classifier ---- */
@@ -610,10 +634,12 @@ cls_cache_create(unsigned int order)
 {
 	if (order < 4 || order > 20)
 		return NULL;
-	struct cls_cache *c =
-		calloc(1, sizeof(*c) + ((size_t)1 << order) * sizeof(struct cls_cache_entry));
+	size_t size = sizeof(struct cls_cache) + ((size_t)1 << order) * sizeof(struct cls_cache_entry);
+	struct cls_cache *c = aligned_alloc(64, size); /* entries are cache lines */
+
 	if (c == NULL)
 		return NULL;
+	memset(c, 0, size);
 	c->mask = (1u << order) - 1;
 	return c; /* generation 0 in every entry: never current */
 }
@@ -624,29 +650,56 @@ cls_cache_free(struct cls_cache *cache)
 	free(cache);
 }
 
+/*
+ * The cache answers only for a classifier whose union mask fits an entry
+ * (CLS_CACHE_WORDS words: every IPv4 chain or OpenFlow match does; IPv6
+ * addresses take two words each); a wider classifier is searched directly.
+ */
 bool
 classifier_lookup_cached(const struct classifier *cls, struct cls_cache *cache,
 			 const struct flow_key *key, uint32_t *result)
 {
 	const uint64_t *pkt = (const uint64_t *)key;
-	uint64_t h = 0;
+	uint64_t k[CLS_CACHE_WORDS], h = cls->n_union;
 
-	for (uint32_t w = 0; w < FK_WORDS; w++)
-		h = hash_step(h, pkt[w]);
-	struct cls_cache_entry *e = &cache->entries[mix64(h) & cache->mask];
-
-	if (e->generation == cls->generation && memcmp(e->key, pkt, sizeof(e->key)) == 0) {
-		if (e->found)
-			*result = e->result;
-		return e->found;
+	if (cls->n_union > CLS_CACHE_WORDS)
+		return classifier_lookup(cls, key, result);
+	for (uint32_t j = 0; j < cls->n_union; j++) {
+		uint32_t w = cls->union_idx[j];
+		k[j] = pkt[w] & cls->union_mask[w];
+		h = hash_step(h, k[j]);
 	}
-	uint32_t res = 0;
+	h = mix64(h);
+	uint32_t sig = (uint32_t)(h >> 32);
+	/* Two candidate slots per flow: far fewer conflict misses than a
+	 * direct-mapped table of the same size, for one more line on a miss. */
+	struct cls_cache_entry *slot[2] = { &cache->entries[h & cache->mask],
+					    &cache->entries[(h >> 20) & cache->mask] };
+
+	for (int i = 0; i < 2; i++) {
+		const struct cls_cache_entry *e = slot[i];
+		if (e->generation == cls->generation && e->signature == sig &&
+		    memcmp(e->key, k, cls->n_union * sizeof(k[0])) == 0) {
+			if (e->result == CLS_NO_RULE)
+				return false;
+			*result = e->result;
+			return true;
+		}
+	}
+	uint32_t res = CLS_NO_RULE;
 	bool found = classifier_lookup(cls, key, &res);
 
-	memcpy(e->key, pkt, sizeof(e->key));
-	e->generation = cls->generation;
-	e->result = res;
-	e->found = found;
+	/* A rule whose result is CLS_NO_RULE itself is never cached. */
+	if (!found || res != CLS_NO_RULE) {
+		/* Fill a stale slot first, else evict by a hash bit. */
+		struct cls_cache_entry *e = slot[0]->generation != cls->generation ? slot[0]
+					    : slot[1]->generation != cls->generation ? slot[1]
+					    : slot[(h >> 19) & 1];
+		e->generation = cls->generation;
+		e->signature = sig;
+		e->result = found ? res : CLS_NO_RULE;
+		memcpy(e->key, k, cls->n_union * sizeof(k[0]));
+	}
 	if (found)
 		*result = res;
 	return found;
