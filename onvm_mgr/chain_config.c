@@ -196,9 +196,9 @@ resolve_hops(const struct cfg_file *f, struct chain_def *chains, uint32_t n,
 				    sizeof(why)) == 0)
 				continue;
 			snprintf(ptr, sizeof(ptr), "/chains/%u/hops/%u", i, h);
-			return cfg_error(f, err, errlen, ptr, "chain '%s' hop %u: unknown service '%s'%s%s",
+			return cfg_error(f, err, errlen, ptr, "chain '%s' hop %u: service '%s': %s",
 					 chains[i].name, h + 1, chains[i].hop_names[h],
-					 why[0] ? ": " : "", why);
+					 why[0] ? why : "unknown service");
 		}
 	}
 	return 0;

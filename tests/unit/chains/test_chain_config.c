@@ -222,7 +222,7 @@ static const struct bad_case bad_cases[] = {
 	{ "bad_out_port.json", 7, "out_port must be a port number 0-15" },
 	{ "priority_type.json", 5, "priority must be an integer 0-65535" },
 	{ "unknown_service.json", 8,
-	  "chain 'typo' hop 2: unknown service 'ruoter': not a known service" },
+	  "chain 'typo' hop 2: service 'ruoter': not a known service" },
 	{ "hop_type.json", 6, "hop 2 must be a service name or a service id" },
 	{ "missing_match.json", 3,
 	  "chain 'nomatch' has no \"match\" (use {} to match every packet)" },
