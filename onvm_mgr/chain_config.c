@@ -32,6 +32,24 @@ chain_set_find(const struct chain_set *set, const char *name)
 	return NULL;
 }
 
+/* base + "/" + key as a JSON pointer (RFC 6901: '~' is ~0, '/' is ~1), so
+ * an error on a key with odd characters still finds its line. */
+static void
+pointer_to_key(char *out, size_t cap, const char *base, const char *key)
+{
+	size_t n = (size_t)snprintf(out, cap, "%s/", base);
+
+	for (; *key && n + 3 < cap; key++) {
+		if (*key == '~' || *key == '/') {
+			out[n++] = '~';
+			out[n++] = *key == '~' ? '0' : '1';
+		} else {
+			out[n++] = *key;
+		}
+	}
+	out[n < cap ? n : cap - 1] = '\0';
+}
+
 static bool
 is_listed(const char *key, const char *const *keys)
 {
@@ -132,7 +150,7 @@ parse_chain(const struct cfg_file *f, const json_t *chain, const char *at,
 {
 	const char *key;
 	json_t *v;
-	char ptr[96];
+	char ptr[96], key_at[300];
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->file, sizeof(c->file), "%s", f->path);
@@ -142,9 +160,9 @@ parse_chain(const struct cfg_file *f, const json_t *chain, const char *at,
 		return cfg_error(f, err, errlen, at, "a chain must be an object");
 	json_object_foreach((json_t *)chain, key, v) {
 		if (!is_listed(key, chain_keys)) {
-			snprintf(ptr, sizeof(ptr), "%s/%s", at, key);
-			return cfg_error(f, err, errlen, ptr,
-					 "unknown key '%s' in a chain (expected name, priority, "
+			pointer_to_key(key_at, sizeof(key_at), at, key);
+			return cfg_error(f, err, errlen, key_at,
+					 "unknown key '%.64s' in a chain (expected name, priority, "
 					 "match, hops, out_port)", key);
 		}
 	}
@@ -213,16 +231,16 @@ chain_set_load_cfg(struct chain_set *set, const struct cfg_file *f, chain_resolv
 	json_t *v;
 	struct chain_def *parsed = NULL;
 	uint32_t n;
-	char at[32];
+	char at[32], key_at[300];
 	int rc = -1;
 
 	if (!json_is_object(root))
 		return cfg_error(f, err, errlen, "", "expected an object with a \"chains\" list");
 	json_object_foreach((json_t *)root, key, v) {
 		if (strcmp(key, "chains") != 0) {
-			snprintf(at, sizeof(at), "/%.24s", key);
-			return cfg_error(f, err, errlen, at,
-					 "unknown top-level key '%s' (expected \"chains\")", key);
+			pointer_to_key(key_at, sizeof(key_at), "", key);
+			return cfg_error(f, err, errlen, key_at,
+					 "unknown top-level key '%.64s' (expected \"chains\")", key);
 		}
 	}
 	list = json_object_get(root, "chains");

@@ -8,6 +8,8 @@
 /* A flow_key is handled as 64-bit words: masking, hashing, comparing. */
 #define FK_WORDS (sizeof(struct flow_key) / sizeof(uint64_t))
 _Static_assert(sizeof(struct flow_key) % sizeof(uint64_t) == 0, "flow_key must be whole words");
+/* Reading a struct flow_key as words must not fall foul of strict aliasing. */
+typedef uint64_t __attribute__((may_alias)) fk_word;
 
 /* Generations are unique across classifiers, so a cache filled from one
  * classifier never answers for another (e.g. after a pointer swap). */
@@ -604,7 +606,7 @@ fail:
 bool
 classifier_lookup(const struct classifier *cls, const struct flow_key *key, uint32_t *result)
 {
-	const uint64_t *pkt = (const uint64_t *)key;
+	const fk_word *pkt = (const fk_word *)key;
 	const struct cls_rule *best = NULL;
 	uint64_t masked[FK_WORDS];
 
@@ -659,7 +661,7 @@ bool
 classifier_lookup_cached(const struct classifier *cls, struct cls_cache *cache,
 			 const struct flow_key *key, uint32_t *result)
 {
-	const uint64_t *pkt = (const uint64_t *)key;
+	const fk_word *pkt = (const fk_word *)key;
 	uint64_t k[CLS_CACHE_WORDS], h = cls->n_union;
 
 	if (cls->n_union > CLS_CACHE_WORDS)

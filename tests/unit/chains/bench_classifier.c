@@ -81,6 +81,32 @@ add_rules(struct classifier *cls, struct flow_key *flows)
 	}
 }
 
+/* An Ethernet/IPv4/TCP-or-UDP frame carrying the flow (ports, addresses). */
+static void
+write_frame(uint8_t f[64], const struct flow_key *k)
+{
+	memset(f, 0, 64);
+	f[0] = 0x02;
+	f[6] = 0x02;
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[17] = 46; /* total length: 20 + 26 */
+	f[22] = 64;
+	f[23] = k->ip_proto;
+	for (int i = 0; i < 4; i++) {
+		f[26 + i] = (uint8_t)(k->ipv4_src >> (24 - 8 * i));
+		f[30 + i] = (uint8_t)(k->ipv4_dst >> (24 - 8 * i));
+	}
+	f[34] = (uint8_t)(k->tp_src >> 8);
+	f[35] = (uint8_t)k->tp_src;
+	f[36] = (uint8_t)(k->tp_dst >> 8);
+	f[37] = (uint8_t)k->tp_dst;
+	if (k->ip_proto == 6)
+		f[46] = 0x50; /* data offset 5 */
+	else
+		f[39] = 26; /* UDP length */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -125,6 +151,27 @@ main(int argc, char **argv)
 				sink += res;
 	hot = (now_ns() - t0) / ((double)rounds * N_FLOWS);
 
+	/* What the manager pays per packet: parse, build the key, look up. */
+	uint8_t(*frames)[64] = malloc(N_FLOWS * sizeof(*frames));
+	double full = 0;
+	if (frames != NULL) {
+		for (int i = 0; i < N_FLOWS; i++)
+			write_frame(frames[i], &flows[i]);
+		t0 = now_ns();
+		for (int r = 0; r < rounds; r++) {
+			for (int i = 0; i < N_FLOWS; i++) {
+				struct pkt_info pi;
+				struct flow_key k;
+				pkt_parse(frames[i], 60, &pi);
+				flow_key_from_pkt(&k, &pi, flows[i].in_port);
+				if (classifier_lookup_cached(cls, cache, &k, &res))
+					sink += res;
+			}
+		}
+		full = (now_ns() - t0) / ((double)rounds * N_FLOWS);
+		free(frames);
+	}
+
 	printf("rules (chain matches)   %d\n", N_RULES);
 	printf("rules (after ranges)    %u\n", classifier_num_rules(cls));
 	printf("subtables (masks)       %u\n", classifier_num_subtables(cls));
@@ -133,6 +180,7 @@ main(int argc, char **argv)
 	printf("with exact-match cache  %.1f ns/lookup (%u entries of 64 bytes)\n", cached,
 	       1u << order);
 	printf("cache, %5d hot flows    %.1f ns/lookup\n", N_FLOWS / 10, hot);
+	printf("parse + key + cached    %.1f ns/packet\n", full);
 	(void)sink;
 	classifier_free(cls);
 	cls_cache_free(cache);

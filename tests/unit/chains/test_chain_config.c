@@ -301,6 +301,13 @@ structural_errors(void **state)
 {
 	expect_error("[]", "t.json:1: expected an object with a \"chains\" list");
 	expect_error("{}", "t.json:1: missing \"chains\" list");
+	/* Keys with JSON-pointer escapes still find their line. */
+	expect_error("{\"chains\": [],\n\"a/b~c\": 1}",
+		     "t.json:2: unknown top-level key 'a/b~c' (expected \"chains\")");
+	expect_error("{\"chains\": [{\"name\": \"a\", \"match\": {}, \"hops\": [1],\n"
+		     "\"~/x\": 1}]}",
+		     "t.json:2: unknown key '~/x' in a chain (expected name, priority, match, hops, "
+		     "out_port)");
 	expect_error("{\n\"chains\": {}}", "t.json:2: \"chains\" must be a list");
 	expect_error("{\"chains\": [\n 7]}", "t.json:2: a chain must be an object");
 	expect_error("{\"chains\": [\n{\"match\": {}, \"hops\": [1]}]}",
