@@ -489,6 +489,53 @@ fail:
 }
 
 uint32_t
+classifier_find_exact(const struct classifier *cls, const struct flow_key *key,
+		      const struct flow_key *mask, uint32_t priority)
+{
+	uint64_t m[FK_WORDS], k[FK_WORDS];
+
+	memcpy(m, mask, sizeof(m));
+	memcpy(k, key, sizeof(k));
+	for (uint32_t w = 0; w < FK_WORDS; w++)
+		k[w] &= m[w];
+	for (uint32_t s = 0; s < cls->n_subtables; s++) {
+		const struct cls_subtable *st = &cls->subtables[s];
+		if (memcmp(st->mask, m, sizeof(m)) != 0)
+			continue;
+		uint32_t b = subtable_find(st, cls->rules, subtable_hash(st, k), k);
+		for (uint32_t r = st->buckets[b].head; r != CLS_NO_RULE; r = cls->rules[r].next)
+			if (cls->rules[r].priority == priority)
+				return r;
+		return CLS_NO_RULE;
+	}
+	return CLS_NO_RULE;
+}
+
+int
+classifier_get(const struct classifier *cls, uint32_t rule, struct flow_key *key,
+	       struct flow_key *mask, uint32_t *priority, uint32_t *result)
+{
+	if (rule >= cls->n_slots || cls->rules[rule].subtable == CLS_NO_RULE)
+		return -1;
+	const struct cls_rule *r = &cls->rules[rule];
+	if (key)
+		memcpy(key, r->key, sizeof(*key));
+	if (mask)
+		memcpy(mask, cls->subtables[r->subtable].mask, sizeof(*mask));
+	if (priority)
+		*priority = r->priority;
+	if (result)
+		*result = r->result;
+	return 0;
+}
+
+uint32_t
+classifier_handle_limit(const struct classifier *cls)
+{
+	return cls->n_slots;
+}
+
+uint32_t
 classifier_num_rules(const struct classifier *cls)
 {
 	return cls->n_rules;

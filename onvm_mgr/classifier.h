@@ -69,6 +69,23 @@ int classifier_remove(struct classifier *cls, uint32_t rule);
 /* Remove every rule carrying `result` (e.g. all rules of a chain). */
 uint32_t classifier_remove_result(struct classifier *cls, uint32_t result);
 
+/*
+ * The rule with exactly this mask, masked key and priority (the oldest if
+ * several), or CLS_NO_RULE: what OpenFlow's strict modify/delete and
+ * CHECK_OVERLAP's identical-rule case need.
+ */
+uint32_t classifier_find_exact(const struct classifier *cls, const struct flow_key *key,
+			       const struct flow_key *mask, uint32_t priority);
+
+/*
+ * Read a rule back (any out-pointer may be NULL). Returns 0, or -1 when the
+ * handle holds no rule. Walk every rule with handles 0..
+ * classifier_handle_limit(cls)-1, skipping the -1s.
+ */
+int classifier_get(const struct classifier *cls, uint32_t rule, struct flow_key *key,
+		   struct flow_key *mask, uint32_t *priority, uint32_t *result);
+uint32_t classifier_handle_limit(const struct classifier *cls);
+
 uint32_t classifier_num_rules(const struct classifier *cls);
 uint32_t classifier_num_subtables(const struct classifier *cls);
 

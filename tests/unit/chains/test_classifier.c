@@ -200,6 +200,27 @@ raw_rules_match_brute_force(void **state)
 	assert_int_equal(classifier_num_rules(cls), N);
 	compare_all(cls, cache, rules, N, 4000);
 
+	/* Every rule reads back as added (key masked) and is found exactly. */
+	for (uint32_t i = 0; i < N; i++) {
+		struct flow_key key, mask;
+		uint32_t prio, res;
+		assert_int_equal(classifier_get(cls, rules[i].handle, &key, &mask, &prio, &res), 0);
+		assert_memory_equal(&mask, &rules[i].mask, sizeof(mask));
+		assert_true(masked_equal(&key, &rules[i]));
+		assert_int_equal(prio, rules[i].priority);
+		assert_int_equal(res, i);
+		uint32_t h = classifier_find_exact(cls, &rules[i].key, &rules[i].mask,
+						   rules[i].priority);
+		assert_int_not_equal(h, CLS_NO_RULE);
+		assert_int_equal(classifier_get(cls, h, &key, NULL, &prio, NULL), 0);
+		assert_int_equal(prio, rules[i].priority);
+		assert_true(masked_equal(&key, &rules[i]));
+		assert_true(h <= rules[i].handle); /* the oldest identical one */
+		assert_int_equal(classifier_find_exact(cls, &rules[i].key, &rules[i].mask,
+						       rules[i].priority + 1000), CLS_NO_RULE);
+	}
+	assert_int_equal(classifier_handle_limit(cls), N);
+
 	/* A clone answers alike, and stays alike after the original changes. */
 	struct classifier *copy = classifier_clone(cls);
 	struct ref_rule *snapshot = malloc(N * sizeof(*snapshot));
