@@ -24,7 +24,7 @@
 /* Mirrors of the shared-memory limits (onvm_common.h needs DPDK headers,
  * this file must not); checked below when both are included. */
 #define CHAIN_MAX_HOPS   8
-#define CHAIN_MAX_CHAINS 1024
+#define CHAIN_MAX_CHAINS 1023 /* ONVM_MAX_CHAINS less the manager's default chain 0 */
 #define CHAIN_MAX_PORTS  16
 #define CHAIN_NAME_LEN   32
 #define CHAIN_PORT_NONE  0xffff
@@ -32,7 +32,7 @@
 
 #ifdef ONVM_COMMON_H
 _Static_assert(CHAIN_MAX_HOPS == ONVM_MAX_HOPS, "chain hops limit");
-_Static_assert(CHAIN_MAX_CHAINS == ONVM_MAX_CHAINS, "chain count limit");
+_Static_assert(CHAIN_MAX_CHAINS + 1 == ONVM_MAX_CHAINS, "chain count limit");
 _Static_assert(CHAIN_MAX_PORTS == ONVM_MAX_PORTS, "port limit");
 _Static_assert(CHAIN_NAME_LEN == ONVM_NAME_LEN, "name length");
 _Static_assert(CHAIN_PORT_NONE == ONVM_PORT_NONE, "no-port marker");

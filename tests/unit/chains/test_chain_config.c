@@ -8,6 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+/* First, so chain_config.h checks its limits against the shared ones. */
+#include "onvm_common.h"
 #include "chain_config.h"
 
 #define GOOD(f) CHAINS_SRC_DIR "/chains/" f
@@ -398,6 +400,44 @@ ids_and_names_resolve(void **state)
 	chain_set_free(&set);
 }
 
+static char *
+many_chains(unsigned int n, const char *prefix)
+{
+	size_t cap = 64 + (size_t)n * 80;
+	char *doc = malloc(cap);
+	size_t len = (size_t)snprintf(doc, cap, "{\"chains\": [");
+
+	for (unsigned int i = 0; i < n; i++)
+		len += (size_t)snprintf(doc + len, cap - len,
+					"%s\n{\"name\": \"%s%u\", \"match\": {}, \"hops\": [1]}",
+					i ? "," : "", prefix, i);
+	snprintf(doc + len, cap - len, "]}");
+	return doc;
+}
+
+/* The limit counts every file of the set. */
+static void
+chain_count_limit(void **state)
+{
+	struct chain_set set;
+	char err[CFG_ERR_LEN];
+	char *a = many_chains(1000, "a"), *b = many_chains(24, "b"), *c = many_chains(23, "c");
+
+	chain_set_init(&set);
+	assert_int_equal(load_text(&set, a, resolve_table, NULL, err), 0);
+	assert_int_equal(load_text(&set, b, resolve_table, NULL, err), -1);
+	assert_string_equal(err, "t.json:1: too many chains: 24 here, 1000 loaded before, at most 1023");
+	assert_int_equal(set.num_chains, 1000);
+	assert_int_equal(load_text(&set, c, resolve_table, NULL, err), 0);
+	assert_int_equal(set.num_chains, CHAIN_MAX_CHAINS);
+	assert_string_equal(set.chains[1022].name, "c22");
+	assert_int_equal(set.chains[1022].line, 24);
+	chain_set_free(&set);
+	free(a);
+	free(b);
+	free(c);
+}
+
 static void
 empty_chain_list_is_valid(void **state)
 {
@@ -425,6 +465,7 @@ main(void)
 		cmocka_unit_test(resolver_not_called_for_invalid_file),
 		cmocka_unit_test(ids_and_names_resolve),
 		cmocka_unit_test(empty_chain_list_is_valid),
+		cmocka_unit_test(chain_count_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
