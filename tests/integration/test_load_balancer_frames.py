@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Frames for test_load_balancer.sh, and the check of what came out.
 
-usage: test_load_balancer_frames.py gen IN.pcap
+usage: test_load_balancer_frames.py gen IN.pcap [--chain]
        test_load_balancer_frames.py check IN.pcap OUT.pcap
+       test_load_balancer_frames.py check-chain IN.pcap OUT0.pcap OUT1.pcap MAC0 MAC1
 
 Clients open TCP and UDP flows to the VIP; afterwards every backend of the
 service "replies" to every flow, but only the reply from the backend the
@@ -12,6 +13,12 @@ the right pool, every frame of a flow to the same one, with the destination
 rewritten and checksums valid (recomputed from scratch by scapy); the chosen
 backend's replies leave as the VIP, all others unchanged; unrelated traffic
 passes unchanged; fragments and truncated segments to the VIP are dropped.
+
+`check-chain` checks the chain load_balancer -> router (test_load_balancer_
+router.sh): the same rewrites, then each frame routed by its (new)
+destination, with the next hop's MAC, the out port's MAC and TTL one less.
+The frames a chain would not bring to the balancer (fragments, truncated
+segments) are left out of that capture (`gen --chain`).
 """
 import sys
 
@@ -32,7 +39,7 @@ def tagged(frame, case):
     return frame / Raw(b"case:" + case.encode())
 
 
-def frames():
+def frames(chain=False):
     """(case, frame) in capture order."""
     out = []
     for i in range(TCP_FLOWS):
@@ -54,7 +61,8 @@ def frames():
     out.append(("pass:other_port", E / IP(src="192.168.1.9", dst=VIP) / TCP(sport=1, dport=443)))
     out.append(("pass:icmp", E / IP(src="192.168.1.9", dst=VIP) / ICMP()))
     out.append(("pass:arp", E / ARP(psrc="192.168.1.9", pdst=VIP)))
-    out.append(("drop:fragment", E / IP(src="192.168.1.9", dst=VIP, flags="MF") / TCP(sport=2, dport=80)))
+    if not chain:
+        out.append(("drop:fragment", E / IP(src="192.168.1.9", dst=VIP, flags="MF") / TCP(sport=2, dport=80)))
     return [(c, tagged(f, c)) for c, f in out]
 
 
@@ -64,8 +72,8 @@ def truncated():
     return p
 
 
-def gen(path):
-    wrpcap(path, [f for _, f in frames()] + [truncated()])
+def gen(path, chain=False):
+    wrpcap(path, [f for _, f in frames(chain)] + ([] if chain else [truncated()]))
 
 
 def case_of(p):
@@ -75,12 +83,14 @@ def case_of(p):
 
 
 def checksums_ok(p):
+    """IPv4 and L4 checksums as scapy recomputes them from scratch."""
     q = p.copy()
     del q[IP].chksum
-    l4 = TCP if TCP in q else UDP
-    del q[l4].chksum
+    layers = [l4 for l4 in (TCP, UDP, ICMP) if l4 in q]
+    for l4 in layers:
+        del q[l4].chksum
     r = Ether(bytes(q))
-    return r[IP].chksum == p[IP].chksum and r[l4].chksum == p[l4].chksum
+    return r[IP].chksum == p[IP].chksum and all(r[l4].chksum == p[l4].chksum for l4 in layers)
 
 
 def same_except(p, orig, field_edits):
@@ -88,10 +98,87 @@ def same_except(p, orig, field_edits):
     e = Ether(bytes(orig))
     for layer, field, value in field_edits:
         setattr(e[layer], field, value)
-    l4 = TCP if TCP in e else UDP
     e[IP].chksum = p[IP].chksum
-    e[l4].chksum = p[l4].chksum
+    for l4 in (TCP, UDP, ICMP):
+        if l4 in e:
+            e[l4].chksum = p[l4].chksum
     return bytes(e) == bytes(p)
+
+
+# The router's table in test_load_balancer_router.sh: prefix -> (port, MAC).
+CHAIN_ROUTES = [("10.0.1.", 1, "02:00:00:00:01:01"), ("10.0.2.", 1, "02:00:00:00:01:02"),
+                ("10.0.0.", 1, "02:00:00:00:01:00"), ("192.168.1.", 0, "02:00:00:00:00:aa")]
+
+
+def route_of(dst):
+    for prefix, port, mac in CHAIN_ROUTES:
+        if dst.startswith(prefix):
+            return port, mac
+    return None
+
+
+def check_chain(in_path, out0, out1, mac0, mac1):
+    """load_balancer -> router: the balancer's edits, then the router's."""
+    sent = dict(frames(chain=True))
+    outs = {}
+    for port, path in ((0, out0), (1, out1)):
+        for p in rdpcap(path):
+            outs.setdefault(case_of(p), []).append((port, p))
+    port_mac = {0: mac0.lower(), 1: mac1.lower()}
+    fails, chosen = [], {}
+
+    def routed_ok(case, port, p, orig, lb_edits):
+        want_port, want_mac = route_of(p[IP].dst)
+        if port != want_port:
+            fails.append(f"{case}: left port {port}, its route says {want_port}")
+        edits = lb_edits + [(Ether, "dst", want_mac), (Ether, "src", port_mac[want_port]),
+                            (IP, "ttl", orig[IP].ttl - 1)]
+        if not checksums_ok(p):
+            fails.append(f"{case}: bad checksum")
+        if not same_except(p, orig, edits):
+            fails.append(f"{case}: frame is not the input with the balancer's and router's edits")
+
+    # inbound first: they fix each flow's backend
+    for case, orig in sent.items():
+        kind = case.split(":")
+        if kind[0] != "in":
+            continue
+        got = outs.pop(case, [])
+        if len(got) != 1:
+            fails.append(f"{case}: want one copy out, got {len(got)}")
+            continue
+        port, p = got[0]
+        pool, l4 = (WEB, TCP) if kind[1] == "tcp" else (DNS, UDP)
+        backend = (p[IP].dst, p[l4].dport)
+        if backend not in pool:
+            fails.append(f"{case}: sent to {backend}, not a backend of its service")
+            continue
+        if chosen.setdefault((kind[1], kind[2]), backend) != backend:
+            fails.append(f"{case}: flow moved from {chosen[(kind[1], kind[2])]} to {backend}")
+        routed_ok(case, port, p, orig, [(IP, "dst", backend[0]), (l4, "dport", backend[1])])
+    for case, orig in sent.items():
+        kind = case.split(":")
+        if kind[0] == "in":
+            continue
+        got = outs.pop(case, [])
+        if len(got) != 1:
+            fails.append(f"{case}: want one copy out, got {len(got)}")
+            continue
+        port, p = got[0]
+        if kind[0] == "rep":
+            pool, l4, vport = (WEB, TCP, 80) if kind[1] == "tcp" else (DNS, UDP, 53)
+            mine = chosen.get((kind[1], kind[2])) == pool[int(kind[3])]
+            routed_ok(case, port, p, orig, [(IP, "src", VIP), (l4, "sport", vport)] if mine else [])
+        elif ARP in orig:
+            if port != 1 or bytes(p) != bytes(Ether(bytes(orig))):
+                fails.append(f"{case}: ARP should pass the router unchanged to port 1")
+        else:
+            routed_ok(case, port, p, orig, [])
+    for case, got in outs.items():
+        fails.append(f"unexpected frame {case!r} x{len(got)}")
+    for f in fails:
+        print("  " + f)
+    return not fails
 
 
 def check(in_path, out_path):
@@ -167,8 +254,10 @@ def check(in_path, out_path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "gen":
-        gen(sys.argv[2])
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "gen":
+        gen(sys.argv[2], chain=sys.argv[3:] == ["--chain"])
+    elif len(sys.argv) == 7 and sys.argv[1] == "check-chain":
+        sys.exit(0 if check_chain(*sys.argv[2:7]) else 1)
     elif len(sys.argv) == 4 and sys.argv[1] == "check":
         sys.exit(0 if check(sys.argv[2], sys.argv[3]) else 1)
     else:
