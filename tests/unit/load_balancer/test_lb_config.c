@@ -143,6 +143,41 @@ missing_file(void **state)
 	assert_string_equal(err, "/nonexistent/lb.json:0: cannot open: No such file or directory");
 }
 
+/* Cut and mutated files: either accepted or "name:line: reason", never a crash. */
+static void
+mangled_files(void **state)
+{
+	const char *doc =
+		"{ \"table_size\": 251, \"max_conns\": 1000,\n"
+		"  \"services\": [ { \"name\": \"dns\", \"vip\": \"10.0.0.53\", \"proto\": \"udp\", \"port\": 53,\n"
+		"    \"backends\": [ { \"ip\": \"10.0.2.1\", \"port\": 53 }, { \"ip\": \"10.0.2.2\", \"port\": 53 } ] } ] }\n";
+	char buf[512], err[512];
+
+	srand(5);
+	for (int i = 0; i < 20000; i++) {
+		size_t len = strlen(doc);
+		struct lb_config c;
+
+		if (i % 3 == 0)
+			len = (size_t)rand() % (len + 1);
+		memcpy(buf, doc, len);
+		buf[len] = '\0';
+		for (int k = rand() % 4; k > 0 && len > 0; k--)
+			buf[rand() % len] = (char)(1 + rand() % 255);
+		err[0] = '\0';
+		if (lb_config_load_string("m.json", buf, &c, err, sizeof(err)) == 0) {
+			for (uint32_t s = 0; s < c.n_services; s++)
+				assert_true(c.services[s].n_backends >= 1 &&
+					    c.services[s].n_backends < c.table_size);
+			lb_config_free(&c);
+		} else {
+			if (strncmp(err, "m.json:", 7) != 0)
+				fail_msg("error without file:line: \"%s\"", err);
+			assert_null(c.services);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -151,6 +186,7 @@ main(void)
 		cmocka_unit_test(options_and_udp),
 		cmocka_unit_test(mistakes),
 		cmocka_unit_test(missing_file),
+		cmocka_unit_test(mangled_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

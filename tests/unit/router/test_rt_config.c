@@ -180,6 +180,45 @@ from_file(void **state)
 	assert_non_null(strstr(err, ":0: cannot open: No such file or directory"));
 }
 
+/* Cut and mutated files: either accepted or "name:line: reason", never a crash. */
+static void
+mangled_files(void **state)
+{
+	static const char *const docs[] = {
+		"{ \"non_ip\": \"drop\", \"routes\": [\n"
+		"  { \"prefix\": \"192.168.0.0/16\", \"port\": 1, \"next_hop_mac\": \"02:00:00:00:01:01\" },\n"
+		"  { \"prefix\": \"10.0.0.0/8\", \"port\": 0, \"next_hop_mac\": \"02:00:00:00:01:02\" } ] }\n",
+		"# routes\n192.168.0.0/16 port 1 via-mac 02:00:00:00:01:01\n"
+		"10.0.0.0/8 via-mac 02:00:00:00:01:02 port 0\ndefault port 1 via-mac 02:00:00:00:01:03\n"
+		"non_ip drop\n",
+	};
+	char buf[512], err[512];
+
+	srand(3);
+	for (int i = 0; i < 20000; i++) {
+		const char *d = docs[i % 2];
+		size_t len = strlen(d);
+		struct rt_config c;
+
+		if (i % 3 == 0)
+			len = (size_t)rand() % (len + 1);
+		memcpy(buf, d, len);
+		buf[len] = '\0';
+		for (int k = rand() % 4; k > 0 && len > 0; k--)
+			buf[rand() % len] = (char)(1 + rand() % 255);
+		err[0] = '\0';
+		if (rt_config_load_string("m.cfg", buf, 2, &c, err, sizeof(err)) == 0) {
+			for (uint32_t r = 0; r < c.n_routes; r++)
+				assert_true(c.routes[r].port < 2 && c.routes[r].depth <= 32);
+			rt_config_free(&c);
+		} else {
+			if (strncmp(err, "m.cfg:", 6) != 0)
+				fail_msg("error without file:line: \"%s\"", err);
+			assert_null(c.routes);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -187,6 +226,7 @@ main(void)
 		cmocka_unit_test(json_good), cmocka_unit_test(text_good),
 		cmocka_unit_test(json_bad),  cmocka_unit_test(text_bad),
 		cmocka_unit_test(from_file),
+		cmocka_unit_test(mangled_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
