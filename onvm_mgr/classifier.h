@@ -124,8 +124,21 @@ bool classifier_lookup(const struct classifier *cls, const struct flow_key *key,
 struct cls_cache *cls_cache_create(unsigned int order);
 void cls_cache_free(struct cls_cache *cache);
 
+/* Forget every entry (never needed for correctness: generations see to it). */
+void cls_cache_flush(struct cls_cache *cache);
+
 /* classifier_lookup through the cache (misses, too, are cached). */
 bool classifier_lookup_cached(const struct classifier *cls, struct cls_cache *cache,
 			      const struct flow_key *key, uint32_t *result);
+
+/*
+ * The same for a burst of up to CLS_BURST_MAX keys (more are ignored):
+ * bit i of the returned mask is set when keys[i] matched, and results[i]
+ * then holds its result. Faster than one at a time: the burst's cache
+ * lines are fetched together.
+ */
+#define CLS_BURST_MAX 64
+uint64_t classifier_lookup_burst(const struct classifier *cls, struct cls_cache *cache,
+				 const struct flow_key *keys, unsigned int n, uint32_t *results);
 
 #endif /* ONVM_CLASSIFIER_H */
