@@ -13,9 +13,14 @@
  *     they hold, and the walk stops at the first subtable whose best rule
  *     cannot beat the match already found;
  *   - in front, a per-thread exact-match cache (struct cls_cache) maps a
- *     whole packet key to its result. Every rule change gives the
- *     classifier a new generation number, and a cache entry only counts
- *     when it carries the current generation: one store invalidates it.
+ *     packet's key (its bits under the union of all rule masks, which is
+ *     all a lookup can depend on) to the result. Every rule change gives
+ *     the classifier a new generation number, and a cache entry only
+ *     counts when it carries the current generation: one store
+ *     invalidates the whole cache. Misses are cached too.
+ *
+ * Files: classifier.c (the table and the search), classifier_match.c
+ * (chain matches to rules), classifier_cache.c (the cache, burst lookups).
  *
  * Priority ties: when rules of equal priority match, the one added first
  * wins (a chain earlier in the file, or an earlier file on the command
