@@ -19,8 +19,6 @@
  *     counts when it carries the current generation: one store
  *     invalidates the whole cache. Misses are cached too.
  *
- * Files: classifier.c (the table and the search), classifier_match.c
- * (chain matches to rules), classifier_cache.c (the cache, burst lookups).
  *
  * Priority ties: when rules of equal priority match, the one added first
  * wins (a chain earlier in the file, or an earlier file on the command
