@@ -178,6 +178,11 @@ main(int argc, char **argv)
 	const char *file = parse_args(nf);
 
 	rt.n_ports = onvm_nflib_num_ports(nf);
+	if (rt.n_ports == 0) { /* RT_ANY_PORT_COUNT would accept any port */
+		fprintf(stderr, "router: the manager has no ports to route to\n");
+		onvm_nflib_close(nf);
+		return EXIT_FAILURE;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (rt_config_load(file, rt.n_ports, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "router: %s\n", err);
@@ -199,7 +204,7 @@ main(int argc, char **argv)
 	rt.non_ip = cfg.non_ip;
 	rt_config_free(&cfg);
 
-	rt.port_mac = calloc(rt.n_ports ? rt.n_ports : 1, sizeof(*rt.port_mac));
+	rt.port_mac = calloc(rt.n_ports, sizeof(*rt.port_mac));
 	if (rt.port_mac == NULL) {
 		fprintf(stderr, "router: out of memory\n");
 		return EXIT_FAILURE;
