@@ -161,8 +161,9 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	h->n = enqueue_runs(m, d, h->pkts, h->dst, keep);
 	if (h->n == 0)
 		return true;
-	if (h->n < before) {
-		h->since_tsc = rte_rdtsc(); /* progress: the chain is alive */
+	if (h->n < before || !m->shm->nfs[h->dst[0]].ready) {
+		/* Progress, or an NF still setting up: the chain is alive. */
+		h->since_tsc = rte_rdtsc();
 	} else if (rte_rdtsc() - h->since_tsc > m->tsc_hz * ENTRY_STALL_MS / 1000) {
 		d->counters.port_entry_drop[port] += h->n;
 		for (uint16_t i = 0; i < h->n; i++)

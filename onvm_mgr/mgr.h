@@ -120,6 +120,7 @@ void mgr_ports_stop(struct mgr *m);
 void nf_registry_init(struct mgr *m);
 void nf_registry_poll(struct mgr *m);      /* messages + liveness, from control */
 void nf_registry_stop_all(struct mgr *m, unsigned int timeout_ms);
+unsigned int nf_registry_count_ready(struct mgr *m); /* NFs in their packet loop */
 int nf_registry_resolve_service(struct mgr *m, const char *name_or_id, uint16_t *id,
 				char *why, size_t whylen);
 void mgr_quiesce(struct mgr *m);            /* wait until every data lcore looped */
