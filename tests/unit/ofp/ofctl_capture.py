@@ -6,12 +6,17 @@ ovs-ofctl going (HELLO, FEATURES, empty TABLE_FEATURES/PORT_DESC replies,
 BARRIER, ECHO) and prints every message it receives as one hex line:
     <type> <hex bytes>
 Used to make the golden bytes in test_ofp_golden.c:
-    python3 ofctl_capture.py 6699 > out.txt &
+    python3 ofctl_capture.py 6699 build/tests/unit/ofp/ofp_sample_dump > out.txt &
     ovs-ofctl -O OpenFlow13 add-flow tcp:127.0.0.1:6699 'priority=100,...'
 """
 import socket
 import struct
+import subprocess
 import sys
+
+# Path of ofp_sample_dump (second argument), which prints the codec's own
+# TABLE_FEATURES reply: ovs-ofctl 3.x refuses to go on without one.
+SAMPLE_DUMP = None
 
 
 def msg(mtype, xid, body=b""):
@@ -27,27 +32,45 @@ def reply(mtype, xid, body):
         return msg(3, xid, body)
     if mtype == 20:  # BARRIER_REQUEST
         return msg(21, xid)
-    if mtype == 18:  # MULTIPART_REQUEST: answer with an empty reply
+    if mtype == 18:  # MULTIPART_REQUEST
         mp_type = struct.unpack("!H", body[:2])[0]
+        if mp_type == 12 and SAMPLE_DUMP:  # TABLE_FEATURES: the codec's reply
+            out = subprocess.run([SAMPLE_DUMP, "table_features_reply", str(xid)],
+                                 capture_output=True, text=True, check=True)
+            return bytes.fromhex(out.stdout.strip())
         return msg(19, xid, struct.pack("!HH4x", mp_type, 0))
     return b""
 
 
 def main():
+    global SAMPLE_DUMP
     port = int(sys.argv[1])
+    if len(sys.argv) > 2:
+        SAMPLE_DUMP = sys.argv[2]
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", port))
     srv.listen(1)
     srv.settimeout(20)
-    conn, _ = srv.accept()
+    # ovs-ofctl may open a second connection (table features first, then
+    # the command), so serve connections until none comes for a while.
+    while True:
+        try:
+            conn, _ = srv.accept()
+        except socket.timeout:
+            break
+        serve(conn)
+        srv.settimeout(2)
+
+
+def serve(conn):
     conn.settimeout(5)
     conn.sendall(msg(0, 1, struct.pack("!HHI", 1, 8, 1 << 4)))
     buf = b""
     while True:
         try:
             data = conn.recv(65536)
-        except socket.timeout:
+        except (socket.timeout, ConnectionError):
             break
         if not data:
             break
@@ -63,7 +86,6 @@ def main():
             if out:
                 conn.sendall(out)
     conn.close()
-
 
 if __name__ == "__main__":
     main()
