@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Between the flow table and the group table of of_switch; not public. */
+#ifndef OF_SWITCH_PRIV_H
+#define OF_SWITCH_PRIV_H
+
+#include "of_switch.h"
+
+/* Output ports exist, groups exist (BAD_OUT_PORT / BAD_OUT_GROUP). */
+ofp_err_t ofs_actions_check(const struct of_switch *sw, const struct ofp_action_list *l);
+/* Does the list output to `port` or send to `group` (ANY: ignored)? */
+bool ofs_actions_reach(const struct ofp_action_list *l, uint32_t port, uint32_t group);
+bool flow_outputs_any_group(const struct ofs_flow *f);
+/* Remove the flows that send to a group (OFPG_ALL: to any group). */
+unsigned ofs_remove_flows_to_group(struct of_switch *sw, uint32_t group_id, uint64_t now_ms);
+uint32_t ofs_flow_refs_to_group(const struct of_switch *sw, uint32_t group_id);
+void ofs_groups_destroy(struct of_switch *sw);
+
+#endif
