@@ -91,6 +91,9 @@ void ofs_destroy(struct of_switch *sw);
  */
 ofp_err_t ofs_flow_mod(struct of_switch *sw, const struct ofp_flow_mod *fm, uint64_t now_ms);
 ofp_err_t ofs_group_mod(struct of_switch *sw, const struct ofp_group_mod *gm, uint64_t now_ms);
+/* Output ports and groups named by actions exist (BAD_OUT_PORT /
+ * BAD_OUT_GROUP); for PACKET_OUT, whose actions meet no FLOW_MOD check. */
+ofp_err_t ofs_actions_check(const struct of_switch *sw, const struct ofp_action_list *l);
 /* Remove flows whose idle or hard timeout passed; returns how many. */
 unsigned ofs_expire(struct of_switch *sw, uint64_t now_ms);
 

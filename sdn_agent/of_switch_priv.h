@@ -5,8 +5,6 @@
 
 #include "of_switch.h"
 
-/* Output ports exist, groups exist (BAD_OUT_PORT / BAD_OUT_GROUP). */
-ofp_err_t ofs_actions_check(const struct of_switch *sw, const struct ofp_action_list *l);
 /* Does the list output to `port` or send to `group` (ANY: ignored)? */
 bool ofs_actions_reach(const struct ofp_action_list *l, uint32_t port, uint32_t group);
 bool flow_outputs_any_group(const struct ofs_flow *f);
