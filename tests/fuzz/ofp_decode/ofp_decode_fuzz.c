@@ -4,11 +4,14 @@
  * Whatever decodes must re-encode to something that decodes again to the
  * same thing (FLOW_MOD, GROUP_MOD, PACKET_OUT), and every refusal must
  * carry an error type the spec defines; an ERROR reply is built for it.
+ * The same messages then go through a session over a fresh switch, so the
+ * switch logic (flow and group tables, stats replies) meets them too.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "of_session.h"
 #include "ofp.h"
 
 static void
@@ -61,10 +64,56 @@ walk_reply(const struct ofp_msg *m)
 	}
 }
 
+static bool
+any_port(void *ctx, uint32_t port)
+{
+	return port < 8 || (port > 1000 && port < 1004);
+}
+
+static unsigned
+two_ports(void *ctx, struct ofp_port_info *out, unsigned max)
+{
+	memset(out, 0, 2 * sizeof(*out));
+	out[0].port_no = 1;
+	out[1].port_no = 1001;
+	return 2;
+}
+
+static void
+through_session(const uint8_t *data, size_t size)
+{
+	static const struct of_datapath_ops ops = { .port_list = two_ports };
+	struct of_switch sw;
+	struct of_session s;
+	struct ofp_buf out;
+	size_t off = 0, len;
+	uint64_t now = 0;
+
+	ofs_init(&sw, 4, 64, 16);
+	sw.port_exists = any_port;
+	of_session_init(&s, &sw, &ops, 1);
+	s.negotiated = true;
+	ofp_buf_init(&out);
+	while (off < size && ofp_frame_len(data + off, size - off, &len) == OFP_OK && len &&
+	       len <= size - off) {
+		of_session_handle(&s, data + off, len, now, &out);
+		now += 1500;
+		ofs_expire(&sw, now);
+		if (out.failed)
+			abort();
+		ofp_buf_reset(&out);
+		off += len;
+	}
+	ofp_buf_free(&out);
+	ofs_destroy(&sw);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t off = 0;
+
+	through_session(data, size);
 
 	while (off < size) {
 		size_t len;
