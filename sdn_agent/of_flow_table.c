@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Flow tables: FLOW_MOD semantics (OpenFlow 1.3.5, 6.4), timeouts and the
- * FLOW/AGGREGATE/TABLE stats replies.
+ * Flow tables: FLOW_MOD semantics (OpenFlow 1.3.5, 6.4) and timeouts.
+ * Their stats replies are in of_flow_stats.c.
  *
  * Tables are small unordered arrays walked linearly: this is the control
  * plane's copy and the reference lookup, not the data path (the manager
@@ -123,8 +123,8 @@ ofs_actions_reach(const struct ofp_action_list *l, uint32_t port, uint32_t group
 	return false;
 }
 
-static bool
-flow_outputs_to(const struct ofs_flow *f, uint32_t out_port, uint32_t out_group)
+bool
+ofs_flow_outputs_to(const struct ofs_flow *f, uint32_t out_port, uint32_t out_group)
 {
 	/* Each filter, when set, must be met on its own (6.4). */
 	if (out_port != OFPP_ANY && !ofs_actions_reach(&f->insts.apply, out_port, OFPG_ANY) &&
@@ -190,7 +190,7 @@ ofs_remove_flows_to_group(struct of_switch *sw, uint32_t group_id, uint64_t now_
 		for (uint32_t i = 0; i < t->n;) {
 			if (group_id == OFPG_ALL
 				    ? flow_outputs_any_group(t->flows[i])
-				    : flow_outputs_to(t->flows[i], OFPP_ANY, group_id)) {
+				    : ofs_flow_outputs_to(t->flows[i], OFPP_ANY, group_id)) {
 				table_remove_at(sw, t, i, OFPRR_GROUP_DELETE, now_ms);
 				removed++;
 			} else {
@@ -362,7 +362,7 @@ flow_delete(struct of_switch *sw, const struct ofp_flow_mod *fm, bool strict, ui
 		struct ofs_table *t = &sw->tables[tid];
 		for (uint32_t i = 0; i < t->n;) {
 			struct ofs_flow *f = t->flows[i];
-			bool hit = cookie_ok(f, fm) && flow_outputs_to(f, fm->out_port, fm->out_group) &&
+			bool hit = cookie_ok(f, fm) && ofs_flow_outputs_to(f, fm->out_port, fm->out_group) &&
 				   (strict ? f->priority == fm->priority &&
 						     ofs_match_equal(&f->match, &fm->match)
 					   : ofs_match_covers(&fm->match, &f->match));
@@ -429,98 +429,4 @@ ofs_flow_hit(struct ofs_flow *f, uint32_t bytes, uint64_t now_ms)
 	f->packet_count++;
 	f->byte_count += bytes;
 	f->used_ms = now_ms;
-}
-
-/* ---- stats ---- */
-
-static bool
-stats_selects(const struct ofs_flow *f, const struct ofp_flow_stats_request *req)
-{
-	return (req->table_id == OFPTT_ALL || req->table_id == f->table_id) &&
-	       (f->cookie & req->cookie_mask) == (req->cookie & req->cookie_mask) &&
-	       flow_outputs_to(f, req->out_port, req->out_group) &&
-	       ofs_match_covers(&req->match, &f->match);
-}
-
-void
-ofs_reply_flow_stats(struct of_switch *sw, uint32_t xid, const struct ofp_flow_stats_request *req,
-		     uint64_t now_ms, struct ofp_buf *b)
-{
-	struct ofp_mp_writer w;
-
-	ofp_mp_writer_begin(&w, b, xid, OFPMP_FLOW);
-	for (unsigned tid = 0; tid < sw->n_tables; tid++) {
-		const struct ofs_table *t = &sw->tables[tid];
-
-		for (uint32_t i = 0; i < t->n; i++) {
-			const struct ofs_flow *f = t->flows[i];
-
-			if (!stats_selects(f, req))
-				continue;
-			uint64_t age = now_ms - f->created_ms;
-			struct ofp_flow_stats_entry e = {
-				.table_id = f->table_id,
-				.duration_sec = (uint32_t)(age / 1000),
-				.duration_nsec = (uint32_t)(age % 1000) * 1000000u,
-				.priority = f->priority,
-				.idle_timeout = f->idle_timeout,
-				.hard_timeout = f->hard_timeout,
-				.flags = f->flags,
-				.cookie = f->cookie,
-				.packet_count = f->packet_count,
-				.byte_count = f->byte_count,
-				.match = f->match,
-				.insts = f->insts,
-			};
-			ofp_mp_put_flow_stats(&w, &e);
-		}
-	}
-	ofp_mp_writer_end(&w);
-}
-
-void
-ofs_reply_aggregate(struct of_switch *sw, uint32_t xid, const struct ofp_flow_stats_request *req,
-		    struct ofp_buf *b)
-{
-	struct ofp_aggregate_stats a = { 0 };
-
-	for (unsigned tid = 0; tid < sw->n_tables; tid++) {
-		const struct ofs_table *t = &sw->tables[tid];
-
-		for (uint32_t i = 0; i < t->n; i++) {
-			if (!stats_selects(t->flows[i], req))
-				continue;
-			a.packet_count += t->flows[i]->packet_count;
-			a.byte_count += t->flows[i]->byte_count;
-			a.flow_count++;
-		}
-	}
-	ofp_encode_aggregate_reply(b, xid, &a);
-}
-
-void
-ofs_reply_table_stats(struct of_switch *sw, uint32_t xid, struct ofp_buf *b)
-{
-	struct ofp_mp_writer w;
-
-	ofp_mp_writer_begin(&w, b, xid, OFPMP_TABLE);
-	for (unsigned tid = 0; tid < sw->n_tables; tid++) {
-		struct ofp_table_stats_entry e = { (uint8_t)tid, sw->tables[tid].n,
-						   sw->tables[tid].lookups,
-						   sw->tables[tid].matches };
-		ofp_mp_put_table_stats(&w, &e);
-	}
-	ofp_mp_writer_end(&w);
-}
-
-/* References from flows, for group stats' ref_count. */
-uint32_t
-ofs_flow_refs_to_group(const struct of_switch *sw, uint32_t group_id)
-{
-	uint32_t n = 0;
-
-	for (unsigned tid = 0; tid < sw->n_tables; tid++)
-		for (uint32_t i = 0; i < sw->tables[tid].n; i++)
-			n += flow_outputs_to(sw->tables[tid].flows[i], OFPP_ANY, group_id);
-	return n;
 }

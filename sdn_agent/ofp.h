@@ -41,8 +41,8 @@ struct ofp_match {
 ofp_err_t ofp_match_decode(struct ofp_rd *r, struct ofp_match *m);
 /* Append an ofp_match with its padding. */
 void ofp_match_encode(struct ofp_buf *b, const struct ofp_match *m);
-/* True when every bit set in the mask is also set in the key's value
- * only where the mask allows: (key & ~mask) == 0 field by field. */
+/* Clear key bits the mask wildcards, so equal matches compare equal as
+ * bytes however they were written. */
 void ofp_match_normalize(struct ofp_match *m);
 
 /* OXM field table shared by match and set-field. */

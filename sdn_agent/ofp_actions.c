@@ -14,10 +14,7 @@
 #include <string.h>
 
 #include "ofp.h"
-
-ofp_err_t ofp_set_field_decode_value(uint32_t oxm_header, const uint8_t *value,
-				     struct ofp_action *a);
-bool ofp_set_field_prereq_met(uint8_t field, const struct ofp_match *m);
+#include "ofp_priv.h"
 
 static ofp_err_t
 output_port_check(uint32_t port)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ofp.h"
+#include "ofp_priv.h"
 
 #define FLOW_MOD_FLAGS (OFPFF_SEND_FLOW_REM | OFPFF_CHECK_OVERLAP | OFPFF_RESET_COUNTS | \
 			OFPFF_NO_PKT_COUNTS | OFPFF_NO_BYT_COUNTS)
@@ -275,9 +276,6 @@ ofp_encode_group_mod(struct ofp_buf *b, uint32_t xid, const struct ofp_group_mod
 }
 
 /* ---- PORT_MOD, TABLE_MOD ---- */
-
-ofp_err_t ofp_port_mod_decode(struct ofp_rd *r, struct ofp_port_mod *pm);
-ofp_err_t ofp_table_mod_decode(struct ofp_rd *r, struct ofp_table_mod *tm);
 
 #define PORT_CONFIG_BITS (OFPPC_PORT_DOWN | OFPPC_NO_RECV | OFPPC_NO_FWD | OFPPC_NO_PACKET_IN)
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ofp.h"
+#include "ofp_priv.h"
 
 enum oxm_kind { K_U8, K_U16, K_U32, K_U64, K_BYTES };
 
@@ -422,10 +423,6 @@ ofp_match_normalize(struct ofp_match *m)
 }
 
 /* ---- set-field support (used by ofp_actions.c) ---- */
-
-ofp_err_t ofp_set_field_decode_value(uint32_t oxm_header, const uint8_t *value,
-				     struct ofp_action *a);
-bool ofp_set_field_prereq_met(uint8_t field, const struct ofp_match *m);
 
 ofp_err_t
 ofp_set_field_decode_value(uint32_t h, const uint8_t *value, struct ofp_action *a)
