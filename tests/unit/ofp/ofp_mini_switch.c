@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ofp_mini_switch PORT SECONDS: the codec, switch logic and session behind
- * a plain TCP listener on 127.0.0.1:PORT, for driving with a real
+ * ofp_mini_switch PORT SECONDS [connect]: the codec, switch logic and
+ * session behind a plain TCP listener on 127.0.0.1:PORT (or, with
+ * "connect", connected to a controller listening there, as os-ken does),
+ * for driving with a real
  * ovs-ofctl (ovs_interop.sh). Two "DPDK" ports (OpenFlow 1 and 2) and one
  * service port (1001, "firewall"); a few connections at once (ovs-ofctl
  * opens a second one while keeping the first); exits after SECONDS.
@@ -129,8 +131,8 @@ client_input(struct client *c, struct of_switch *sw)
 int
 main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s PORT SECONDS\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s PORT SECONDS [connect]\n", argv[0]);
 		return 2;
 	}
 	struct of_switch sw;
@@ -140,17 +142,42 @@ main(int argc, char **argv)
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1])) };
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ofs_init(&sw, 4, 10000, 64);
+	sw.port_exists = port_exists;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		clients[i].fd = -1;
+	if (argc == 4) {
+		/* Active: connect to the controller (retrying while it starts). */
+		while (connect(srv, (struct sockaddr *)&a, sizeof(a)) < 0) {
+			if (now_ms() >= deadline)
+				return 1;
+			close(srv);
+			srv = socket(AF_INET, SOCK_STREAM, 0);
+			usleep(100000);
+		}
+		printf("connected\n");
+		fflush(stdout);
+		clients[0].fd = srv;
+		ofp_buf_init(&clients[0].out);
+		of_session_init(&clients[0].s, &sw, &ops, 0x0000020000000001ull);
+		of_session_start(&clients[0].s, &clients[0].out);
+		send_all(srv, &clients[0].out);
+		while (now_ms() < deadline && clients[0].fd >= 0) {
+			struct pollfd p = { srv, POLLIN, 0 };
+			if (poll(&p, 1, 200) > 0 && !client_input(&clients[0], &sw))
+				client_close(&clients[0]);
+			ofs_expire(&sw, now_ms());
+		}
+		ofs_destroy(&sw);
+		return 0;
+	}
 	setsockopt(srv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(srv, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(srv, 4) < 0) {
 		perror("listen");
 		return 1;
 	}
-	ofs_init(&sw, 4, 10000, 64);
-	sw.port_exists = port_exists;
 	printf("listening\n");
 	fflush(stdout);
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		clients[i].fd = -1;
 	while (now_ms() < deadline) {
 		struct pollfd p[MAX_CLIENTS + 1] = { { srv, POLLIN, 0 } };
 		int map[MAX_CLIENTS + 1], np = 1;
