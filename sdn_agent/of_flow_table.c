@@ -423,6 +423,31 @@ ofs_lookup(struct of_switch *sw, uint8_t table_id, const struct flow_key *k)
 	return best;
 }
 
+static int
+by_id(const void *a, const void *b)
+{
+	const struct ofs_flow *fa = *(const struct ofs_flow *const *)a;
+	const struct ofs_flow *fb = *(const struct ofs_flow *const *)b;
+
+	return fa->id < fb->id ? -1 : fa->id > fb->id;
+}
+
+uint32_t
+ofs_table_flows(const struct of_switch *sw, uint8_t table_id, const struct ofs_flow **out,
+		uint32_t cap)
+{
+	if (table_id >= sw->n_tables)
+		return 0;
+	const struct ofs_table *t = &sw->tables[table_id];
+	uint32_t n = t->n < cap ? t->n : cap;
+
+	memcpy(out, t->flows, n * sizeof(*out));
+	/* Only a full copy can be put in order. */
+	if (n == t->n)
+		qsort(out, n, sizeof(*out), by_id);
+	return t->n;
+}
+
 void
 ofs_flow_hit(struct ofs_flow *f, uint32_t bytes, uint64_t now_ms)
 {

@@ -99,6 +99,14 @@ unsigned ofs_expire(struct of_switch *sw, uint64_t now_ms);
 
 /* The highest-priority flow of a table matching k (ties: the older). */
 struct ofs_flow *ofs_lookup(struct of_switch *sw, uint8_t table_id, const struct flow_key *k);
+/*
+ * The flows of a table in the order to compile them into a classifier
+ * whose equal-priority ties go to the rule added first: oldest first (by
+ * id), as ofs_lookup() breaks ties. Returns the table's flow count; writes
+ * at most cap pointers (valid until the next change).
+ */
+uint32_t ofs_table_flows(const struct of_switch *sw, uint8_t table_id, const struct ofs_flow **out,
+			 uint32_t cap);
 /* Count a packet on a flow (the manager reports its counters here). */
 void ofs_flow_hit(struct ofs_flow *f, uint32_t bytes, uint64_t now_ms);
 struct ofs_group *ofs_group_find(struct of_switch *sw, uint32_t id);

@@ -173,6 +173,19 @@ lookup_picks_highest_priority(void **state)
 				best = j;
 		}
 		struct ofs_flow *f = ofs_lookup(&sw, 0, &k);
+		/* The compile order gives the same answer: first match among
+		 * the highest priority, oldest first. */
+		const struct ofs_flow *order[64];
+		uint32_t n = ofs_table_flows(&sw, 0, order, 64);
+		const struct ofs_flow *first = NULL;
+		for (uint32_t j = 0; j < n; j++) {
+			if (j > 0)
+				assert_true(order[j - 1]->id < order[j]->id);
+			if (ofs_match_key(&order[j]->match, &k) &&
+			    (first == NULL || order[j]->priority > first->priority))
+				first = order[j];
+		}
+		assert_ptr_equal(first, f);
 		if (best < 0) {
 			assert_null(f);
 		} else {
