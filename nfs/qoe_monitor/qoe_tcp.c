@@ -193,8 +193,12 @@ qoe_tcp_segment(struct qoe_tcp *tcp, enum qoe_dir dir, const struct qoe_tcp_seg 
 	track_handshake(tcp, dir, seg, t_ns);
 
 	if (seg->flags & PKT_TCP_RST) {
+		/* A RST occupies no sequence space, but its ACK still times
+		 * the segment it answers (tshark counts it too). */
 		d->rst = true;
-		return;   /* a RST's sequence and ACK carry no data to time */
+		if (seg->flags & PKT_TCP_ACK)
+			take_ack(tcp, peer, seg->ack, t_ns);
+		return;
 	}
 	if (seg->window == 0 && !(seg->flags & (PKT_TCP_SYN | PKT_TCP_FIN)))
 		d->zero_window++;
