@@ -19,6 +19,8 @@ rtp.pcap              an RTP stream (PT 0, 8 kHz, 20 ms packets) whose
 malformed.pcap        bad IHL, short TCP header, data offset beyond the
                       packet, IP fragments, truncated frames, ARP, IPv6,
                       around one good flow.
+mutated.pcap          2000 frames of the captures above with random bytes
+                      overwritten and random lengths cut: must not crash.
 Every capture is deterministic (fixed seed, fixed times).
 """
 import random
@@ -211,11 +213,33 @@ def malformed_capture(path):
     wrpcap(path, pkts)
 
 
+def mutated_capture(path, sources):
+    """Raw bytes, written by hand: scapy will not hold frames this broken."""
+    import struct
+    from scapy.all import rdpcap
+    frames = []
+    for src in sources:
+        frames += [bytes(p) for p in rdpcap(src)]
+    rng = random.Random(8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i in range(2000):
+            b = bytearray(rng.choice(frames))
+            for _ in range(rng.randint(1, 6)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+            if rng.random() < 0.3:
+                b = b[:rng.randrange(1, len(b) + 1)]
+            f.write(struct.pack("<IIII", BASE + 3, 100 * i, len(b), len(b)) + bytes(b))
+
+
 def main():
     outdir = sys.argv[1]
     tcp_capture(outdir + "/tcp_impairments.pcap")
     rtp_capture(outdir + "/rtp.pcap")
     malformed_capture(outdir + "/malformed.pcap")
+    mutated_capture(outdir + "/mutated.pcap", [outdir + "/tcp_impairments.pcap",
+                                               outdir + "/rtp.pcap",
+                                               outdir + "/malformed.pcap"])
 
 
 if __name__ == "__main__":

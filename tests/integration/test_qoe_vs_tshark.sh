@@ -51,7 +51,7 @@ $py "$here/qoe_vs_tshark.py" "$qoe" "$work/rtp.pcap" --rtp-port 5004 --rtp-port 
 
 # 3. Figures tshark has no opinion on, known by construction.
 $py - "$qoe" "$work" <<'PYEOF' || fails=$((fails + 1))
-import json, subprocess, sys
+import json, re, subprocess, sys
 qoe, work = sys.argv[1], sys.argv[2]
 bad = 0
 def check(ok, what):
@@ -78,6 +78,10 @@ want = "not_ipv4 2, fragment 4, bad_l3 1, bad_l4 2, truncated 2"
 check(want in err, "malformed capture counted: %s" % err.strip())
 check(len(recs) == 1 and recs[0]["flow"]["pkts_toserver"] == 2,
       "malformed capture: the good flow around them intact")
+rc, recs, err = run(work + "/mutated.pcap")
+m = re.search(r"(\d+) packets, (\d+) flows, (\d+) records", err)
+check(rc == 0 and m and int(m.group(1)) == 2000 and int(m.group(2)) == int(m.group(3)) == len(recs),
+      "mutated capture: no crash, every flow reported (%s)" % err.strip())
 rc, recs, err = run("-i", "1", work + "/rtp.pcap")
 inter = [r for r in recs if r["flow"]["reason"] == "interval"]
 final = [r for r in recs if r["flow"]["reason"] != "interval"]
@@ -85,7 +89,6 @@ check(len(final) == 3 and len({r["flow_id"] for r in final}) == 3,
       "-i 1: one final record per flow (%d)" % len(final))
 check(len(inter) >= 6, "-i 1: interval records over a 4 s capture (%d)" % len(inter))
 rc, recs, err = run("-m", "1", work + "/rtp.pcap")
-import re
 m = re.search(r"(\d+) flows, (\d+) records, (\d+) evicted", err)
 flows, nrec, evicted = map(int, m.groups()) if m else (0, -1, 0)
 check(rc == 0 and nrec == flows == len(recs) and evicted == flows - 1 and evicted > 0,
