@@ -11,7 +11,10 @@ struct qoe_flow_table {
 	uint32_t bucket_mask;
 	uint32_t capacity;
 	uint32_t count;
-	uint32_t free_head;       /* free entries chained by hash_next */
+	uint32_t free_head;       /* removed entries, chained by hash_next */
+	uint32_t never_used;      /* entries from here on were never handed out:
+				   * untouched, so a big table costs no page
+				   * faults until flows fill it */
 	uint32_t lru_oldest, lru_newest;
 	uint64_t next_flow_id;
 	uint64_t evictions;
@@ -36,11 +39,10 @@ qoe_flow_table_create(uint32_t capacity)
 	}
 	for (uint32_t i = 0; i < nb; i++)
 		t->buckets[i] = QOE_FLOW_NIL;
-	for (uint32_t i = 0; i < capacity; i++)
-		t->flows[i].hash_next = i + 1 < capacity ? i + 1 : QOE_FLOW_NIL;
 	t->bucket_mask = nb - 1;
 	t->capacity = capacity;
-	t->free_head = 0;
+	t->free_head = QOE_FLOW_NIL;
+	t->never_used = 0;
 	t->lru_oldest = t->lru_newest = QOE_FLOW_NIL;
 	t->next_flow_id = 1;
 	return t;
@@ -150,7 +152,7 @@ qoe_flow_insert(struct qoe_flow_table *t, const struct pkt_5tuple *client, uint6
 {
 	if (did_evict)
 		*did_evict = false;
-	if (t->free_head == QOE_FLOW_NIL) {
+	if (t->free_head == QOE_FLOW_NIL && t->never_used == t->capacity) {
 		struct qoe_flow *victim = &t->flows[t->lru_oldest];
 
 		if (evicted)
@@ -160,10 +162,16 @@ qoe_flow_insert(struct qoe_flow_table *t, const struct pkt_5tuple *client, uint6
 		qoe_flow_remove(t, victim);
 		t->evictions++;
 	}
-	uint32_t i = t->free_head;
+	uint32_t i;
+
+	if (t->free_head != QOE_FLOW_NIL) {
+		i = t->free_head;
+		t->free_head = t->flows[i].hash_next;
+	} else {
+		i = t->never_used++;
+	}
 	struct qoe_flow *f = &t->flows[i];
 
-	t->free_head = f->hash_next;
 	memset(f, 0, sizeof(*f));
 	f->client = *client;
 	f->flow_id = t->next_flow_id++;
