@@ -26,6 +26,7 @@ qoe_config_defaults(struct qoe_config *cfg)
 	cfg->idle_timeout_ns = QOE_DEFAULT_IDLE_TIMEOUT_S * NS_PER_SEC;
 	cfg->closed_timeout_ns = QOE_DEFAULT_CLOSED_TIMEOUT_S * NS_PER_SEC;
 	cfg->interval_ns = 0;
+	cfg->first_flow_id = 1;
 }
 
 struct qoe_engine *
@@ -42,6 +43,7 @@ qoe_engine_create(const struct qoe_config *cfg, FILE *out)
 		free(e);
 		return NULL;
 	}
+	qoe_flow_table_set_next_id(e->table, cfg->first_flow_id ? cfg->first_flow_id : 1);
 	return e;
 }
 

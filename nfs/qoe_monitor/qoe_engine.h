@@ -34,6 +34,8 @@ struct qoe_config {
 	uint64_t closed_timeout_ns; /* a closed flow ends once quiet this long,
 				     * so late retransmissions stay with it */
 	uint64_t interval_ns;       /* interval records; 0 = only final ones */
+	uint64_t first_flow_id;     /* ids count up from here (instances of the
+				     * NF use disjoint ranges); 0 means 1 */
 };
 
 /* What became of one packet. Everything but QOE_PKT_FLOW is not tracked. */

@@ -197,6 +197,7 @@ qoe_flow_newer(struct qoe_flow_table *t, const struct qoe_flow *f)
 	return f->lru_next == QOE_FLOW_NIL ? NULL : &t->flows[f->lru_next];
 }
 
+void qoe_flow_table_set_next_id(struct qoe_flow_table *t, uint64_t next) { t->next_flow_id = next; }
 uint32_t qoe_flow_count(const struct qoe_flow_table *t) { return t->count; }
 uint32_t qoe_flow_capacity(const struct qoe_flow_table *t) { return t->capacity; }
 uint64_t qoe_flow_evictions(const struct qoe_flow_table *t) { return t->evictions; }

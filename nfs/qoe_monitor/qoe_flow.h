@@ -79,6 +79,9 @@ void qoe_flow_remove(struct qoe_flow_table *t, struct qoe_flow *f);
 struct qoe_flow *qoe_flow_oldest(struct qoe_flow_table *t);
 struct qoe_flow *qoe_flow_newer(struct qoe_flow_table *t, const struct qoe_flow *f);
 
+/* Flow ids count up from `next` (default 1). */
+void qoe_flow_table_set_next_id(struct qoe_flow_table *t, uint64_t next);
+
 uint32_t qoe_flow_count(const struct qoe_flow_table *t);
 uint32_t qoe_flow_capacity(const struct qoe_flow_table *t);
 uint64_t qoe_flow_evictions(const struct qoe_flow_table *t);

@@ -118,6 +118,8 @@ main(int argc, char **argv)
 		onvm_nflib_close(nf);
 		return 1;
 	}
+	/* Instances of the service number their flows apart. */
+	opts.cfg.first_flow_id = ((uint64_t)onvm_nflib_instance(nf) << 48) + 1;
 	q.engine = qoe_engine_create(&opts.cfg, q.out);
 	if (!q.engine) {
 		fprintf(stderr, "qoe_monitor: no memory for %u flows\n", opts.cfg.max_flows);
