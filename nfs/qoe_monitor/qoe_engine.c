@@ -104,6 +104,26 @@ classify(int rc, const struct pkt_info *pi)
 	return QOE_PKT_FLOW;
 }
 
+/* Take a live flow out of the table; its final record goes out at the next
+ * tick (at once if the queue is full, rather than lose it). */
+static void
+retire_flow(struct qoe_engine *e, struct qoe_flow *f)
+{
+	if (e->n_retired < QOE_RETIRED_MAX)
+		e->retired[e->n_retired++] = *f;
+	else
+		emit(e, f, end_reason(f, QOE_REASON_TIMEOUT));
+	qoe_flow_remove(e->table, f);
+}
+
+/* A SYN on a closed connection's tuple opens a new connection (port reuse). */
+static bool
+reopens(const struct qoe_flow *f, const struct pkt_info *pi)
+{
+	return f->client.proto == PKT_PROTO_TCP && f->state == QOE_STATE_CLOSED &&
+	       (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) == PKT_TCP_SYN;
+}
+
 /* A new flow for this packet; *dir says which way the packet goes. */
 static struct qoe_flow *
 open_flow(struct qoe_engine *e, const struct pkt_info *pi, const struct pkt_5tuple *t,
@@ -182,6 +202,10 @@ qoe_engine_packet(struct qoe_engine *e, const uint8_t *data, uint32_t caplen,
 
 	pkt_info_5tuple(&pi, &t);
 	struct qoe_flow *f = qoe_flow_lookup(e->table, &t, &dir);
+	if (f && reopens(f, &pi)) {
+		retire_flow(e, f);
+		f = NULL;
+	}
 	if (f)
 		qoe_flow_touch(e->table, f);
 	else
@@ -216,6 +240,45 @@ drain_retired(struct qoe_engine *e)
 	e->n_retired = 0;
 }
 
+/*
+ * End the flows that have been quiet long enough. The table's LRU list runs
+ * from the least recently active flow, so the walk stops at the first flow
+ * quiet for less than the shorter timeout instead of visiting every flow.
+ */
+static void
+expire_flows(struct qoe_engine *e, uint64_t now_ns)
+{
+	uint64_t shortest = e->cfg.closed_timeout_ns < e->cfg.idle_timeout_ns ?
+			    e->cfg.closed_timeout_ns : e->cfg.idle_timeout_ns;
+	struct qoe_flow *f = qoe_flow_oldest(e->table);
+
+	while (f) {
+		struct qoe_flow *next = qoe_flow_newer(e->table, f);
+		uint64_t quiet = now_ns > f->last_ns ? now_ns - f->last_ns : 0;
+
+		if (quiet < shortest)
+			break;
+		if (quiet >= (f->state == QOE_STATE_CLOSED ? e->cfg.closed_timeout_ns
+							   : e->cfg.idle_timeout_ns)) {
+			emit(e, f, end_reason(f, QOE_REASON_TIMEOUT));
+			qoe_flow_remove(e->table, f);
+		}
+		f = next;
+	}
+}
+
+/* An interval record for every flow with packets since its last record. */
+static void
+report_interval(struct qoe_engine *e)
+{
+	for (struct qoe_flow *f = qoe_flow_oldest(e->table); f; f = qoe_flow_newer(e->table, f)) {
+		if (f->updated) {
+			emit(e, f, QOE_REASON_INTERVAL);
+			f->updated = false;
+		}
+	}
+}
+
 void
 qoe_engine_tick(struct qoe_engine *e, uint64_t now_ns)
 {
@@ -223,27 +286,12 @@ qoe_engine_tick(struct qoe_engine *e, uint64_t now_ns)
 		e->clock_ns = now_ns;
 	now_ns = e->clock_ns;
 	drain_retired(e);
-
-	bool interval_due = e->cfg.interval_ns && e->next_interval_ns &&
-			    now_ns >= e->next_interval_ns;
-	struct qoe_flow *f = qoe_flow_oldest(e->table);
-
-	while (f) {
-		struct qoe_flow *next = qoe_flow_newer(e->table, f);
-		uint64_t quiet = now_ns > f->last_ns ? now_ns - f->last_ns : 0;
-		uint64_t limit = f->state == QOE_STATE_CLOSED ? e->cfg.closed_timeout_ns :
-								 e->cfg.idle_timeout_ns;
-		if (quiet >= limit) {
-			emit(e, f, end_reason(f, QOE_REASON_TIMEOUT));
-			qoe_flow_remove(e->table, f);
-		} else if (interval_due && f->updated) {
-			emit(e, f, QOE_REASON_INTERVAL);
-			f->updated = false;
-		}
-		f = next;
+	expire_flows(e, now_ns);
+	if (e->cfg.interval_ns && e->next_interval_ns && now_ns >= e->next_interval_ns) {
+		report_interval(e);
+		while (e->next_interval_ns <= now_ns)
+			e->next_interval_ns += e->cfg.interval_ns;
 	}
-	while (interval_due && e->next_interval_ns <= now_ns)
-		e->next_interval_ns += e->cfg.interval_ns;
 	if (e->out)
 		fflush(e->out);
 }

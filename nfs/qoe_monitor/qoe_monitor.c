@@ -21,7 +21,8 @@
 #include "qoe_args.h"
 #include "qoe_engine.h"
 
-#define QOE_TICK_MS 100
+/* Timeouts and intervals are whole seconds: a few ticks a second suffice. */
+#define QOE_TICK_MS 250
 
 struct qoe_nf {
 	struct qoe_engine *engine;
@@ -85,6 +86,8 @@ print_summary(const struct qoe_engine *e)
 	fprintf(stderr, "qoe_monitor: %llu packets, %llu flows, %llu records, %llu evicted",
 		(unsigned long long)s->packets, (unsigned long long)s->flows,
 		(unsigned long long)s->records, (unsigned long long)s->evicted);
+	if (s->write_errors)
+		fprintf(stderr, ", %llu records NOT written", (unsigned long long)s->write_errors);
 	for (int r = 1; r < QOE_PKT_RESULTS; r++)
 		fprintf(stderr, ", %s %llu", qoe_pkt_result_name(r),
 			(unsigned long long)s->by_result[r]);

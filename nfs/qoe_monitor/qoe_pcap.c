@@ -25,6 +25,8 @@ print_summary(FILE *to, const struct qoe_engine *e)
 	fprintf(to, "qoe_pcap: %llu packets, %llu flows, %llu records, %llu evicted",
 		(unsigned long long)s->packets, (unsigned long long)s->flows,
 		(unsigned long long)s->records, (unsigned long long)s->evicted);
+	if (s->write_errors)
+		fprintf(to, ", %llu records NOT written", (unsigned long long)s->write_errors);
 	for (int r = 1; r < QOE_PKT_RESULTS; r++)
 		fprintf(to, ", %s %llu", qoe_pkt_result_name(r),
 			(unsigned long long)s->by_result[r]);

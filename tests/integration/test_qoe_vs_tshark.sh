@@ -7,14 +7,14 @@
 #
 #   tests/integration/test_qoe_vs_tshark.sh
 #
-# Environment: BUILD_DIR (default: <repo>/build), TESTDATA_DIR (default:
-# <repo>/../shared/testdata). Needs tshark and python3-scapy.
+# Environment: BUILD_DIR (default: <repo>/build), TESTDATA_DIR or
+# ONVM_TESTDATA (default: <repo>/../shared/testdata). Needs tshark and python3-scapy.
 # Prints PASS/FAIL lines; exits non-zero when anything failed.
 set -u
 
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 build=${BUILD_DIR:-$top/build}
-testdata=${TESTDATA_DIR:-$top/../shared/testdata}
+testdata=${TESTDATA_DIR:-${ONVM_TESTDATA:-$top/../shared/testdata}}
 here=$top/tests/integration
 qoe=$build/nfs/qoe_monitor/qoe_pcap
 py=/usr/bin/python3

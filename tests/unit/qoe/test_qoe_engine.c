@@ -300,6 +300,39 @@ test_malformed_frames_counted(void **state)
 	finish(&o);
 }
 
+/* The same tuple after a close: a new connection, a new flow. */
+static void
+test_port_reuse_after_close(void **state)
+{
+	struct out o;
+
+	start(&o, 16, 0);
+	for (int conn = 0; conn < 2; conn++) {
+		uint64_t t = T0 + (uint64_t)conn * 100 * MS;
+
+		tcp(&o, true, SYN, 0, 0, 0, t);
+		tcp(&o, false, SYN | ACK, 0, 1, 0, t + MS);
+		tcp(&o, true, ACK, 1, 1, 0, t + 2 * MS);
+		tcp(&o, true, ACK | FIN, 1, 1, 0, t + 3 * MS);
+		tcp(&o, false, ACK | FIN, 1, 2, 0, t + 4 * MS);
+	}
+	/* a late FIN retransmission is not a SYN: it stays with the second */
+	tcp(&o, false, ACK | FIN, 1, 2, 0, T0 + 200 * MS);
+	qoe_engine_shutdown(o.e);
+	json_t *a = records(&o);
+	assert_int_equal(json_array_size(a), 2);
+	assert_true(num(json_array_get(a, 0), NULL, "flow_id") !=
+		    num(json_array_get(a, 1), NULL, "flow_id"));
+	for (size_t i = 0; i < 2; i++) {
+		assert_string_equal(str(json_array_get(a, i), "flow", "reason"), "fin");
+		assert_int_equal(num(json_array_get(a, i), "flow", "pkts_toserver"), 3);
+	}
+	assert_int_equal(num(json_array_get(a, 0), "flow", "pkts_toclient"), 2);
+	assert_int_equal(num(json_array_get(a, 1), "flow", "pkts_toclient"), 3);
+	json_decref(a);
+	finish(&o);
+}
+
 /* A capture whose clock steps back must not make ages or RTTs negative. */
 static void
 test_clock_stepping_back(void **state)
@@ -331,6 +364,7 @@ main(void)
 		cmocka_unit_test(test_eviction_still_reported),
 		cmocka_unit_test(test_malformed_frames_counted),
 		cmocka_unit_test(test_clock_stepping_back),
+		cmocka_unit_test(test_port_reuse_after_close),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
