@@ -231,8 +231,12 @@ def main():
             if not ok:
                 flow_fail += 1
     if len(ref) > 10:
-        check(flow_fail == 0, "%s: %d per-flow checks over %d flows, %d failed" % (
-            label, checks, len(ref), flow_fail))
+        tcp = [f for f in ref.values() if f.client[4] == 6]
+        check(flow_fail == 0, "%s: %d per-flow checks over %d flows, %d failed "
+              "(covering %d handshakes, %d RTT samples, %d retransmissions)" % (
+                  label, checks, len(ref), flow_fail,
+                  sum(f.initial_rtt is not None for f in tcp),
+                  sum(len(karn_samples(f)) for f in tcp), sum(sum(f.retrans) for f in tcp)))
 
     if a.rtp_port:
         streams = rtp_streams(a.capture, a.rtp_port)
