@@ -16,14 +16,17 @@ qoe_tcp_init(struct qoe_tcp *tcp)
 	memset(tcp, 0, sizeof(*tcp));
 }
 
+/*
+ * Time a new segment if there is room. With more segments in flight than
+ * slots, the oldest stay and the newest go untimed: their ACKs come first,
+ * free slots, and later segments get timed, so a long fat flow is sampled
+ * a few times per round trip instead of never.
+ */
 static void
 remember_sent(struct qoe_tcp_dir_state *d, uint32_t start, uint32_t end, uint64_t t_ns)
 {
-	if (d->n_sent == QOE_TCP_MAX_SEGS) {
-		/* Forget the oldest: it just gives no sample. */
-		memmove(&d->sent[0], &d->sent[1], sizeof(d->sent[0]) * (QOE_TCP_MAX_SEGS - 1));
-		d->n_sent--;
-	}
+	if (d->n_sent == QOE_TCP_MAX_SEGS)
+		return;
 	d->sent[d->n_sent++] = (struct qoe_tcp_sent){ .start = start, .end = end,
 						     .t_ns = t_ns, .resent = false };
 }

@@ -19,9 +19,10 @@
  *  - zero window: segments advertising a window of 0 (not SYN/FIN/RST).
  *
  * Memory is bounded: at most QOE_TCP_MAX_SEGS outstanding segments and
- * QOE_TCP_MAX_HOLES gaps per direction are remembered; beyond that the
- * oldest is forgotten (fewer RTT samples; a forgotten gap's late filler is
- * counted as a retransmission).
+ * QOE_TCP_MAX_HOLES gaps per direction are remembered. With more segments
+ * in flight, later ones go untimed until ACKs free a slot (RTT is sampled,
+ * not measured on every segment); with more gaps, the oldest is forgotten
+ * and its late filler counted as a retransmission.
  */
 #ifndef QOE_TCP_H
 #define QOE_TCP_H

@@ -9,7 +9,8 @@ tcp_impairments.pcap  TCP connections seen from a point near the client:
                       segment lost after the observation point (seen, then
                       resent), one lost before it (first seen late), a zero
                       window, a resent request, FIN and RST endings, a
-                      connection picked up mid-stream.
+                      connection picked up mid-stream, a bulk transfer with
+                      60 segments in flight.
 rtp.pcap              an RTP stream (PT 0, 8 kHz, 20 ms packets) whose
                       arrivals alternate 0 and +5 ms late (so |D| = 40 RTP
                       units per packet) with 5 sequence numbers missing and
@@ -137,9 +138,30 @@ def midstream_conn(out):
         t += 0.05
 
 
+def bulk_conn(out):
+    """60 segments back to back, ACKed (every second one) 30 ms later: far
+    more in flight than the monitor times at once, so its RTT is sampled."""
+    k = Conn(out, "10.0.0.6", 40010, "10.0.0.7", 80, 300, 600)
+    t = 1.0
+    k.c(t, "S", 300, 0)
+    k.s(t + 0.030, "SA", 600, 301)
+    k.c(t + 0.0301, "A", 301, 601)
+    k.c(t + 0.0302, "PA", 301, 601, 80)
+    t += 0.060
+    for i in range(60):
+        k.s(t + 0.0001 * i, "A", 601 + 1448 * i, 381, 1448)
+        if i % 2 == 1:
+            k.c(t + 0.0001 * i + 0.030 + 0.00005 * i, "A", 381, 601 + 1448 * (i + 1))
+    t += 0.1
+    k.c(t, "FA", 381, 601 + 1448 * 60)
+    k.s(t + 0.03, "FA", 601 + 1448 * 60, 382)
+    k.c(t + 0.0301, "A", 382, 601 + 1448 * 60 + 1)
+
+
 def tcp_capture(path):
     out = []
     transfer_conn(out)
+    bulk_conn(out)
     rst_conn(out)
     midstream_conn(out)
     out.sort(key=lambda p: p.time)

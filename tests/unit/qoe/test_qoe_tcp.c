@@ -128,6 +128,29 @@ test_karn_no_sample_from_retransmission(void **state)
 	assert_int_equal(t.rtt_samples, base + 1);
 }
 
+/* More segments in flight than slots: the first ones are timed, and once
+ * their ACKs free slots, later ones again. */
+static void
+test_many_in_flight_are_sampled(void **state)
+{
+	struct qoe_tcp t;
+
+	qoe_tcp_init(&t);
+	handshake(&t, 0, 0);
+	uint32_t base = t.rtt_samples;
+	for (uint32_t i = 0; i < 20; i++)
+		seg(&t, S, A, 1 + 100 * i, 1, 100, (20 + i) * MS);
+	for (uint32_t i = 0; i < 20; i++)
+		seg(&t, C, A, 1, 101 + 100 * i, 0, (60 + i) * MS);
+	assert_int_equal(t.rtt_samples, base + QOE_TCP_MAX_SEGS);
+	assert_int_equal(t.rtt_max_ns, 40 * MS);   /* each ACK 40 ms after its segment */
+	assert_int_equal(t.dir[S].n_sent, 0);
+	seg(&t, S, A, 2001, 1, 100, 100 * MS);
+	seg(&t, C, A, 1, 2101, 0, 103 * MS);
+	assert_int_equal(t.rtt_samples, base + QOE_TCP_MAX_SEGS + 1);
+	assert_int_equal(t.rtt_min_ns, MS / 2);    /* the handshake's 0.5 ms */
+}
+
 static void
 test_retransmission_after_ack_counts(void **state)
 {
@@ -321,6 +344,7 @@ main(void)
 		cmocka_unit_test(test_ack_wrong_number_does_not_complete),
 		cmocka_unit_test(test_running_rtt),
 		cmocka_unit_test(test_karn_no_sample_from_retransmission),
+		cmocka_unit_test(test_many_in_flight_are_sampled),
 		cmocka_unit_test(test_retransmission_after_ack_counts),
 		cmocka_unit_test(test_out_of_order_fill),
 		cmocka_unit_test(test_partial_fill_and_split),
