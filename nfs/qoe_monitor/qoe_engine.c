@@ -15,7 +15,7 @@ struct qoe_engine {
 	uint64_t next_interval_ns;       /* 0 until the first packet */
 	struct qoe_stats stats;
 	uint32_t n_retired;
-	struct qoe_flow retired[QOE_RETIRED_MAX]; /* evicted, awaiting their record */
+	struct qoe_flow *retired;        /* QOE_RETIRED_MAX flows awaiting their record */
 	struct qoe_flow overflow;        /* evicted with the queue full */
 };
 
@@ -39,8 +39,9 @@ qoe_engine_create(const struct qoe_config *cfg, FILE *out)
 	e->cfg = *cfg;
 	e->out = out;
 	e->table = qoe_flow_table_create(cfg->max_flows);
-	if (!e->table) {
-		free(e);
+	e->retired = malloc(sizeof(*e->retired) * QOE_RETIRED_MAX);
+	if (!e->table || !e->retired) {
+		qoe_engine_destroy(e);
 		return NULL;
 	}
 	qoe_flow_table_set_next_id(e->table, cfg->first_flow_id ? cfg->first_flow_id : 1);
@@ -53,6 +54,7 @@ qoe_engine_destroy(struct qoe_engine *e)
 	if (!e)
 		return;
 	qoe_flow_table_destroy(e->table);
+	free(e->retired);
 	free(e);
 }
 

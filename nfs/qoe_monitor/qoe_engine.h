@@ -26,7 +26,9 @@
 #define QOE_DEFAULT_MAX_FLOWS      65536
 #define QOE_DEFAULT_IDLE_TIMEOUT_S 60
 #define QOE_DEFAULT_CLOSED_TIMEOUT_S 2
-#define QOE_RETIRED_MAX 256
+/* Flows evicted or replaced between two ticks whose records wait for the
+ * tick (beyond that they are written at once, on the packet path). */
+#define QOE_RETIRED_MAX 4096
 
 struct qoe_config {
 	uint32_t max_flows;

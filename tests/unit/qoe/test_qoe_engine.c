@@ -257,6 +257,30 @@ test_eviction_still_reported(void **state)
 	finish(&o);
 }
 
+/* More evictions between two ticks than the queue holds: none is lost. */
+static void
+test_eviction_storm(void **state)
+{
+	struct out o;
+	uint8_t f[200];
+	uint8_t payload[4] = { 0 };
+	const uint32_t flows = QOE_RETIRED_MAX + 100;
+
+	start(&o, 1, 0);
+	for (uint32_t i = 0; i < flows; i++) {
+		uint32_t n = frame_udp(f, CLI + i, 7, SRV, 9, payload, sizeof(payload));
+		qoe_engine_packet(o.e, f, n, n, T0 + i);
+	}
+	qoe_engine_shutdown(o.e);
+	const struct qoe_stats *s = qoe_engine_stats(o.e);
+	assert_int_equal(s->evicted, flows - 1);
+	assert_int_equal(s->records, flows);
+	json_t *a = records(&o);
+	assert_int_equal(json_array_size(a), flows);
+	json_decref(a);
+	finish(&o);
+}
+
 static void
 test_malformed_frames_counted(void **state)
 {
@@ -362,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_client_is_synack_receiver_or_first_sender),
 		cmocka_unit_test(test_idle_timeout_and_interval),
 		cmocka_unit_test(test_eviction_still_reported),
+		cmocka_unit_test(test_eviction_storm),
 		cmocka_unit_test(test_malformed_frames_counted),
 		cmocka_unit_test(test_clock_stepping_back),
 		cmocka_unit_test(test_port_reuse_after_close),
