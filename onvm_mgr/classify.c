@@ -201,6 +201,12 @@ mgr_chains_current(void)
 	return __atomic_load_n(&current, __ATOMIC_ACQUIRE);
 }
 
+bool
+mgr_chains_has_rules(const struct mgr_chain_state *st)
+{
+	return st->cls != NULL;
+}
+
 uint32_t
 mgr_chains_gen(const struct mgr_chain_state *st)
 {

@@ -193,11 +193,15 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	ts = now_ns(m);
 	chains = mgr_chains_current();
 	gen = mgr_chains_gen(chains);
+	/* Without chains every packet takes the default chain: no parsing. */
+	uint16_t fixed_chain = mgr_chains_has_rules(chains) ? MGR_NO_CHAIN :
+			       (m->shm->default_service ? 0 : MGR_NO_CHAIN);
+	bool classify = mgr_chains_has_rules(chains);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *pkt = pkts[i];
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
-		uint16_t chain_id = mgr_classify(m, d, chains, pkt, port);
+		uint16_t chain_id = classify ? mgr_classify(m, d, chains, pkt, port) : fixed_chain;
 		uint16_t nf;
 
 		if (chain_id == MGR_NO_CHAIN) {

@@ -139,6 +139,7 @@ int mgr_chains_init(struct mgr *m);
 int mgr_chains_reload(struct mgr *m);
 const struct mgr_chain_state *mgr_chains_current(void);
 uint32_t mgr_chains_gen(const struct mgr_chain_state *st);
+bool mgr_chains_has_rules(const struct mgr_chain_state *st);
 uint16_t mgr_classify(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_chain_state *st,
 		      struct rte_mbuf *pkt, uint16_t port);
 
