@@ -21,7 +21,7 @@ stop_nf() {
 _gone() { ! kill -0 "$1" 2>/dev/null; }
 
 empty_pcap "$WORK/empty.pcap"
-start_mgr 0-1 "$(pcap_vdev 0 "$WORK/empty.pcap" "$WORK/out0.pcap")" -- -p 0x1 -c -s none
+start_mgr 0-1 "$(pcap_vdev 0 "$WORK/empty.pcap" "$WORK/out0.pcap")" -- -p 0x1 -c -s none || finish
 
 # The first NF started by name takes service 1, the next one service 2.
 start_nf simple_forward -- -d 2
