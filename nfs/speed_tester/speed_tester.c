@@ -30,6 +30,7 @@
 #define MAX_BATCH       32768 /* half the manager's pool: leave room for the rest */
 #define MAX_TRACE       4096  /* frames replayed from a pcap when -c is not given */
 #define REPORT_MS       1000
+#define SEND_WAIT_MS    500   /* longest wait for room in our TX ring */
 
 struct speed_tester {
 	/* options */
@@ -108,6 +109,25 @@ fill_packet(struct rte_mbuf *m)
 	onvm_nf_to_service(onvm_pkt_meta(m), st.dest);
 }
 
+/*
+ * Hand a burst we made to the manager. Our TX ring may be full (a batch
+ * larger than the ring, or a slow manager): wait for room, as the packet
+ * loop does, but not for ever. Returns how many were taken.
+ */
+static unsigned int
+send_all(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n)
+{
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * SEND_WAIT_MS / 1000;
+	unsigned int sent = 0;
+
+	for (;;) {
+		sent += onvm_nflib_send(nf, pkts + sent, n - sent);
+		if (sent == n || onvm_nflib_stopping(nf) || rte_get_timer_cycles() > deadline)
+			return sent;
+		usleep(10);
+	}
+}
+
 /* Make `count` packets and send them to -d; returns how many left. */
 static unsigned int
 send_batch(struct onvm_nf_ctx *nf, unsigned int count)
@@ -124,10 +144,10 @@ send_batch(struct onvm_nf_ctx *nf, unsigned int count)
 		}
 		for (unsigned int i = 0; i < n; i++)
 			fill_packet(pkts[i]);
-		sent = onvm_nflib_send(nf, pkts, n);
+		sent = send_all(nf, pkts, n);
 		done += sent;
 		if (sent < n) {
-			/* Our TX ring is full: the rest would only wait; give them back. */
+			/* Still no room: give the rest back rather than hold it. */
 			onvm_nflib_free_unsent(nf, pkts + sent, n - sent);
 			onvm_nflib_counter_add(nf, st.c_send_full, 1);
 			break;
@@ -308,8 +328,8 @@ main(int argc, char **argv)
 	st.c_refills = onvm_nflib_counter_register(nf, "refills");
 
 	sent = send_batch(nf, st.batch);
-	printf("speed_tester: sent %u %s packets to service %u; service %u is ours\n", sent,
-	       st.trace.n ? "replayed" : "synthetic", st.dest, onvm_nflib_service_id(nf));
+	printf("speed_tester: sent %u of %u %s packets to service %u; service %u is ours\n", sent,
+	       st.batch, st.trace.n ? "replayed" : "synthetic", st.dest, onvm_nflib_service_id(nf));
 	fflush(stdout);
 
 	st.last.time_ns = onvm_nflib_now_ns();

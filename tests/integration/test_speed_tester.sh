@@ -3,7 +3,7 @@
 # (started as OpenNetVM users do: the forwarder sends to the tester's
 # service, the tester sends to the forwarder's), it reports a non-zero rate,
 # and once both NFs have stopped every packet is back in the mempool. Then a
-# self-loop (-d its own service) with latency measurement.
+# self-loop (-d its own service) replaying a capture, with latency measured.
 source "$(dirname "$0")/lib.sh"
 test_init speed_tester
 
@@ -26,9 +26,10 @@ start_mgr 0-1 "$(pcap_vdev 0 "$WORK/empty.pcap" "$WORK/out0.pcap")" -- -p 0x1 -c
 # The first NF started by name takes service 1, the next one service 2.
 start_nf simple_forward -- -d 2
 fwd_pid=$NF_PID fwd_id=$(nf_id_of "$NF_PID")
-start_nf speed_tester -- -d 1 -c 256
+start_nf speed_tester -- -d 1 -c 256 -s 1000
 st_pid=$NF_PID st_id=$(nf_id_of "$NF_PID") st_log=$NF_LOG
 check "speed_tester took service 2" grep -q "service 2 (speed_tester)" "$st_log"
+check "it sent its whole batch" grep -q "sent 256 of 256 synthetic packets to service 1" "$st_log"
 
 wait_for 10 nonzero_rate "$st_log"
 check "speed_tester reports a non-zero rate" nonzero_rate "$st_log"
@@ -40,9 +41,12 @@ check "simple_forward exits 0 on SIGINT" stop_nf "$fwd_pid"
 wait_for 5 test "$(mempool_in_use)" -eq 0
 check "every packet is back in the mempool" test "$(mempool_in_use)" -eq 0
 
-# Self-loop with latency: the tester is service 2 again and sends to itself.
-start_nf speed_tester -- -d speed_tester -l -c 64
+# Self-loop with latency, replaying a capture: the tester is service 2 again
+# and sends to itself.
+start_nf speed_tester -- -d speed_tester -l -o "$TESTDATA/64B_download.pcap" -c 500
 st_pid=$NF_PID st_log=$NF_LOG
+check "it replays 500 frames of the capture" \
+	grep -q "sent 500 of 500 replayed packets to service 2" "$st_log"
 wait_for 10 grep -q "latency avg" "$st_log"
 check "self-loop reports a non-zero rate" nonzero_rate "$st_log"
 check "latency mode reports the round trip" grep -qE 'latency avg [0-9.]+ us' "$st_log"
