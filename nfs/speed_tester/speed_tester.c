@@ -300,7 +300,7 @@ prepare_packets(struct onvm_nf_ctx *nf)
 		unsigned int max = st.batch_given ? st.batch : MAX_TRACE;
 
 		if (st_trace_load(&st.trace, st.pcap_path, max, room, err, sizeof(err)) < 0)
-			die("-o %s", err);
+			die("%s", err);
 		st.batch = st.trace.n;
 		if (st.trace.skipped)
 			printf("speed_tester: %s: skipped %u frames (cut short or longer than %u bytes)\n",

@@ -3,7 +3,8 @@
 # (started as OpenNetVM users do: the forwarder sends to the tester's
 # service, the tester sends to the forwarder's), it reports a non-zero rate,
 # and once both NFs have stopped every packet is back in the mempool. Then a
-# self-loop (-d its own service) replaying a capture, with latency measured.
+# self-loop (-d its own service) replaying a capture, with latency measured,
+# and a loop whose tester starts before its forwarder.
 source "$(dirname "$0")/lib.sh"
 test_init speed_tester
 
@@ -53,5 +54,20 @@ check "latency mode reports the round trip" grep -qE 'latency avg [0-9.]+ us' "$
 check "self-looping speed_tester exits 0" stop_nf "$st_pid"
 wait_for 5 test "$(mempool_in_use)" -eq 0
 check "every packet is back in the mempool after the self-loop" test "$(mempool_in_use)" -eq 0
+
+# Start order does not matter: a tester whose destination is not running yet
+# sends a fresh batch every second until packets come back.
+start_nf speed_tester -r 5 -- -d 6
+st_pid=$NF_PID st_log=$NF_LOG
+wait_for 10 grep -q "no packet came back" "$st_log"
+check "a tester alone notices nothing comes back" grep -q "no packet came back" "$st_log"
+start_nf simple_forward -r 6 -- -d 5
+fwd_pid=$NF_PID
+wait_for 10 nonzero_rate "$st_log"
+check "the loop starts once the forwarder runs" nonzero_rate "$st_log"
+check "late tester exits 0" stop_nf "$st_pid"
+check "late forwarder exits 0" stop_nf "$fwd_pid"
+wait_for 5 test "$(mempool_in_use)" -eq 0
+check "every packet is back in the mempool after the refills" test "$(mempool_in_use)" -eq 0
 check "manager exits 0 on SIGINT" stop_mgr
 finish
