@@ -164,10 +164,9 @@ report(struct onvm_nf_ctx *nf, uint64_t now_ns)
 {
 	struct nf_rate_sample cur = { .pkts = st.looped, .time_ns = now_ns };
 	struct nf_rate r = nf_rate_between(&st.last, &cur);
-	char rate[32];
 
-	printf("speed_tester: %spps (%lu packets came back in total)",
-	       nf_rate_format(r.pps, rate, sizeof(rate)), st.looped);
+	/* One fixed unit, so scripts (benchmarks, tests) can read it. */
+	printf("speed_tester: %.3f Mpps (%lu packets came back in total)", r.pps / 1e6, st.looped);
 	if (st.latency && st.lat.count)
 		printf(", latency avg %.2f us, min %.2f us, max %.2f us (%lu samples)",
 		       (double)st.lat.sum / (double)st.lat.count / st.tsc_per_us,
