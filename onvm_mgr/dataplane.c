@@ -193,11 +193,14 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	ts = now_ns(m);
 	chains = mgr_chains_current();
 	gen = mgr_chains_gen(chains);
+	uint16_t chain_ids[ONVM_BURST];
+
+	mgr_classify_burst(m, d, chains, pkts, n, port, chain_ids);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *pkt = pkts[i];
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
-		uint16_t chain_id = mgr_classify(m, d, chains, pkt, port);
+		uint16_t chain_id = chain_ids[i];
 		uint16_t nf;
 
 		if (chain_id == MGR_NO_CHAIN) {
