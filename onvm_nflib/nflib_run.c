@@ -106,8 +106,8 @@ nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
 	nf->slot->nf_stats.tx += n;
 }
 
-static void
-count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
+void
+nflib_count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct onvm_nf_counters *c = &nf->slot->nf_stats;
 
@@ -180,7 +180,7 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 		idle = 0;
 		nf->slot->nf_stats.rx += n;
 		fn(nf, pkts, n, handler);
-		count_actions(nf, pkts, n);
+		nflib_count_actions(nf, pkts, n);
 		nflib_return_burst(nf, pkts, n);
 		run_tick(nf);
 	}
