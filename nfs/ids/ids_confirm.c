@@ -111,27 +111,34 @@ content_from(struct confirm *c, const struct ids_elem *el, uint32_t i, int64_t p
 	return false;
 }
 
+/*
+ * A relative pcre sees the buffer from prev_end on, so '^' anchors there, as
+ * in Snort and Suricata. Each leftmost match is tried in turn.
+ */
 static bool
 pcre_from(struct confirm *c, const struct ids_elem *el, uint32_t i, int64_t prev_end,
 	  bool has_new)
 {
 	const struct ids_pkt *p = c->p;
-	int64_t start = el->relative ? prev_end : 0;
+	int64_t base = el->relative ? prev_end : 0;
 
-	if (start < 0)
-		start = 0;
-	while (start <= p->len) {
+	if (base < 0)
+		base = 0;
+	if (base > p->len)
+		return false;
+	for (int64_t start = 0; base + start <= p->len;) {
 		if (*c->budget == 0)
 			return false;
 		(*c->budget)--;
-		int rc = pcre2_match(el->re, p->data, p->len, (PCRE2_SIZE)start, 0, c->md, NULL);
+		int rc = pcre2_match(el->re, p->data + base, (PCRE2_SIZE)(p->len - base),
+				     (PCRE2_SIZE)start, 0, c->md, NULL);
 		if (rc < 0)
 			return false;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
-		int64_t s = (int64_t)ov[0], e = (int64_t)ov[1];
-		if (elem_from(c, i + 1, e, has_new || e > p->new_start))
+		int64_t s = base + (int64_t)ov[0], e = base + (int64_t)ov[1];
+		if (elem_from(c, i + 1, e, has_new || e > p->new_start || s >= p->new_start))
 			return true;
-		start = s + 1; /* the next leftmost match starts later */
+		start = s - base + 1; /* the next leftmost match starts later */
 	}
 	return false;
 }

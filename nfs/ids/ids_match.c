@@ -123,6 +123,11 @@ collect_patterns(struct ids_matcher *m, struct pat_entry **out, uint32_t *n_out)
 					flags |= HS_FLAG_CASELESS;
 				if (expr == NULL)
 					goto fail;
+			} else if (el->relative) {
+				/* Its anchors mean "where the previous element ended":
+				 * only libpcre2 can tell, and the element before it is
+				 * prefiltered already. */
+				continue;
 			} else {
 				expr = pcre_expr(el, &flags);
 				if (expr == NULL)

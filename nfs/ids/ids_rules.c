@@ -76,7 +76,7 @@ next_token(const char **pp, char *out, size_t outsz)
 
 	while (isspace((unsigned char)*p))
 		p++;
-	while (*p && (depth > 0 || (!isspace((unsigned char)*p) && *p != '('))) {
+	while (*p && *p != '(' && (depth > 0 || !isspace((unsigned char)*p))) {
 		if (*p == '[')
 			depth++;
 		else if (*p == ']')
@@ -87,6 +87,8 @@ next_token(const char **pp, char *out, size_t outsz)
 	}
 	out[n] = '\0';
 	*pp = p;
+	if (depth > 0)
+		return -2; /* '[' not closed before the options */
 	return n > 0 ? 0 : -1;
 }
 
@@ -146,9 +148,13 @@ parse_rule(struct ids_ruleset *rs, const char *line, struct ids_rule *r, struct 
 	char tok[7][1024];
 	const char *p = line;
 
-	for (int i = 0; i < 7; i++)
-		if (next_token(&p, tok[i], sizeof(tok[i])) < 0)
+	for (int i = 0; i < 7; i++) {
+		int rc = next_token(&p, tok[i], sizeof(tok[i]));
+		if (rc == -2)
+			return ids_perr_set(e, "unterminated '[' in the rule header");
+		if (rc < 0)
 			return ids_perr_set(e, "incomplete rule header");
+	}
 	if (strcmp(tok[0], "alert") == 0)
 		r->action = IDS_ACTION_ALERT;
 	else if (strcmp(tok[0], "drop") == 0)
