@@ -167,7 +167,8 @@ compile_db(struct ids_matcher *m, struct pat_entry *v, uint32_t n, FILE *err)
 	m->users = calloc(n ? n : 1, sizeof(*m->users));
 	if (!exprs || !flags || !ids || !m->pat_first || !m->users)
 		goto out;
-	qsort(v, n, sizeof(*v), pat_cmp);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), pat_cmp);
 	uint32_t np = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		if (i == 0 || v[i].flags != v[i - 1].flags || strcmp(v[i].expr, v[i - 1].expr)) {
