@@ -6,6 +6,13 @@
  * Identical patterns (same bytes, same case flag) are compiled once and
  * point at every (rule, element bit) that uses them, so a thousand rules
  * sharing "GET " cost one pattern.
+ *
+ * A TCP segment comes with a window of bytes already inspected. A match
+ * must end in the new bytes, so when every rule is made of contents only,
+ * some content of a matching rule ends after new_start and lies within the
+ * last (longest content - 1) old bytes plus the new ones: that suffix is all
+ * the scan needs. Only when a rule is partly seen there (its other contents
+ * may sit further back) is the whole window scanned again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +37,8 @@ struct ids_matcher {
 	uint64_t *need;               /* per rule: bits of its prefiltered elements */
 	uint32_t *always;             /* rules confirmed on every packet */
 	uint32_t n_always;
+	bool suffix_scan;             /* every rule is contents only (see above) */
+	uint32_t max_content;         /* longest content */
 };
 
 struct ids_scratch {
@@ -223,9 +232,18 @@ ids_matcher_build(const struct ids_ruleset *rs, FILE *err)
 	free(v);
 	if (rc < 0)
 		goto fail;
-	for (uint32_t r = 0; r < rs->n_rules; r++)
+	m->suffix_scan = true;
+	for (uint32_t r = 0; r < rs->n_rules; r++) {
 		if (m->need[r] == 0)
 			m->always[m->n_always++] = r;
+		for (uint32_t i = 0; i < rs->rules[r].n_elems; i++) {
+			const struct ids_elem *el = &rs->rules[r].elems[i];
+			if (el->kind != IDS_ELEM_CONTENT)
+				m->suffix_scan = false;
+			else if (el->len > m->max_content)
+				m->max_content = el->len;
+		}
+	}
 	return m;
 fail:
 	ids_matcher_free(m);
@@ -350,20 +368,39 @@ insert_sorted(uint32_t *out, uint32_t *n, uint32_t max, uint32_t r)
 	out[i] = r;
 }
 
-uint32_t
-ids_match(const struct ids_matcher *m, struct ids_scratch *s, const struct ids_pkt *p,
-	  uint32_t *out, uint32_t max)
+/* Mark the patterns found in data[from..len) (a fresh generation). */
+static void
+scan(const struct ids_matcher *m, struct ids_scratch *s, const struct ids_pkt *p, uint32_t from)
 {
-	uint32_t n = 0;
-
 	s->gen++;
 	if (s->gen == 0) { /* wrapped: forget every stale stamp */
 		memset(s->rule_gen, 0, m->rs->n_rules * sizeof(*s->rule_gen));
 		s->gen = 1;
 	}
 	s->n_touched = 0;
-	if (m->db != NULL && p->len > p->new_start)
-		hs_scan(m->db, (const char *)p->data, p->len, 0, s->hs, on_pattern, s);
+	hs_scan(m->db, (const char *)p->data + from, p->len - from, 0, s->hs, on_pattern, s);
+}
+
+uint32_t
+ids_match(const struct ids_matcher *m, struct ids_scratch *s, const struct ids_pkt *p,
+	  uint32_t *out, uint32_t max)
+{
+	uint32_t n = 0;
+
+	s->n_touched = 0;
+	if (m->db != NULL && p->len > p->new_start) {
+		uint32_t from = 0;
+		if (m->suffix_scan && p->new_start + 1 > m->max_content)
+			from = p->new_start + 1 - m->max_content;
+		scan(m, s, p, from);
+		for (uint32_t i = 0; from > 0 && i < s->n_touched; i++) {
+			uint32_t r = s->touched[i];
+			if ((s->rule_seen[r] & m->need[r]) != m->need[r]) {
+				scan(m, s, p, 0); /* the rest of it may be further back */
+				break;
+			}
+		}
+	}
 	for (uint32_t i = 0; i < s->n_touched; i++) {
 		uint32_t r = s->touched[i];
 		if ((s->rule_seen[r] & m->need[r]) == m->need[r] && confirm(m, s, r, p))

@@ -46,10 +46,11 @@ bytes_eq(const uint8_t *a, const uint8_t *b, uint32_t n, bool nocase)
  * when nocase; then every constraint checked literally as the rule reads.
  */
 static bool
-ref_from(const struct ids_rule *r, uint32_t i, const uint8_t *d, uint32_t len, int64_t prev_end)
+ref_from(const struct ids_rule *r, uint32_t i, const uint8_t *d, uint32_t len, int64_t prev_end,
+	 uint32_t new_start, int64_t stream_off, bool has_new)
 {
 	if (i == r->n_elems)
-		return true;
+		return has_new;
 	const struct ids_elem *el = &r->elems[i];
 	uint8_t low[256], pat[64];
 	for (uint32_t k = 0; k < len; k++)
@@ -70,12 +71,14 @@ ref_from(const struct ids_rule *r, uint32_t i, const uint8_t *d, uint32_t len, i
 			if (el->has_within && end > prev_end + el->distance + el->within)
 				continue;
 		} else {
-			if (el->has_offset && pos < el->offset)
+			/* offset/depth count from the stream's first byte */
+			if (el->has_offset && stream_off + pos < el->offset)
 				continue;
-			if (el->has_depth && end > (el->has_offset ? el->offset : 0) + el->depth)
+			if (el->has_depth &&
+			    stream_off + end > (el->has_offset ? el->offset : 0) + el->depth)
 				continue;
 		}
-		if (ref_from(r, i + 1, d, len, end))
+		if (ref_from(r, i + 1, d, len, end, new_start, stream_off, has_new || end > new_start))
 			return true;
 		if (from >= low + len)
 			return false;
@@ -130,7 +133,7 @@ rand_rule(char *buf, size_t size, uint32_t sid)
 }
 
 static void
-test_random_contents(void **state)
+random_contents(bool stream)
 {
 	const uint32_t n_rules = 60, rounds = 25, payloads = 300;
 	uint64_t matched = 0, total = 0;
@@ -155,10 +158,15 @@ test_random_contents(void **state)
 			for (uint32_t i = 0; i < len; i++)
 				d[i] = (uint8_t)alphabet[rnd(5)];
 			struct ids_pkt p = { .proto = 6, .data = d, .len = len };
+			if (stream && len > 0) { /* a window of older bytes, later in the stream */
+				p.new_start = rnd(len);
+				p.stream_off = rnd(8);
+			}
 			uint32_t out[128], n = ids_match(m, sc, &p, out, 128);
 			uint32_t j = 0;
 			for (uint32_t r = 0; r < rs->n_rules; r++) {
-				bool want = len > 0 && ref_from(&rs->rules[r], 0, d, len, 0);
+				bool want = len > 0 && ref_from(&rs->rules[r], 0, d, len, 0, p.new_start,
+								(int64_t)p.stream_off, false);
 				bool got = j < n && out[j] == r;
 				if (got)
 					j++;
@@ -176,8 +184,21 @@ test_random_contents(void **state)
 		free(text);
 	}
 	/* Both outcomes are well represented. */
-	assert_true(matched > total / 20);
+	assert_true(matched > total / 50);
 	assert_true(matched < total - total / 20);
+}
+
+static void
+test_random_contents(void **state)
+{
+	random_contents(false);
+}
+
+/* The same with part of the buffer already inspected (a TCP stream window). */
+static void
+test_random_contents_stream(void **state)
+{
+	random_contents(true);
 }
 
 static uint32_t
@@ -344,6 +365,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_contents),
+		cmocka_unit_test(test_random_contents_stream),
 		cmocka_unit_test(test_pcre),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_new_bytes_only),
