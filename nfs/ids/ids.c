@@ -104,7 +104,7 @@ ids_setup(struct onvm_nf_ctx *nf, struct ids_nf *st)
 		case 'W':
 			if (onvm_arg_uint(optarg, 0, 1u << 20, &v) != 0)
 				goto bad;
-			cfg.window = (uint32_t)v;
+			cfg.window = v ? (uint32_t)v : IDS_WINDOW_NONE;
 			break;
 		default:
 			goto bad;

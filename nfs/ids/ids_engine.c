@@ -23,6 +23,8 @@ ids_engine_new(struct ids_ruleset *rs, const struct ids_engine_cfg *cfg, FILE *e
 {
 	struct ids_engine *e = calloc(1, sizeof(*e));
 	uint32_t window = cfg && cfg->window ? cfg->window : IDS_DEFAULT_WINDOW;
+	if (window == IDS_WINDOW_NONE)
+		window = 0;
 	uint32_t flows = cfg && cfg->max_flows ? cfg->max_flows : IDS_DEFAULT_FLOWS;
 	uint64_t idle = cfg && cfg->idle_ns ? cfg->idle_ns : IDS_DEFAULT_IDLE_SEC * 1000000000ull;
 

@@ -23,10 +23,12 @@
 #define IDS_DEFAULT_WINDOW      1024
 #define IDS_DEFAULT_IDLE_SEC    300
 #define IDS_MAX_ALERTS_PER_PKT  64
+#define IDS_WINDOW_NONE         UINT32_MAX /* inspect every segment alone */
 
 struct ids_engine_cfg {
 	uint32_t max_flows;    /* 0: IDS_DEFAULT_FLOWS */
 	uint32_t window;       /* stream window bytes; 0: IDS_DEFAULT_WINDOW */
+	                       /* IDS_WINDOW_NONE: no window, segments alone */
 	uint64_t idle_ns;      /* 0: IDS_DEFAULT_IDLE_SEC */
 	FILE *alerts;          /* NULL: no alert output (benchmark) */
 };

@@ -218,7 +218,8 @@ ids_stream_prepare(struct ids_flow_table *t, struct ids_flow *f, bool to_server,
 		d->tail_len = 0;
 	}
 	uint32_t skip = rel < 0 ? (uint32_t)-(int64_t)rel : 0;
-	memcpy(buf, d->tail, d->tail_len);
+	if (d->tail_len > 0)
+		memcpy(buf, d->tail, d->tail_len);
 	memcpy(buf + d->tail_len, payload + skip, plen - skip);
 	*len = d->tail_len + plen - skip;
 	*new_start = d->tail_len;
@@ -234,6 +235,7 @@ ids_stream_commit(struct ids_flow_table *t, struct ids_flow *f, bool to_server,
 	uint32_t keep = len < t->window ? len : t->window;
 
 	d->next_seq += len - new_start;
-	memmove(d->tail, buf + len - keep, keep);
+	if (keep > 0)
+		memmove(d->tail, buf + len - keep, keep);
 	d->tail_len = keep;
 }

@@ -40,7 +40,11 @@ main(int argc, char **argv)
 		case 'a': alerts = optarg; break;
 		case 'V': lo.vars_path = optarg; break;
 		case 's': lo.strict = true; break;
-		case 'W': cfg.window = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'W':
+			cfg.window = (uint32_t)strtoul(optarg, NULL, 10);
+			if (cfg.window == 0)
+				cfg.window = IDS_WINDOW_NONE;
+			break;
 		case 'i': in = optarg; break;
 		case 'o': out = optarg; break;
 		case 'c': check_only = true; break;

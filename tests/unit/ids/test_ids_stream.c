@@ -246,6 +246,20 @@ test_window_bound(void **state)
 }
 
 static void
+test_no_window(void **state)
+{
+	struct fixture *fx = setup("alert tcp any any -> any any (content:\"EVIL\"; sid:10;)\n",
+				   IDS_WINDOW_NONE);
+	handshake(fx);
+	seg(fx, true, 1001, 0x18, "EV");
+	seg(fx, true, 1003, 0x18, "IL");
+	assert_int_equal(alerts(fx), 0); /* each segment alone */
+	seg(fx, true, 1005, 0x18, "xEVILx");
+	assert_int_equal(alerts(fx), 1);
+	teardown(fx);
+}
+
+static void
 test_new_connection_on_same_tuple(void **state)
 {
 	struct fixture *fx = setup("alert tcp any any -> any any (content:\"GET\"; depth:3; "
@@ -331,6 +345,7 @@ main(void)
 		cmocka_unit_test(test_holes_and_reordering),
 		cmocka_unit_test(test_ips_drop_and_retransmission),
 		cmocka_unit_test(test_window_bound),
+		cmocka_unit_test(test_no_window),
 		cmocka_unit_test(test_new_connection_on_same_tuple),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_udp_and_icmp),
