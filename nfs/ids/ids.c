@@ -78,19 +78,37 @@ usage(const char *prog)
 		prog);
 }
 
-static int
-ids_setup(struct onvm_nf_ctx *nf, struct ids_nf *st)
+/* The NF's own options: what follows the second "--", starting at that "--". */
+static char **
+nf_args(int argc, char **argv, int *nf_argc)
 {
-	int argc = onvm_nflib_app_argc(nf);
-	char **argv = onvm_nflib_app_argv(nf);
+	int dashes = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0 && ++dashes == 2) {
+			*nf_argc = argc - i;
+			return argv + i;
+		}
+	}
+	*nf_argc = 0;
+	return NULL;
+}
+
+/*
+ * Load and compile the rules before joining the platform, so that a bad
+ * rules file is reported (file:line: reason) and nothing is registered.
+ */
+static int
+ids_setup(int argc, char **argv, struct ids_nf *st)
+{
 	const char *rules = NULL, *alerts = NULL;
 	struct ids_load_opts lo = { 0 };
 	struct ids_engine_cfg cfg = { 0 };
 	unsigned long v;
 	int opt;
 
-	optind = 1;
-	while ((opt = getopt(argc, argv, "r:a:V:sF:W:")) != -1) {
+	optind = 0; /* a full reset: nflib parses its own options later */
+	while (argv != NULL && (opt = getopt(argc, argv, "+r:a:V:sF:W:")) != -1) {
 		switch (opt) {
 		case 'r': rules = optarg; break;
 		case 'a': alerts = optarg; break;
@@ -110,6 +128,7 @@ ids_setup(struct onvm_nf_ctx *nf, struct ids_nf *st)
 			goto bad;
 		}
 	}
+	optind = 0;
 	if (rules == NULL)
 		goto bad;
 	struct ids_ruleset *rs = ids_rules_load(rules, &lo);
@@ -135,22 +154,29 @@ ids_setup(struct onvm_nf_ctx *nf, struct ids_nf *st)
 	fprintf(stderr, "ids: %u rules loaded from %s\n", n_rules, rules);
 	return 0;
 bad:
-	usage(argv[0]);
+	optind = 0;
+	usage("ids");
 	return -1;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct onvm_nf_ctx *nf = onvm_nflib_init(argc, argv, "ids");
 	struct ids_nf st = { 0 };
 	const char *names[IDS_EXTRA_STATS];
 	uint64_t values[IDS_EXTRA_STATS];
+	int nf_argc;
+	char **nf_argv = nf_args(argc, argv, &nf_argc);
+	char *saved = nf_argv ? nf_argv[0] : NULL;
 
-	if (ids_setup(nf, &st) < 0) {
-		onvm_nflib_close(nf);
+	if (nf_argv)
+		nf_argv[0] = (char *)"ids"; /* getopt's argv[0] */
+	int rc = ids_setup(nf_argc, nf_argv, &st);
+	if (nf_argv)
+		nf_argv[0] = saved; /* nflib gets its command line back as it was */
+	if (rc < 0)
 		return 1;
-	}
+	struct onvm_nf_ctx *nf = onvm_nflib_init(argc, argv, "ids");
 	st.ctr_alerts = onvm_nflib_counter_register(nf, "alerts");
 	st.ctr_drops = onvm_nflib_counter_register(nf, "drops");
 	st.ctr_malformed = onvm_nflib_counter_register(nf, "malformed");

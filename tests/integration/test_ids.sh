@@ -23,6 +23,10 @@ check "bad rule reported with file and line" bash -c \
 check "strict load refuses a bad rule" bash -c \
 	"! '$BUILD/nfs/ids/ids_pcap' -s -c -r '$WORK/bad.rules' 2>/dev/null"
 
+check "the NF refuses a bad strict rules file before joining, with file:line" bash -c \
+	"! '$BUILD/nfs/ids/ids' -l 0 --no-pci --file-prefix '$PREFIX' -- -- -s -r '$WORK/bad.rules' \
+	   2>'$WORK/nf_bad.log' && grep -qx '$WORK/bad.rules:2: unsupported keyword .foo.' '$WORK/nf_bad.log'"
+
 empty_pcap "$WORK/empty.pcap"
 start_mgr 0-1 "$(pcap_vdev 0 "$WORK/ids_in.pcap" "$WORK/out0.pcap")" \
 	"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/out1.pcap")" -- -p 0x3 -w 1 -s none
