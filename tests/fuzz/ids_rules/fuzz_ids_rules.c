@@ -4,8 +4,7 @@
  * crash, leak or hang; every rule it accepts is then confirmed against a
  * fixed payload (the exact-match search under its step budget).
  *
- * Built with clang (-Dfuzz=true): fuzz_ids_rules [corpus dir]. With another
- * compiler it builds as a replayer: fuzz_ids_rules FILE...
+ * Built with clang (-Dfuzz=true): see README.md.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -57,22 +56,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(text);
 	return 0;
 }
-
-#ifdef IDS_FUZZ_REPLAY
-int
-main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		if (f == NULL) {
-			perror(argv[i]);
-			return 1;
-		}
-		static uint8_t buf[1 << 20];
-		size_t n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, n);
-	}
-	return 0;
-}
-#endif
