@@ -188,6 +188,7 @@ main(int argc, char **argv)
 	onvm_nflib_set_tick(nf, ids_publish, 200);
 	onvm_nflib_run(nf, ids_handle);
 	ids_publish(nf, onvm_nflib_now_ns());
+	ids_engine_print_rule_hits(st.engine, stderr); /* per-rule totals at exit */
 	ids_engine_free(st.engine);
 	if (st.alerts && st.alerts != stdout)
 		fclose(st.alerts);

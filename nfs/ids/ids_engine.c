@@ -14,6 +14,7 @@ struct ids_engine {
 	struct ids_scratch *s;
 	struct ids_flow_table *flows;
 	uint8_t *buf;            /* stream window + one payload */
+	uint64_t *rule_hits;
 	FILE *alerts;
 	struct ids_counters c;
 };
@@ -40,7 +41,9 @@ ids_engine_new(struct ids_ruleset *rs, const struct ids_engine_cfg *cfg, FILE *e
 	e->s = e->m ? ids_scratch_new(e->m) : NULL;
 	e->flows = ids_flow_table_new(flows, window, idle);
 	e->buf = malloc((size_t)window + 65536);
-	if (e->m == NULL || e->s == NULL || e->flows == NULL || e->buf == NULL) {
+	e->rule_hits = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(*e->rule_hits));
+	if (e->m == NULL || e->s == NULL || e->flows == NULL || e->buf == NULL ||
+	    e->rule_hits == NULL) {
 		fprintf(err, "ids: cannot build the matcher or allocate %u flows\n", flows);
 		ids_engine_free(e);
 		return NULL;
@@ -58,7 +61,25 @@ ids_engine_free(struct ids_engine *e)
 	ids_flow_table_free(e->flows);
 	ids_rules_free(e->rs);
 	free(e->buf);
+	free(e->rule_hits);
 	free(e);
+}
+
+const uint64_t *
+ids_engine_rule_hits(const struct ids_engine *e)
+{
+	return e->rule_hits;
+}
+
+void
+ids_engine_print_rule_hits(const struct ids_engine *e, FILE *out)
+{
+	for (uint32_t i = 0; i < e->rs->n_rules; i++) {
+		const struct ids_rule *r = &e->rs->rules[i];
+		if (e->rule_hits[i] > 0)
+			fprintf(out, "sid %u rev %u: %lu alerts (%s)\n", r->sid, r->rev,
+				(unsigned long)e->rule_hits[i], r->msg ? r->msg : "");
+	}
 }
 
 const struct ids_counters *
@@ -105,6 +126,7 @@ write_alerts(struct ids_engine *e, const struct pkt_info *pi, const struct ids_f
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ids_rule *r = &e->rs->rules[hits[i]];
 		e->c.alerts++;
+		e->rule_hits[hits[i]]++;
 		if (e->alerts && ids_alert_write(e->alerts, &ap, r, r->action == IDS_ACTION_DROP) < 0)
 			e->c.alert_write_errors++;
 	}

@@ -59,6 +59,12 @@ enum ids_verdict ids_engine_inspect(struct ids_engine *e, const uint8_t *frame, 
 const struct ids_counters *ids_engine_counters(const struct ids_engine *e);
 const struct ids_ruleset *ids_engine_rules(const struct ids_engine *e);
 
+/* Alerts per rule, indexed like ids_engine_rules(e)->rules. */
+const uint64_t *ids_engine_rule_hits(const struct ids_engine *e);
+
+/* One line per rule that alerted: "sid N rev R: HITS alerts (msg)". */
+void ids_engine_print_rule_hits(const struct ids_engine *e, FILE *out);
+
 /* Stream and flow statistics, for the NF's stats (name/value pairs). */
 uint32_t ids_engine_extra_stats(const struct ids_engine *e, const char **names,
 				uint64_t *values, uint32_t max);

@@ -7,7 +7,8 @@
  * Alerts go to ALERTS (default stdout); packets the rules let through go to
  * OUT.pcap. Exit 0 when the rules loaded and the capture was read, 1 on a
  * rules error (file:line: reason), 2 on an I/O error. With -c it only checks
- * the rules (and their Hyperscan build), as `suricata -T` does.
+ * the rules (and their Hyperscan build), as `suricata -T` does; -v prints
+ * alerts per rule at the end.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: ids_pcap -r RULES [-a ALERTS] [-V VARS] [-s] [-W WINDOW] "
-			"(-c | -i IN.pcap [-o OUT.pcap])\n");
+			"[-v] (-c | -i IN.pcap [-o OUT.pcap])\n");
 	exit(2);
 }
 
@@ -31,10 +32,10 @@ main(int argc, char **argv)
 	const char *rules = NULL, *alerts = NULL, *in = NULL, *out = NULL;
 	struct ids_load_opts lo = { 0 };
 	struct ids_engine_cfg cfg = { 0 };
-	bool check_only = false;
+	bool check_only = false, verbose = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:a:V:sW:i:o:c")) != -1) {
+	while ((opt = getopt(argc, argv, "r:a:V:sW:i:o:cv")) != -1) {
 		switch (opt) {
 		case 'r': rules = optarg; break;
 		case 'a': alerts = optarg; break;
@@ -48,6 +49,7 @@ main(int argc, char **argv)
 		case 'i': in = optarg; break;
 		case 'o': out = optarg; break;
 		case 'c': check_only = true; break;
+		case 'v': verbose = true; break;
 		default: usage();
 		}
 	}
@@ -100,6 +102,8 @@ main(int argc, char **argv)
 		(unsigned long)c->packets, (unsigned long)c->inspected, (unsigned long)c->alerts,
 		(unsigned long)c->drops, (unsigned long)c->malformed, (unsigned long)c->fragments,
 		(unsigned long)c->not_ipv4);
+	if (verbose)
+		ids_engine_print_rule_hits(e, stderr);
 	if (pout)
 		pcap_dump_close(pout);
 	pcap_close(pin);

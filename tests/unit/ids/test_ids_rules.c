@@ -109,6 +109,30 @@ test_protocols_and_direction(void **state)
 }
 
 static void
+test_hints_and_priority(void **state)
+{
+	char *errs;
+	struct ids_ruleset *rs = load(
+		"alert tcp any any -> any any (content:\"abc\"; fast_pattern; "
+		"priority:4; classtype:trojan-activity; sid:1;)\n"
+		"alert tcp any any -> any any (classtype:trojan-activity; sid:2; msg:\"a\\\\b\";)\n"
+		"ipvar NET 10.0.0.0/8\n"
+		"alert tcp $NET any -> any any (sid:3;)\n",
+		false, &errs);
+
+	assert_string_equal(errs, "");
+	assert_int_equal(rs->n_rules, 3);
+	assert_true(rs->rules[0].elems[0].fast_pattern);
+	assert_int_equal(rs->rules[0].severity, 4); /* priority wins, in either order */
+	assert_string_equal(rs->rules[0].category, "A Network Trojan was detected");
+	assert_int_equal(rs->rules[1].severity, 1);
+	assert_string_equal(rs->rules[1].msg, "a\\b");
+	assert_true(ids_set_contains(&rs->rules[2].src_addr, 0x0a000001));
+	free(errs);
+	ids_rules_free(rs);
+}
+
+static void
 test_continuation_lines(void **state)
 {
 	char *errs;
@@ -300,6 +324,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_rule),
 		cmocka_unit_test(test_protocols_and_direction),
+		cmocka_unit_test(test_hints_and_priority),
 		cmocka_unit_test(test_continuation_lines),
 		cmocka_unit_test(test_bad_rules),
 		cmocka_unit_test(test_variables),

@@ -246,6 +246,35 @@ test_window_bound(void **state)
 }
 
 static void
+test_eviction_and_rule_hits(void **state)
+{
+	struct fixture *fx = setup("alert tcp any any -> any any (content:\"EVIL\"; sid:11;)\n"
+				   "alert tcp any any -> any any (content:\"GOOD\"; sid:12;)\n", 0);
+	uint8_t f[256];
+
+	/* 64-flow table, 1000 flows each split "EV" | "IL": the oldest go. */
+	for (uint32_t i = 0; i < 1000; i++) {
+		uint32_t n = tcp_frame(f, CLI + i, SRV, (uint16_t)(1000 + i), 80, 5, 0x18, "EV");
+		ids_engine_inspect(fx->e, f, n, 1000 + i);
+	}
+	for (uint32_t i = 0; i < 1000; i++) {
+		uint32_t n = tcp_frame(f, CLI + i, SRV, (uint16_t)(1000 + i), 80, 7, 0x18, "IL");
+		ids_engine_inspect(fx->e, f, n, 5000 + i);
+	}
+	const char *names[8];
+	uint64_t values[8];
+	uint32_t k = ids_engine_extra_stats(fx->e, names, values, 8);
+	assert_int_equal(k, 5);
+	assert_string_equal(names[1], "flow_evicted");
+	assert_true(values[1] >= 1000); /* the table never grew */
+	/* Evicted flows restart mid-stream: their halves are not joined. */
+	assert_true(alerts(fx) < 100);
+	assert_int_equal(ids_engine_rule_hits(fx->e)[0], alerts(fx));
+	assert_int_equal(ids_engine_rule_hits(fx->e)[1], 0);
+	teardown(fx);
+}
+
+static void
 test_no_window(void **state)
 {
 	struct fixture *fx = setup("alert tcp any any -> any any (content:\"EVIL\"; sid:10;)\n",
@@ -345,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_holes_and_reordering),
 		cmocka_unit_test(test_ips_drop_and_retransmission),
 		cmocka_unit_test(test_window_bound),
+		cmocka_unit_test(test_eviction_and_rule_hits),
 		cmocka_unit_test(test_no_window),
 		cmocka_unit_test(test_new_connection_on_same_tuple),
 		cmocka_unit_test(test_malformed),
