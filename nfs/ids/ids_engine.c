@@ -15,6 +15,7 @@ struct ids_engine {
 	struct ids_flow_table *flows;
 	uint8_t *buf;            /* stream window + one payload */
 	uint64_t *rule_hits;
+	uint32_t *hits;          /* one packet's matching rules: room for all */
 	FILE *alerts;
 	struct ids_counters c;
 };
@@ -42,8 +43,9 @@ ids_engine_new(struct ids_ruleset *rs, const struct ids_engine_cfg *cfg, FILE *e
 	e->flows = ids_flow_table_new(flows, window, idle);
 	e->buf = malloc((size_t)window + 65536);
 	e->rule_hits = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(*e->rule_hits));
+	e->hits = calloc(rs->n_rules ? rs->n_rules : 1, sizeof(*e->hits));
 	if (e->m == NULL || e->s == NULL || e->flows == NULL || e->buf == NULL ||
-	    e->rule_hits == NULL) {
+	    e->rule_hits == NULL || e->hits == NULL) {
 		fprintf(err, "ids: cannot build the matcher or allocate %u flows\n", flows);
 		ids_engine_free(e);
 		return NULL;
@@ -62,6 +64,7 @@ ids_engine_free(struct ids_engine *e)
 	ids_rules_free(e->rs);
 	free(e->buf);
 	free(e->rule_hits);
+	free(e->hits);
 	free(e);
 }
 
@@ -136,7 +139,7 @@ enum ids_verdict
 ids_engine_inspect(struct ids_engine *e, const uint8_t *frame, uint32_t len, uint64_t ts_ns)
 {
 	struct pkt_info pi;
-	uint32_t hits[IDS_MAX_ALERTS_PER_PKT];
+	uint32_t *hits = e->hits;
 
 	e->c.packets++;
 	if (pkt_parse(frame, len, &pi) < 0) {
@@ -173,7 +176,8 @@ ids_engine_inspect(struct ids_engine *e, const uint8_t *frame, uint32_t len, uin
 		p.data = e->buf;
 	}
 
-	uint32_t n = ids_match(e->m, e->s, &p, hits, IDS_MAX_ALERTS_PER_PKT);
+	/* Every matching rule, so that a drop rule is never crowded out. */
+	uint32_t n = ids_match(e->m, e->s, &p, hits, e->rs->n_rules);
 	bool drop = false;
 	for (uint32_t i = 0; i < n; i++)
 		drop |= e->rs->rules[hits[i]].action == IDS_ACTION_DROP;

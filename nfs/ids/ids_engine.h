@@ -22,7 +22,6 @@
 #define IDS_DEFAULT_FLOWS       16384
 #define IDS_DEFAULT_WINDOW      1024
 #define IDS_DEFAULT_IDLE_SEC    300
-#define IDS_MAX_ALERTS_PER_PKT  64
 #define IDS_WINDOW_NONE         UINT32_MAX /* inspect every segment alone */
 
 struct ids_engine_cfg {

@@ -43,7 +43,7 @@ void ids_matcher_free(struct ids_matcher *m);
 uint32_t ids_matcher_always_count(const struct ids_matcher *m);
 uint32_t ids_matcher_pattern_count(const struct ids_matcher *m);
 
-/* max_len: the largest ids_pkt.len the scratch will see. */
+/* Per-thread scan state for one matcher. */
 struct ids_scratch *ids_scratch_new(const struct ids_matcher *m);
 void ids_scratch_free(struct ids_scratch *s);
 

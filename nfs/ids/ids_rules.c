@@ -230,7 +230,7 @@ rule_slot(struct ids_ruleset *rs)
 	return r;
 }
 
-/* One logical line (continuations joined). kind: 'r' rule, 'v' vars file. */
+/* One logical line (continuations joined); a vars file holds only variables. */
 static int
 load_line(struct ids_ruleset *rs, const char *name, const char *line, uint32_t lineno,
 	  bool vars_only, FILE *err)

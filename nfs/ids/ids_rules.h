@@ -117,10 +117,10 @@ struct ids_load_opts {
 };
 
 /*
- * Load a .rules file. Returns NULL when the file cannot be read, when a
- * strict load meets any error, or when two rules share a sid. Otherwise the
- * set holds every rule that parsed; rs->n_errors says how many lines were
- * reported and skipped.
+ * Load a .rules file. Returns NULL when the file cannot be read or when a
+ * strict load meets any error. Otherwise the set holds every rule that
+ * parsed; rs->n_errors says how many lines were reported and skipped (a
+ * rule reusing an earlier rule's sid is one of them).
  */
 struct ids_ruleset *ids_rules_load(const char *path, const struct ids_load_opts *opts);
 

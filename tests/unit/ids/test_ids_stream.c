@@ -230,6 +230,25 @@ test_ips_drop_and_retransmission(void **state)
 	teardown(fx);
 }
 
+/* A drop rule after 100 matching alert rules still drops. */
+static void
+test_drop_after_many_alerts(void **state)
+{
+	char rules[100 * 80 + 128];
+	size_t o = 0;
+
+	for (int i = 1; i <= 100; i++)
+		o += (size_t)snprintf(rules + o, sizeof(rules) - o,
+				      "alert tcp any any -> any any (content:\"X\"; sid:%d;)\n", i);
+	snprintf(rules + o, sizeof(rules) - o,
+		 "drop tcp any any -> any any (content:\"X\"; sid:1000;)\n");
+	struct fixture *fx = setup(rules, 0);
+	handshake(fx);
+	assert_int_equal(seg(fx, true, 1001, 0x18, "X"), IDS_DROP);
+	assert_int_equal(alerts(fx), 101);
+	teardown(fx);
+}
+
 static void
 test_window_bound(void **state)
 {
@@ -373,6 +392,7 @@ main(void)
 		cmocka_unit_test(test_multi_content_across_segments),
 		cmocka_unit_test(test_holes_and_reordering),
 		cmocka_unit_test(test_ips_drop_and_retransmission),
+		cmocka_unit_test(test_drop_after_many_alerts),
 		cmocka_unit_test(test_window_bound),
 		cmocka_unit_test(test_eviction_and_rule_hits),
 		cmocka_unit_test(test_no_window),
