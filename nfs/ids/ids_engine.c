@@ -169,6 +169,13 @@ ids_engine_inspect(struct ids_engine *e, const uint8_t *frame, uint32_t len, uin
 		.src_port = pi.src_port, .dst_port = pi.dst_port,
 		.data = frame + pi.payload_off, .len = pi.payload_len,
 	};
+	if (pi.ip_proto == PKT_PROTO_ICMP) {
+		/* The ICMP header is 8 bytes (type, code, checksum and 4 bytes that
+		 * depend on the type); content is matched after it, as Suricata does. */
+		uint32_t rest = pi.payload_len < 4 ? pi.payload_len : 4;
+		p.data += rest;
+		p.len -= rest;
+	}
 	bool in_stream = false;
 	if (pi.ip_proto == PKT_PROTO_TCP && pi.payload_len > 0) {
 		in_stream = ids_stream_prepare(e->flows, f, to_server, &pi, frame + pi.payload_off,

@@ -357,7 +357,9 @@ test_udp_and_icmp(void **state)
 {
 	struct fixture *fx = setup("alert udp any any -> any 53 (content:\"|07|example\"; "
 				   "nocase; sid:8;)\n"
-				   "alert icmp any any -> any any (msg:\"ping\"; sid:9;)\n", 0);
+				   "alert icmp any any -> any any (msg:\"ping\"; sid:9;)\n"
+				   "alert icmp any any -> any any (content:\"PAY\"; depth:3; sid:10;)\n",
+				   0);
 	uint8_t f[128];
 	uint32_t n = tcp_frame(f, CLI, SRV, 5353, 53, 0, 0, NULL);
 
@@ -378,6 +380,14 @@ test_udp_and_icmp(void **state)
 	udp[1] = 0;
 	ids_engine_inspect(fx->e, f, 14 + 28, 2);
 	assert_int_equal(alerts(fx), 2);
+	/* The payload starts after the 8-byte ICMP header (id and sequence). */
+	put16(ip + 2, 20 + 8 + 3);
+	memcpy(udp + 4, "\0\0\0\0PAY", 7);
+	ids_engine_inspect(fx->e, f, 14 + 28 + 3, 3);
+	assert_int_equal(alerts(fx), 4); /* sid 9, and sid 10 on the bytes after it */
+	memcpy(udp + 4, "PAY\0xyz", 7);
+	ids_engine_inspect(fx->e, f, 14 + 28 + 3, 4);
+	assert_int_equal(alerts(fx), 5); /* "PAY" inside id/seq is not payload */
 	fflush(fx->alerts);
 	assert_non_null(strstr(fx->text, "\"proto\":\"ICMP\",\"icmp_type\":8,\"icmp_code\":0"));
 	assert_non_null(strstr(fx->text, "\"proto\":\"UDP\""));
