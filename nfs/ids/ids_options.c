@@ -154,7 +154,13 @@ new_elem(struct opt_ctx *c)
 		ids_perr_set(c->e, "more than %d content/pcre options", IDS_MAX_ELEMS);
 		return NULL;
 	}
-	struct ids_elem *el = &c->r->elems[c->r->n_elems++];
+	struct ids_elem *v = realloc(c->r->elems, (c->r->n_elems + 1) * sizeof(*v));
+	if (v == NULL) {
+		ids_perr_set(c->e, "out of memory");
+		return NULL;
+	}
+	c->r->elems = v;
+	struct ids_elem *el = &v[c->r->n_elems++];
 	memset(el, 0, sizeof(*el));
 	return el;
 }
@@ -513,6 +519,8 @@ ids_rule_free_options(struct ids_rule *r)
 		if (r->elems[i].re)
 			pcre2_code_free(r->elems[i].re);
 	}
+	free(r->elems);
+	r->elems = NULL;
 	r->n_elems = 0;
 	free(r->msg);
 	free(r->classtype);

@@ -230,6 +230,39 @@ rule_slot(struct ids_ruleset *rs)
 	return r;
 }
 
+/*
+ * The rule already holding `sid`, or -1; with add, remember rule `idx` for
+ * it. A hash keeps duplicate detection linear in big rule sets.
+ */
+static int64_t
+sid_find_or_add(struct ids_ruleset *rs, uint32_t sid, uint32_t idx, bool add)
+{
+	if (add && (rs->n_rules + 1) * 2 > rs->sid_slots) {
+		uint32_t slots = rs->sid_slots ? rs->sid_slots * 2 : 1024;
+		uint32_t *t = calloc(slots, sizeof(*t));
+		if (t == NULL)
+			return -2;
+		free(rs->sid_index);
+		rs->sid_index = t;
+		rs->sid_slots = slots;
+		for (uint32_t i = 0; i < rs->n_rules; i++)
+			sid_find_or_add(rs, rs->rules[i].sid, i, true);
+	}
+	if (rs->sid_slots == 0)
+		return -1;
+	uint32_t mask = rs->sid_slots - 1;
+	for (uint32_t h = (sid * 2654435761u) & mask;; h = (h + 1) & mask) {
+		uint32_t v = rs->sid_index[h];
+		if (v == 0) {
+			if (add)
+				rs->sid_index[h] = idx + 1;
+			return -1;
+		}
+		if (rs->rules[v - 1].sid == sid)
+			return v - 1;
+	}
+}
+
 /* One logical line (continuations joined); a vars file holds only variables. */
 static int
 load_line(struct ids_ruleset *rs, const char *name, const char *line, uint32_t lineno,
@@ -255,13 +288,17 @@ load_line(struct ids_ruleset *rs, const char *name, const char *line, uint32_t l
 			ids_perr_set(&e, "out of memory");
 		} else if (parse_rule(rs, p, r, &e) == 0) {
 			r->line = lineno;
-			for (uint32_t i = 0; i < rs->n_rules; i++) {
-				if (rs->rules[i].sid == r->sid) {
-					ids_perr_set(&e, "duplicate sid %u (first at line %u)", r->sid,
-						     rs->rules[i].line);
-					rule_free(r);
-					goto report;
-				}
+			int64_t first = sid_find_or_add(rs, r->sid, 0, false);
+			if (first >= 0) {
+				ids_perr_set(&e, "duplicate sid %u (first at line %u)", r->sid,
+					     rs->rules[first].line);
+				rule_free(r);
+				goto report;
+			}
+			if (sid_find_or_add(rs, r->sid, rs->n_rules, true) == -2) {
+				ids_perr_set(&e, "out of memory");
+				rule_free(r);
+				goto report;
 			}
 			rs->n_rules++;
 			return 0;
@@ -412,5 +449,6 @@ ids_rules_free(struct ids_ruleset *rs)
 	free(rs->rules);
 	for (uint32_t i = 0; i < rs->n_vars; i++)
 		free(rs->vars[i].value);
+	free(rs->sid_index);
 	free(rs);
 }

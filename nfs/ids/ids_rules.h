@@ -91,7 +91,7 @@ struct ids_rule {
 	char *classtype;
 	const char *category; /* classtype's description, "" without one */
 	uint32_t n_elems;
-	struct ids_elem elems[IDS_MAX_ELEMS];
+	struct ids_elem *elems;   /* n_elems of them */
 };
 
 struct ids_var {
@@ -107,6 +107,8 @@ struct ids_ruleset {
 	struct ids_var vars[IDS_MAX_VARS];
 	uint32_t n_vars;
 	uint32_t n_errors;    /* rules skipped, bad var lines */
+	uint32_t *sid_index;  /* open addressing: rule index + 1, 0 = empty */
+	uint32_t sid_slots;   /* power of two */
 };
 
 /* Loader options. */

@@ -276,6 +276,28 @@ test_variables(void **state)
 	ids_rules_free(rs);
 }
 
+/* Duplicate sids across a set large enough to grow the sid index. */
+static void
+test_many_sids(void **state)
+{
+	size_t cap = 3000 * 64, o = 0;
+	char *text = malloc(cap), *errs;
+
+	for (int i = 0; i < 3000; i++) /* sids 1..2500, then 1..500 again */
+		o += (size_t)snprintf(text + o, cap - o, "alert tcp any any -> any any (sid:%d;)\n",
+				      i < 2500 ? i + 1 : i - 2499);
+	struct ids_ruleset *rs = load(text, false, &errs);
+	assert_int_equal(rs->n_rules, 2500);
+	assert_int_equal(rs->n_errors, 500);
+	assert_non_null(strstr(errs, "t.rules:2501: duplicate sid 1 (first at line 1)\n"));
+	assert_non_null(strstr(errs, "t.rules:3000: duplicate sid 500 (first at line 500)\n"));
+	for (uint32_t i = 0; i < rs->n_rules; i++)
+		assert_int_equal(rs->rules[i].sid, i + 1);
+	free(errs);
+	free(text);
+	ids_rules_free(rs);
+}
+
 static void
 test_vars_file(void **state)
 {
@@ -328,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_continuation_lines),
 		cmocka_unit_test(test_bad_rules),
 		cmocka_unit_test(test_variables),
+		cmocka_unit_test(test_many_sids),
 		cmocka_unit_test(test_vars_file),
 		cmocka_unit_test(test_missing_file),
 	};
