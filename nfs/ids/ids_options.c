@@ -372,6 +372,40 @@ opt_number(struct opt_ctx *c, const char *kw, const char *v, bool *seen, long mi
 	return 0;
 }
 
+/* Alert lines are JSON: text that goes into them must be UTF-8. */
+static bool
+valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n; /* continuation bytes */
+		if (*p < 0x80)
+			n = 0;
+		else if ((*p >> 5) == 6)
+			n = 1;
+		else if ((*p >> 4) == 14)
+			n = 2;
+		else if ((*p >> 3) == 30)
+			n = 3;
+		else
+			return false;
+		if ((n == 1 && *p < 0xc2) || (n == 3 && *p > 0xf4))
+			return false;
+		uint32_t cp = n == 0 ? *p : *p & (0x3f >> n);
+		for (int i = 1; i <= n; i++) {
+			if ((p[i] >> 6) != 2)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
 static int
 apply_option(struct opt_ctx *c, const char *kw, const char *v)
 {
@@ -381,7 +415,11 @@ apply_option(struct opt_ctx *c, const char *kw, const char *v)
 		if (c->seen_msg)
 			return ids_perr_set(c->e, "duplicate msg");
 		c->seen_msg = true;
-		return v ? unquote(v, &c->r->msg, false, c->e) : ids_perr_set(c->e, "msg needs a value");
+		if (v == NULL)
+			return ids_perr_set(c->e, "msg needs a value");
+		if (unquote(v, &c->r->msg, false, c->e) < 0)
+			return -1;
+		return valid_utf8(c->r->msg) ? 0 : ids_perr_set(c->e, "msg is not valid UTF-8");
 	}
 	if (strcmp(kw, "content") == 0)
 		return v ? opt_content(c, v) : ids_perr_set(c->e, "content needs a value");
