@@ -170,7 +170,8 @@ main(int argc, char **argv)
 			busy += now_s() - t0;
 			pkts += n;
 		}
-		printf("%8u %10u %12.2f %12.2f %12lu\n", counts[k], n_patterns, match_mpps, (double)pkts / busy / 1e6, (unsigned long)match_alerts);
+		printf("%8u %10u %12.2f %12.2f %12lu\n", counts[k], n_patterns, match_mpps,
+		       (double)pkts / busy / 1e6, (unsigned long)match_alerts);
 		ids_engine_free(e); /* frees rs */
 	}
 	for (size_t i = 0; i < n; i++) {
