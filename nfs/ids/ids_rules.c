@@ -82,7 +82,7 @@ next_token(const char **pp, char *out, size_t outsz)
 		else if (*p == ']')
 			depth--;
 		if (n + 1 >= outsz)
-			return -1;
+			return -3;
 		out[n++] = *p++;
 	}
 	out[n] = '\0';
@@ -100,7 +100,7 @@ parse_var_line(struct ids_ruleset *rs, const char *line, uint32_t lineno, struct
 	const char *p = line;
 
 	if (next_token(&p, kw, sizeof(kw)) < 0 || next_token(&p, name, sizeof(name)) < 0)
-		return ids_perr_set(e, "var needs a name and a value");
+		return ids_perr_set(e, "var needs a name and a value (name up to 63 bytes)");
 	while (isspace((unsigned char)*p))
 		p++;
 	char value[IDS_LINE_MAX];
@@ -152,6 +152,9 @@ parse_rule(struct ids_ruleset *rs, const char *line, struct ids_rule *r, struct 
 		int rc = next_token(&p, tok[i], sizeof(tok[i]));
 		if (rc == -2)
 			return ids_perr_set(e, "unterminated '[' in the rule header");
+		if (rc == -3)
+			return ids_perr_set(e, "rule header field longer than %zu bytes (use a variable)",
+					    sizeof(tok[i]) - 1);
 		if (rc < 0)
 			return ids_perr_set(e, "incomplete rule header");
 	}

@@ -281,6 +281,22 @@ test_variables(void **state)
 
 /* Duplicate sids across a set large enough to grow the sid index. */
 static void
+test_long_header_field(void **state)
+{
+	char text[4096] = "alert tcp [", *errs;
+
+	for (int i = 0; i < 120; i++) /* 1,080 bytes */
+		strcat(text, "10.0.0.1,");
+	strcat(text, "10.0.0.2] any -> any any (sid:1;)\n");
+	struct ids_ruleset *rs = load(text, false, &errs);
+	assert_string_equal(errs, "t.rules:1: rule header field longer than 1023 bytes "
+				  "(use a variable)\n");
+	assert_int_equal(rs->n_rules, 0);
+	free(errs);
+	ids_rules_free(rs);
+}
+
+static void
 test_many_sids(void **state)
 {
 	size_t cap = 3000 * 64, o = 0;
@@ -353,6 +369,7 @@ main(void)
 		cmocka_unit_test(test_continuation_lines),
 		cmocka_unit_test(test_bad_rules),
 		cmocka_unit_test(test_variables),
+		cmocka_unit_test(test_long_header_field),
 		cmocka_unit_test(test_many_sids),
 		cmocka_unit_test(test_vars_file),
 		cmocka_unit_test(test_missing_file),
