@@ -33,6 +33,20 @@ def main():
         if extra:
             problems.append("alert %d: unexpected fields %s" % (i, sorted(extra)))
 
+    # One flow_id per connection (either direction), distinct across them.
+    ids_by_conn = {}
+    for g in got:
+        a = (g.get("src_ip"), g.get("src_port"))
+        b = (g.get("dest_ip"), g.get("dest_port"))
+        conn = (g.get("proto"),) + tuple(sorted([a, b], key=str))
+        ids_by_conn.setdefault(conn, set()).add(g.get("flow_id"))
+    for conn, ids in ids_by_conn.items():
+        if len(ids) != 1:
+            problems.append("connection %s has flow_ids %s" % (conn, sorted(map(str, ids))))
+    all_ids = [next(iter(v)) for v in ids_by_conn.values() if len(v) == 1]
+    if len(set(all_ids)) != len(all_ids):
+        problems.append("two connections share a flow_id")
+
     dropped = set(json.load(open(os.path.join(d, "ids_dropped.json"))))
     pin = [bytes(p) for p in rdpcap(os.path.join(d, "ids_in.pcap"))]
     want = [p for i, p in enumerate(pin) if i not in dropped]
