@@ -161,6 +161,9 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 	struct rte_mbuf *pkts[ONVM_BURST];
 	unsigned int idle = 0;
 
+	/* Until now the NF was setting itself up (loading rules, tables): the
+	 * manager holds its traffic rather than calling it stuck. */
+	__atomic_store_n(&nf->slot->ready, 1, __ATOMIC_RELEASE);
 	while (!onvm_nflib_stopping(nf)) {
 		uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(nf->rx_ring, (void **)pkts,
 								 ONVM_BURST, NULL);
