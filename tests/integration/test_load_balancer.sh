@@ -28,7 +28,7 @@ start_mgr 0-1 "$(pcap_vdev 0 "$WORK/in.pcap" "$WORK/out0.pcap")" \
 	"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/out1.pcap")" -- -p 0x3 -w 1 -s none
 start_nf load_balancer -- -f "$WORK/lb.json"
 nf=$(nf_id_of "$NF_PID")
-wait_for 20 test "$(nf_field "$nf" rx)" -ge "$total"
+wait_for 30 test "$(nf_field "$nf" tx)" -ge "$total"
 wait_for 10 test "$(port_field 1 tx)" -ge $((total - 2))
 
 check "45 inbound frames to backends" test "$(nf_field "$nf" to_backend)" = 45

@@ -50,7 +50,7 @@ lb=$(nf_id_of "$NF_PID")
 start_nf router -- -f "$WORK/routes.txt"
 rt=$(nf_id_of "$NF_PID")
 router_log=$NF_LOG
-wait_for 20 test "$(nf_field "$rt" rx)" -ge "$total"
+wait_for 30 test "$(nf_field "$rt" tx)" -ge "$total"
 wait_for 10 test $(($(port_field 0 tx) + $(port_field 1 tx))) -ge "$total"
 
 if [ "$(nf_field "$rt" rx)" = 0 ]; then

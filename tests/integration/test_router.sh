@@ -21,7 +21,7 @@ start_mgr 0-1 "$(pcap_vdev 0 "$WORK/in.pcap" "$WORK/out0.pcap")" \
 	"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/out1.pcap")" -- -p 0x3 -w 1 -s none
 start_nf router -- -f "$WORK/routes.txt"
 nf=$(nf_id_of "$NF_PID")
-wait_for 20 test "$(nf_field "$nf" rx)" -ge "$(pcap_count "$WORK/in.pcap")"
+wait_for 30 test "$(nf_field "$nf" tx)" -ge "$(pcap_count "$WORK/in.pcap")"
 wait_for 10 test $(($(port_field 0 tx) + $(port_field 1 tx))) -ge 6
 
 check "routed 5"               test "$(nf_field "$nf" routed)" = 5
