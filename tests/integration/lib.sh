@@ -154,8 +154,28 @@ for k in sys.argv[2].split("."):
 print(v)' "$1" "$2"
 }
 
+# Mbufs in use above the baseline the ports hold by themselves.
 mempool_in_use() {
-	json_get "$(telemetry /onvm/mempool)" "/onvm/mempool.in_use"
+	local j
+	j=$(telemetry /onvm/mempool)
+	echo $(($(json_get "$j" "/onvm/mempool.in_use") - $(json_get "$j" "/onvm/mempool.baseline")))
+}
+
+# nf_field NF_ID FIELD: a counter of a running NF from telemetry (or "none").
+nf_field() {
+	"$SYS_PYTHON" -c 'import json,sys
+v=json.loads(sys.argv[1])["/onvm/nfs"]
+print(v.get(sys.argv[2], {}).get(sys.argv[3], "none"))' "$(telemetry /onvm/nfs)" "$1" "$2"
+}
+
+# port_field PORT FIELD: a platform port counter from telemetry.
+port_field() {
+	json_get "$(telemetry /onvm/ports)" "/onvm/ports.$1.$2"
+}
+
+# nf_id_of PID: the NF id the manager gave the process PID.
+nf_id_of() {
+	sed -n "s/^onvm_mgr: NF \([0-9]*\) ([^,]*, pid $1) joined.*/\1/p" "$MGR_LOG" | tail -1
 }
 
 pcap_count() {
