@@ -38,6 +38,11 @@ class CaseError(Exception):
     pass
 
 
+def is_worker(thread_name):
+    """A DPDK worker lcore thread (the name differs between DPDK builds)."""
+    return thread_name.startswith(("rte-worker", "lcore-worker"))
+
+
 def parse_args():
     ap = argparse.ArgumentParser(
         prog="tests/bench/run.sh",
@@ -126,8 +131,8 @@ def run_testpmd(a, procs, hz, tag):
     finally:
         procs.stop(p)
     row = summarize("testpmd", m, hz, {
-        "fwd lcore": lambda pid, t: t.startswith("lcore-worker"),
-        "other": lambda pid, t: not t.startswith("lcore-worker")})
+        "fwd lcore": lambda pid, t: is_worker(t),
+        "other": lambda pid, t: not is_worker(t)})
     row["startup"] = {"forwarding_s": t_first - p.t_launch}
     return row
 
@@ -201,8 +206,8 @@ def run_chain(a, procs, hz, n, tag, build):
             procs.stop(nf, signal.SIGINT, 5)
         procs.stop(mgr, signal.SIGINT, 15)
     row = summarize(f"{n}-NF", m, hz, {
-        "mgr data": lambda pid, t: pid == mgr.pid and t.startswith("lcore-worker"),
-        "mgr other": lambda pid, t: pid == mgr.pid and not t.startswith("lcore-worker"),
+        "mgr data": lambda pid, t: pid == mgr.pid and is_worker(t),
+        "mgr other": lambda pid, t: pid == mgr.pid and not is_worker(t),
         "NFs": lambda pid, t: pid != mgr.pid})
     row["startup"] = {"mgr_ready_reported_s": reported,
                       "mgr_ready_wall_s": t_ready - mgr.t_launch,
