@@ -27,6 +27,11 @@ def print_table(rows, a, hz):
     print()
     print("cores: CPUs the case used on average; others: CPUs used meanwhile by every other")
     print("process on the machine (above ~0.1 the numbers are disturbed).")
+    busiest = max((r["others_cores"] for r in rows), default=0.0)
+    if busiest > 0.3:
+        print(f"WARNING: other processes used up to {busiest:.1f} CPUs during the windows: the")
+        print("forwarders were starved, and a chain (two processes handing packets over rings)")
+        print("suffers far more from that than testpmd (one thread); rerun on a quiet machine.")
     print()
     print("start-up (seconds)")
     print(f"{'case':<9} {'mgr ready':>10} {'(reported)':>11} {'NF joined':>10} "
@@ -65,7 +70,7 @@ def plot(path, rows):
         script = f"""
 set terminal png size 800,480
 set output '{path}'
-set title '64-byte forwarding on net_null ports'
+set title '64-byte forwarding on net_null ports' noenhanced
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -75,7 +80,7 @@ set yrange [0:*]
 set y2range [0:*]
 set ytics nomirror
 set y2tics
-set key top right
+set key outside top center horizontal
 plot '{data}' using 2:xtic(1) title 'Mpps' axes x1y1, \\
      '' using 3 title 'cycles/packet' axes x1y2
 """
