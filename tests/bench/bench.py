@@ -268,6 +268,8 @@ def main():
                     runs.append(run_chain(a, procs, hz, n, r, build))
             except CaseError as e:
                 print(f"run.sh: {e}", file=sys.stderr)
+            except OSError as e:  # a binary that is not there
+                print(f"run.sh: {label}: {e}", file=sys.stderr)
             procs.cleanup()
         if runs:
             rows.append(median_row(runs))

@@ -7,7 +7,10 @@ import tempfile
 
 
 def _fmt(v, spec):
-    return format(v, spec) if v is not None else "-"
+    """Number with a format like '10.3f', or a '-' as wide."""
+    if v is not None:
+        return format(v, spec)
+    return "-".rjust(int(spec.split(".")[0]))
 
 
 def print_table(rows, a, hz):
