@@ -34,8 +34,13 @@ nflib_attach(struct onvm_nf_ctx *nf)
 	if (nf->shm->magic != ONVM_SHARED_MAGIC || nf->shm->abi_version != ONVM_ABI_VERSION)
 		nflib_die("%s: manager speaks ABI %u, this NF was built for %u: rebuild one of them",
 			  nf->name, nf->shm->abi_version, ONVM_ABI_VERSION);
+	/* A manager still setting up its ports is worth waiting for. */
+	for (int i = 0; i < 300 && nf->shm->mgr_state == ONVM_MGR_STARTING; i++)
+		usleep(100 * 1000);
 	if (nf->shm->mgr_state != ONVM_MGR_RUNNING)
 		nflib_die("%s: the manager is not running (starting or shutting down)", nf->name);
+	if (onvm_meta_lookup() < 0)
+		nflib_die("%s: the manager registered no packet metadata field", nf->name);
 	nf->pool = rte_mempool_lookup(ONVM_PKTMBUF_POOL);
 	nf->msg_ring = rte_ring_lookup(ONVM_MSG_RING);
 	if (nf->pool == NULL || nf->msg_ring == NULL)
