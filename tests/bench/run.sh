@@ -11,4 +11,4 @@
 # build (build/ by default).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-exec /usr/bin/python3 "$here/bench.py" "$@"
+exec /usr/bin/python3 -B "$here/bench.py" "$@"
