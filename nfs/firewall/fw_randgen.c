@@ -38,7 +38,8 @@ random_port_range(struct fw_rng *r, uint16_t *lo, uint16_t *hi)
 		*lo = (uint16_t)(fw_rng_next(r) % 2048);
 		*hi = (uint16_t)(*lo + fw_rng_next(r) % 2048);
 	} else {
-		*lo = 1024;
+		/* Wide ranges; 0-65535 still demands an L4 header. */
+		*lo = (fw_rng_next(r) & 1) ? 1024 : 0;
 		*hi = 65535;
 	}
 }
