@@ -148,10 +148,14 @@ struct onvm_nf_slot {
 /* ------------------------------------------------------------------ */
 /* Services: a name/id and the NF ids of its running instances. */
 
+#define ONVM_SVC_F_USED 0x1 /* named, referenced by a chain, or ever run */
+
 struct onvm_service {
 	uint16_t id;
+	uint16_t flags;
 	uint16_t num_instances;        /* read by data lcores without locks */
-	uint16_t instances[ONVM_MAX_INSTANCES];
+	uint16_t instances[ONVM_MAX_INSTANCES];     /* NF ids */
+	uint16_t instance_nums[ONVM_MAX_INSTANCES]; /* their instance numbers */
 	char name[ONVM_NAME_LEN];      /* "" when only known by number */
 	uint64_t no_instance_drops;    /* a hop with nobody running: counted */
 } __rte_cache_aligned;
@@ -161,7 +165,8 @@ struct onvm_service {
  * writes the other one and flips it. Packets in flight keep the generation
  * stamped in their metadata, so they finish on the chain they started on. */
 
-#define ONVM_PORT_NONE 0xffff
+#define ONVM_PORT_NONE   0xffff /* after the last hop: drop (counted) */
+#define ONVM_PORT_PAIRED 0xfffe /* after the last hop: out of in_port ^ 1 */
 
 struct onvm_chain {
 	char name[ONVM_NAME_LEN];
@@ -188,7 +193,8 @@ struct onvm_port_counters {
 } __rte_cache_aligned;
 
 struct onvm_port_info {
-	uint16_t port_id;      /* DPDK port id */
+	uint16_t port_id;      /* DPDK port id (= index in onvm_shared.ports) */
+	uint16_t enabled;      /* in the manager's portmask */
 	struct rte_ether_addr mac;
 	char name[ONVM_NAME_LEN];
 	struct onvm_port_counters stats;
@@ -207,10 +213,13 @@ struct onvm_shared {
 	uint32_t abi_version;
 	volatile uint32_t mgr_state;   /* enum onvm_mgr_state */
 	uint32_t shared_core;          /* -c: idle NFs sleep */
+	uint64_t data_cpu_mask;        /* CPUs the manager's data lcores spin on */
+	uint64_t control_cpu_mask;     /* CPU of the manager's control lcore */
 	int32_t mgr_pid;
 	uint16_t default_service;      /* 0 = none */
-	uint16_t num_ports;
-	struct onvm_port_info ports[ONVM_MAX_PORTS];
+	uint16_t num_ports;            /* highest enabled DPDK port id + 1 */
+	uint32_t port_mask;            /* enabled DPDK port ids */
+	struct onvm_port_info ports[ONVM_MAX_PORTS]; /* index = DPDK port id */
 
 	struct onvm_nf_slot nfs[ONVM_MAX_NFS + 1];         /* index = NF id */
 	struct onvm_service services[ONVM_MAX_SERVICES + 1]; /* index = service id */

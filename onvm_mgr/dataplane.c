@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data lcores. One iteration:
+ *   RX: each port -> classify -> first hop's instance -> its RX ring
+ *       (a full ring holds the port: see port_hold_retry)
+ *   TX: each NF's TX ring -> dispatch by action -> next NF's RX ring, a
+ *       port's TX buffer, or free
+ * Packets are never copied; only descriptors move. Nothing here allocates,
+ * locks or makes a syscall, except waking a sleeping NF in shared-core mode.
+ */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "dispatch.h"
+#include "mgr.h"
+#include "nf_wake.h"
+#include "pkt_parse.h"
+#include "services.h"
+
+static inline uint64_t
+now_ns(const struct mgr *m)
+{
+	return m->ns_base + (rte_rdtsc() - m->tsc_base) * 1000000000ULL / m->tsc_hz;
+}
+
+static inline uint32_t
+flow_hash_of(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta)
+{
+	struct pkt_info pi;
+	struct pkt_5tuple t;
+
+	if (meta->flags & ONVM_META_F_HASH)
+		return meta->flow_hash;
+	pkt_parse(rte_pktmbuf_mtod(pkt, const uint8_t *), rte_pktmbuf_data_len(pkt), &pi);
+	pkt_info_5tuple(&pi, &t);
+	meta->flow_hash = pkt_5tuple_hash_symmetric(&t);
+	meta->flags |= ONVM_META_F_HASH;
+	return meta->flow_hash;
+}
+
+/* The running NF that takes this packet for service `svc`, or 0. */
+static inline uint16_t
+pick_nf(struct mgr *m, uint16_t svc, struct rte_mbuf *pkt, struct onvm_pkt_meta *meta)
+{
+	const struct onvm_service *s = &m->shm->services[svc];
+	uint16_t nf;
+
+	if (s->num_instances > 1)
+		nf = svc_pick_instance(s, flow_hash_of(pkt, meta));
+	else
+		nf = svc_pick_instance(s, 0);
+	if (nf == 0 ||
+	    __atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) != ONVM_NF_RUNNING)
+		return 0;
+	return nf;
+}
+
+/*
+ * Enqueue pkts[0..n) to the NFs in dst[] (runs of equal dst go in one
+ * burst). Returns how many did not fit; those are moved to the front of
+ * pkts/dst with owner reset, for the caller to drop or stash.
+ */
+static uint16_t
+enqueue_runs(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf **pkts, uint16_t *dst,
+	     uint16_t n)
+{
+	uint16_t left = 0;
+
+	for (uint16_t i = 0; i < n;) {
+		uint16_t nf = dst[i], j = i;
+
+		while (j < n && dst[j] == nf)
+			onvm_pkt_meta(pkts[j++])->owner = nf;
+		struct onvm_nf_slot *s = &m->shm->nfs[nf];
+		uint16_t run = j - i;
+		uint16_t ok = (uint16_t)rte_ring_enqueue_burst(s->rx_ring, (void **)pkts + i, run, NULL);
+
+		d->counters.nf_enqueued[nf] += ok;
+		if (ok && m->shm->shared_core)
+			nf_wake(s);
+		for (uint16_t k = i + ok; k < j; k++) {
+			onvm_pkt_meta(pkts[k])->owner = 0;
+			pkts[left] = pkts[k];
+			dst[left++] = nf;
+		}
+		i = j;
+	}
+	return left;
+}
+
+static inline void
+port_send(struct mgr_data_lcore *d, uint16_t port, struct rte_mbuf *pkt)
+{
+	d->txbuf[port][d->txbuf_n[port]++] = pkt;
+	if (d->txbuf_n[port] == MGR_TXBUF) {
+		uint16_t sent = rte_eth_tx_burst(port, d->tx_queue, d->txbuf[port], MGR_TXBUF);
+
+		d->counters.port_tx[port] += sent;
+		if (sent < MGR_TXBUF) {
+			d->counters.port_tx_drop[port] += MGR_TXBUF - sent;
+			rte_pktmbuf_free_bulk(d->txbuf[port] + sent, MGR_TXBUF - sent);
+		}
+		d->txbuf_n[port] = 0;
+	}
+}
+
+void
+dataplane_flush(struct mgr *m, struct mgr_data_lcore *d)
+{
+	for (uint16_t i = 0; i < m->num_ports; i++) {
+		uint16_t port = m->port_ids[i], n = d->txbuf_n[port], sent = 0;
+
+		if (n == 0)
+			continue;
+		/* A virtual port (tap, af_packet) may be briefly busy. */
+		for (int tries = 0; tries < 4 && sent < n; tries++)
+			sent += rte_eth_tx_burst(port, d->tx_queue, d->txbuf[port] + sent, n - sent);
+		d->counters.port_tx[port] += sent;
+		if (sent < n) {
+			d->counters.port_tx_drop[port] += n - sent;
+			rte_pktmbuf_free_bulk(d->txbuf[port] + sent, n - sent);
+		}
+		d->txbuf_n[port] = 0;
+	}
+}
+
+/*
+ * Backpressure at the entry: when a chain's first NF is full, the rest of
+ * the burst waits here and the port is not read until it fits, so the
+ * packets stay in the NIC (which drops them, counted as imissed, when the
+ * offered load really exceeds the chain) and no NF works on a packet that
+ * is dropped later. A chain that makes no progress at all for
+ * ENTRY_STALL_MS is stuck: its waiting packets are dropped and counted.
+ */
+#define ENTRY_STALL_MS 100
+
+static bool
+port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
+{
+	struct mgr_stash *h = &d->port_hold[port];
+	uint16_t keep = 0, before;
+
+	if (h->n == 0)
+		return true;
+	for (uint16_t i = 0; i < h->n; i++) {
+		if (__atomic_load_n(&m->shm->nfs[h->dst[i]].state, __ATOMIC_ACQUIRE) ==
+		    ONVM_NF_RUNNING) {
+			h->pkts[keep] = h->pkts[i];
+			h->dst[keep++] = h->dst[i];
+		} else {
+			d->counters.no_instance++;
+			rte_pktmbuf_free(h->pkts[i]);
+		}
+	}
+	before = keep;
+	h->n = enqueue_runs(m, d, h->pkts, h->dst, keep);
+	if (h->n == 0)
+		return true;
+	if (h->n < before) {
+		h->since_tsc = rte_rdtsc(); /* progress: the chain is alive */
+	} else if (rte_rdtsc() - h->since_tsc > m->tsc_hz * ENTRY_STALL_MS / 1000) {
+		d->counters.port_entry_drop[port] += h->n;
+		for (uint16_t i = 0; i < h->n; i++)
+			d->counters.nf_enq_drop[h->dst[i]]++;
+		rte_pktmbuf_free_bulk(h->pkts, h->n);
+		h->n = 0;
+		return true;
+	}
+	return false;
+}
+
+static void
+rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
+{
+	struct rte_mbuf *pkts[ONVM_BURST];
+	uint16_t dst[ONVM_BURST];
+	uint16_t n, kept = 0;
+	uint32_t gen;
+	uint64_t ts;
+
+	if (!port_hold_retry(m, d, port))
+		return;
+	n = rte_eth_rx_burst(port, 0, pkts, ONVM_BURST);
+	if (n == 0)
+		return;
+	d->counters.port_rx[port] += n;
+	ts = now_ns(m);
+	gen = __atomic_load_n(&m->shm->active_gen, __ATOMIC_ACQUIRE);
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *pkt = pkts[i];
+		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
+		uint16_t chain_id = mgr_classify(m, pkt, port, gen);
+		uint16_t nf;
+
+		if (chain_id == MGR_NO_CHAIN) {
+			d->counters.port_no_chain[port]++;
+			rte_pktmbuf_free(pkt);
+			continue;
+		}
+		*meta = (struct onvm_pkt_meta){ .chain_id = chain_id, .chain_gen = (uint8_t)gen,
+						.in_port = port, .rx_ns = ts };
+		nf = pick_nf(m, m->shm->chain_gens[gen].chains[chain_id].hops[0], pkt, meta);
+		if (nf == 0) {
+			d->counters.no_instance++;
+			rte_pktmbuf_free(pkt);
+			continue;
+		}
+		pkts[kept] = pkt;
+		dst[kept++] = nf;
+	}
+	uint16_t left = enqueue_runs(m, d, pkts, dst, kept);
+
+	if (left) {
+		struct mgr_stash *h = &d->port_hold[port];
+
+		memcpy(h->pkts, pkts, left * sizeof(pkts[0]));
+		memcpy(h->dst, dst, left * sizeof(dst[0]));
+		h->n = left;
+		h->since_tsc = rte_rdtsc();
+	}
+}
+
+/* Retry a stashed burst; true when the NF's ring may be read again. */
+static bool
+stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
+{
+	uint16_t keep = 0;
+
+	if (st->n == 0)
+		return true;
+	/* A destination that left meanwhile will never take them. */
+	for (uint16_t i = 0; i < st->n; i++) {
+		if (__atomic_load_n(&m->shm->nfs[st->dst[i]].state, __ATOMIC_ACQUIRE) ==
+		    ONVM_NF_RUNNING) {
+			st->pkts[keep] = st->pkts[i];
+			st->dst[keep++] = st->dst[i];
+		} else {
+			d->counters.no_instance++;
+			rte_pktmbuf_free(st->pkts[i]);
+		}
+	}
+	st->n = enqueue_runs(m, d, st->pkts, st->dst, keep);
+	if (st->n == 0)
+		return true;
+	if (rte_rdtsc() - st->since_tsc > m->stash_timeout_tsc) {
+		/* A loop of NFs can wait on each other forever: give up. */
+		d->counters.hop_drop += st->n;
+		rte_pktmbuf_free_bulk(st->pkts, st->n);
+		st->n = 0;
+		return true;
+	}
+	return false;
+}
+
+static void
+tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
+{
+	struct onvm_nf_slot *s = &m->shm->nfs[id];
+	struct mgr_stash *st = &d->stash[id];
+	struct rte_mbuf *pkts[ONVM_BURST], *drops[ONVM_BURST];
+	uint16_t dst[ONVM_BURST];
+	uint16_t n, kept = 0, ndrop = 0;
+
+	if (!stash_retry(m, d, st))
+		return;
+	n = (uint16_t)rte_ring_sc_dequeue_burst(s->tx_ring, (void **)pkts, ONVM_BURST, NULL);
+	if (n == 0)
+		return;
+	d->counters.nf_dequeued[id] += n;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *pkt = pkts[i];
+		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
+		const struct onvm_chain *chain =
+			&m->shm->chain_gens[meta->chain_gen & 1].chains[meta->chain_id];
+		struct dispatch disp;
+
+		meta->owner = 0;
+		disp = dispatch_decide(chain, meta, m->port_mask, m->cfg.num_services);
+		if (disp.kind == DISPATCH_PORT) {
+			port_send(d, disp.target, pkt);
+			continue;
+		}
+		if (disp.kind == DISPATCH_SERVICE) {
+			uint16_t nf = pick_nf(m, disp.target, pkt, meta);
+			if (nf) {
+				pkts[kept] = pkt;
+				dst[kept++] = nf;
+				continue;
+			}
+			d->counters.no_instance++;
+		} else if (disp.reason == DROP_BY_NF) {
+			d->counters.nf_drop++;
+		} else if (disp.reason == DROP_CHAIN_END) {
+			d->counters.chain_end_drop++;
+		} else {
+			d->counters.bad_dest++;
+		}
+		drops[ndrop++] = pkt;
+	}
+	if (ndrop)
+		rte_pktmbuf_free_bulk(drops, ndrop);
+
+	uint16_t left = enqueue_runs(m, d, pkts, dst, kept);
+	if (left) {
+		memcpy(st->pkts, pkts, left * sizeof(pkts[0]));
+		memcpy(st->dst, dst, left * sizeof(dst[0]));
+		st->n = left;
+		st->since_tsc = rte_rdtsc();
+	}
+}
+
+void
+dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d)
+{
+	if ((d->role & ROLE_RX) && m->rx_enabled)
+		for (uint16_t i = 0; i < m->num_ports; i++)
+			rx_port(m, d, m->port_ids[i]);
+	if (d->role & ROLE_TX) {
+		uint16_t n = m->num_active;
+
+		for (uint16_t i = 0; i < n; i++) {
+			uint16_t id = m->active_ids[i];
+
+			if (m->num_tx > 1 && id % m->num_tx != d->tx_index)
+				continue;
+			if (__atomic_load_n(&m->shm->nfs[id].state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING)
+				tx_nf(m, d, id);
+		}
+		dataplane_flush(m, d);
+	}
+	__atomic_store_n(&d->epoch, d->epoch + 1, __ATOMIC_RELEASE);
+}
+
+int
+dataplane_lcore_main(void *arg)
+{
+	struct mgr_data_lcore *d = arg;
+	struct mgr *m = &g_mgr;
+
+	while (!m->stop)
+		dataplane_iteration(m, d);
+	if (d->role & ROLE_TX)
+		dataplane_flush(m, d);
+	return 0;
+}
+
+/* At exit: everything this lcore still holds goes out or back to the pool. */
+void
+dataplane_release(struct mgr *m, struct mgr_data_lcore *d)
+{
+	if (d->role & ROLE_TX)
+		dataplane_flush(m, d);
+	for (uint16_t p = 0; p < ONVM_MAX_PORTS; p++) {
+		rte_pktmbuf_free_bulk(d->port_hold[p].pkts, d->port_hold[p].n);
+		d->port_hold[p].n = 0;
+	}
+	for (uint16_t id = 0; id <= ONVM_MAX_NFS; id++) {
+		rte_pktmbuf_free_bulk(d->stash[id].pkts, d->stash[id].n);
+		d->stash[id].n = 0;
+	}
+}

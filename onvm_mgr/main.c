@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * onvm_mgr: set-up, the control loop, and teardown. The packet path is in
+ * dataplane.c; NF admission and death in nf_registry.c.
+ *
+ * Lcore layout from EAL's lcores:
+ *   1 lcore   everything on it: data path, with control work every ~1 ms
+ *   2 lcores  main = control; the other does RX and TX
+ *   3+        main = control; one RX lcore; the rest TX (NFs split by id)
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include "mgr.h"
+#include "onvm_runtime.h"
+
+#define CONTROL_PERIOD_US 1000
+#define DEFAULT_BASE_VIRTADDR "0x100000000000"
+
+struct mgr g_mgr;
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+	if (sig != SIGHUP)
+		g_mgr.stop = true;
+}
+
+static int
+hugepages_configured(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long total = 0;
+
+	if (f == NULL)
+		return 1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "HugePages_Total: %ld", &total) == 1)
+			break;
+	fclose(f);
+	if (total > 0)
+		return 1;
+	/* 1 GB pages are not counted in HugePages_Total. */
+	f = fopen("/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", "r");
+	if (f) {
+		if (fscanf(f, "%ld", &total) != 1)
+			total = 0;
+		fclose(f);
+	}
+	return total > 0;
+}
+
+static bool
+has_arg(int argc, char **argv, const char *prefix)
+{
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], prefix, strlen(prefix)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * NFs must map the manager's memory at the same addresses. EAL's default
+ * places it wherever mmap() lands, which can collide with an NF's own
+ * libraries under ASLR; a fixed base far from both the heap and the shared
+ * libraries makes every NF attach (OpenNetVM users pass -a by hand).
+ */
+static char **
+eal_args_with_defaults(int argc, char **argv, int *out_argc)
+{
+	char **eal = calloc((size_t)argc + 2, sizeof(char *));
+	int n = 0;
+
+	if (eal == NULL)
+		return NULL;
+	for (int i = 0; i < argc; i++)
+		eal[n++] = argv[i];
+	if (!has_arg(argc, argv, "--base-virtaddr"))
+		eal[n++] = "--base-virtaddr=" DEFAULT_BASE_VIRTADDR;
+	eal[n] = NULL;
+	*out_argc = n;
+	return eal;
+}
+
+static void
+plan_lcores(struct mgr *m)
+{
+	unsigned int lcore, i = 0, ntx = 0;
+	unsigned int total = rte_lcore_count();
+
+	m->shm->control_cpu_mask = 1ULL << rte_lcore_to_cpu_id((int)rte_get_main_lcore());
+	if (total == 1) {
+		m->num_data = 0;
+		m->num_tx = 1;
+		m->inline_data.role = ROLE_RX | ROLE_TX;
+		m->inline_data.lcore_id = rte_get_main_lcore();
+		m->shm->data_cpu_mask = m->shm->control_cpu_mask;
+		return;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct mgr_data_lcore *d;
+
+		if (i >= MGR_MAX_DATA_LCORES)
+			break;
+		d = &m->data[i];
+		d->lcore_id = lcore;
+		if (total == 2)
+			d->role = ROLE_RX | ROLE_TX;
+		else
+			d->role = i == 0 ? ROLE_RX : ROLE_TX;
+		if (d->role & ROLE_TX) {
+			d->tx_queue = (uint16_t)ntx;
+			d->tx_index = (uint16_t)ntx;
+			ntx++;
+		}
+		m->shm->data_cpu_mask |= 1ULL << rte_lcore_to_cpu_id((int)lcore);
+		i++;
+	}
+	m->num_data = i;
+	m->num_tx = ntx;
+}
+
+static void
+init_clock(struct mgr *m)
+{
+	struct timespec ts;
+
+	m->tsc_hz = rte_get_tsc_hz();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m->tsc_base = rte_rdtsc();
+	m->ns_base = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	m->stash_timeout_tsc = m->tsc_hz / 100; /* 10 ms */
+	m->start_tsc = m->tsc_base;
+}
+
+static void
+control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
+{
+	uint64_t now = rte_get_tsc_cycles();
+
+	nf_registry_poll(m);
+	if (!m->rx_enabled && m->num_active >= m->cfg.wait_nfs) {
+		m->rx_enabled = true;
+		printf("onvm_mgr: %u NF(s) running, receiving\n", m->num_active);
+		fflush(stdout);
+	}
+	if (m->cfg.packet_limit) {
+		mgr_stats_collect(m);
+		if (mgr_total_rx(m) >= m->cfg.packet_limit) {
+			printf("onvm_mgr: packet limit reached, stopping\n");
+			m->stop = true;
+		}
+	}
+	if (m->cfg.ttl_s && now - m->start_tsc >= (uint64_t)m->cfg.ttl_s * m->tsc_hz) {
+		printf("onvm_mgr: time to live of %u s reached, stopping\n", m->cfg.ttl_s);
+		m->stop = true;
+	}
+	if (now >= *next_stats) {
+		mgr_stats_collect(m);
+		mgr_stats_print(m, (double)(now - *last_stats) / m->tsc_hz);
+		*last_stats = now;
+		*next_stats = now + (uint64_t)m->cfg.stats_sleep_s * m->tsc_hz;
+	}
+}
+
+static void
+control_loop(struct mgr *m)
+{
+	uint64_t period = m->tsc_hz * CONTROL_PERIOD_US / 1000000;
+	uint64_t next_control = 0, last_stats = rte_get_tsc_cycles();
+	uint64_t next_stats = last_stats + (uint64_t)m->cfg.stats_sleep_s * m->tsc_hz;
+
+	while (!m->stop) {
+		if (m->num_data == 0) {
+			dataplane_iteration(m, &m->inline_data);
+			if (rte_get_tsc_cycles() < next_control)
+				continue;
+			next_control = rte_get_tsc_cycles() + period;
+		} else {
+			usleep(CONTROL_PERIOD_US);
+		}
+		control_work(m, &next_stats, &last_stats);
+	}
+}
+
+static void
+shutdown_all(struct mgr *m, const char *prefix)
+{
+	printf("onvm_mgr: stopping\n");
+	m->stop = false; /* data lcores keep moving packets while NFs leave */
+	nf_registry_stop_all(m, 2000);
+	m->stop = true;
+	rte_eal_mp_wait_lcore();
+	if (m->num_data == 0)
+		dataplane_release(m, &m->inline_data);
+	for (unsigned int i = 0; i < m->num_data; i++)
+		dataplane_release(m, &m->data[i]);
+	mgr_stats_collect(m);
+	mgr_ports_stop(m);
+	printf("onvm_mgr: stopped; %u mbufs still in use\n", rte_mempool_in_use_count(m->pool));
+	mgr_free_shared(m);
+	rte_eal_cleanup();
+	mgr_remove_runtime_files(prefix);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mgr *m = &g_mgr;
+	char err[256];
+	int eal_argc, sep = argc;
+	char **eal_argv;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			sep = i;
+			break;
+		}
+	/* Our own options first: a typo should not cost an EAL start. The
+	 * "--" slot becomes their argv[0]. */
+	char *no_opts[] = { argv[0], NULL };
+	char **mgr_argv = sep < argc ? argv + sep : no_opts;
+	int mgr_argc = sep < argc ? argc - sep : 1;
+	char *saved = mgr_argv[0];
+
+	mgr_argv[0] = argv[0];
+	int parsed = mgr_parse_args(mgr_argc, mgr_argv, &m->cfg, err, sizeof(err));
+	mgr_argv[0] = saved;
+	if (parsed < 0) {
+		if (strcmp(err, "help") == 0) {
+			mgr_usage(argv[0]);
+			return 0;
+		}
+		fprintf(stderr, "onvm_mgr: %s\n", err);
+		return 1;
+	}
+	const char *prefix = onvm_eal_file_prefix(sep, argv);
+
+	if (onvm_primary_alive(prefix)) {
+		fprintf(stderr, "onvm_mgr: a manager is already running with file prefix '%s' "
+				"(use --file-prefix to run another)\n", prefix);
+		return 1;
+	}
+	if (!has_arg(sep, argv, "--no-huge") && !hugepages_configured()) {
+		fprintf(stderr, "onvm_mgr: no hugepages configured: as root, "
+				"echo 512 > /proc/sys/vm/nr_hugepages and mount hugetlbfs\n");
+		return 1;
+	}
+	eal_argv = eal_args_with_defaults(sep, argv, &eal_argc);
+	if (eal_argv == NULL || rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "onvm_mgr: DPDK EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		fprintf(stderr, "onvm_mgr: must run as the DPDK primary process\n");
+		return 1;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	init_clock(m);
+	nf_registry_init(m);
+
+	if (mgr_create_shared(m) < 0)
+		goto fail;
+	plan_lcores(m);
+	if (mgr_ports_init(m, (uint16_t)(m->num_tx ? m->num_tx : 1)) < 0 || mgr_chains_init(m) < 0)
+		goto fail;
+	mgr_telemetry_register(m);
+	m->baseline_in_use = rte_mempool_in_use_count(m->pool);
+	m->rx_enabled = m->cfg.wait_nfs == 0;
+
+	for (unsigned int i = 0; i < m->num_data; i++)
+		rte_eal_remote_launch(dataplane_lcore_main, &m->data[i], m->data[i].lcore_id);
+	__atomic_store_n(&m->shm->mgr_state, ONVM_MGR_RUNNING, __ATOMIC_RELEASE);
+	printf("onvm_mgr: ready in %.3f s: %u port(s), %u data lcore(s)%s, file prefix '%s'\n",
+	       (double)(rte_get_tsc_cycles() - m->start_tsc) / m->tsc_hz, m->num_ports,
+	       m->num_data ? m->num_data : 1, m->num_data ? "" : " (shared with control)", prefix);
+	fflush(stdout);
+
+	control_loop(m);
+	shutdown_all(m, prefix);
+	return 0;
+
+fail:
+	m->stop = true;
+	rte_eal_mp_wait_lcore();
+	rte_eal_cleanup();
+	mgr_remove_runtime_files(prefix);
+	return 1;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The manager's own options (after EAL's "--"). Pure: parses into a plain
+ * struct and reports one clear line on error, so it is unit-tested.
+ */
+#ifndef ONVM_MGR_ARGS_H
+#define ONVM_MGR_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MGR_MAX_CHAIN_FILES 16
+
+enum mgr_stats_out { STATS_STDOUT, STATS_STDERR, STATS_WEB, STATS_NONE };
+
+struct mgr_config {
+	uint64_t portmask;
+	uint16_t num_services;        /* -r: services the table is sized for */
+	char default_service[32];     /* -d: id or name; "" = 1 */
+	enum mgr_stats_out stats_out; /* -s */
+	uint32_t stats_sleep_s;       /* -z */
+	uint32_t ttl_s;               /* -t: exit after; 0 = never */
+	uint64_t packet_limit;        /* -l (millions, stored as packets); 0 = none */
+	bool verbose;                 /* -v */
+	bool shared_core;             /* -c */
+	bool jumbo;                   /* -j */
+	uint16_t wait_nfs;            /* -w: receive only once this many NFs run */
+	unsigned int num_chain_files; /* -C / --chains */
+	const char *chain_files[MGR_MAX_CHAIN_FILES];
+	const char *of_listen;        /* --of-listen [IP:]PORT */
+	const char *of_controller;    /* --of-controller IP:PORT */
+	const char *of_dpid;          /* --of-dpid */
+	const char *web;              /* --web [IP:]PORT */
+};
+
+/* Parse argv[0..argc) (argv[0] = program name). 0, or -1 with err set. */
+int mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, size_t errlen);
+
+/* Parse a hex port mask ("0x3" or "3"); 0 on success. */
+int mgr_parse_portmask(const char *s, uint64_t *mask);
+
+void mgr_usage(const char *prog);
+
+#endif /* ONVM_MGR_ARGS_H */

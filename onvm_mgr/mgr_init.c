@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The objects the manager shares with NFs: one memzone with every table, the
+ * packet pool (each mbuf carries struct onvm_pkt_meta in its private area),
+ * the message ring, and a pair of rings per NF slot created up front so
+ * admitting an NF never allocates.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_memzone.h>
+
+#include "mgr.h"
+#include "services.h"
+
+#define MGR_NUM_MBUFS       65535
+#define MGR_NUM_MBUFS_JUMBO 16383
+#define MGR_MBUF_CACHE      256
+#define MGR_JUMBO_DATAROOM  (9216 + RTE_PKTMBUF_HEADROOM)
+
+static int
+create_nf_rings(struct mgr *m)
+{
+	/* NF->NF hops are enqueued by TX lcores while the RX lcore enqueues
+	 * first hops: with more than one data lcore, RX rings are multi-producer. */
+	unsigned int rx_flags = RING_F_SC_DEQ | (m->num_data > 1 ? 0 : RING_F_SP_ENQ);
+	unsigned int tx_flags = RING_F_SP_ENQ | RING_F_SC_DEQ;
+	char name[RTE_RING_NAMESIZE];
+
+	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
+		struct onvm_nf_slot *s = &m->shm->nfs[id];
+
+		snprintf(name, sizeof(name), ONVM_NF_RX_RING_FMT, id);
+		s->rx_ring = rte_ring_create(name, ONVM_NF_RING_SIZE, rte_socket_id(), rx_flags);
+		snprintf(name, sizeof(name), ONVM_NF_TX_RING_FMT, id);
+		s->tx_ring = rte_ring_create(name, ONVM_NF_RING_SIZE, rte_socket_id(), tx_flags);
+		if (s->rx_ring == NULL || s->tx_ring == NULL) {
+			fprintf(stderr, "onvm_mgr: cannot create NF rings: %s\n",
+				rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+mgr_create_shared(struct mgr *m)
+{
+	const struct rte_memzone *mz;
+	unsigned int n = m->cfg.jumbo ? MGR_NUM_MBUFS_JUMBO : MGR_NUM_MBUFS;
+	uint16_t room = m->cfg.jumbo ? MGR_JUMBO_DATAROOM : RTE_MBUF_DEFAULT_BUF_SIZE;
+
+	mz = rte_memzone_reserve(ONVM_MZ_SHARED, sizeof(struct onvm_shared), rte_socket_id(),
+				 RTE_MEMZONE_2MB | RTE_MEMZONE_SIZE_HINT_ONLY);
+	if (mz == NULL) {
+		fprintf(stderr, "onvm_mgr: cannot reserve shared memory: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	m->shm = mz->addr;
+	memset(m->shm, 0, sizeof(*m->shm));
+	m->shm->magic = ONVM_SHARED_MAGIC;
+	m->shm->abi_version = ONVM_ABI_VERSION;
+	m->shm->mgr_state = ONVM_MGR_STARTING;
+	m->shm->shared_core = m->cfg.shared_core;
+	m->shm->mgr_pid = getpid();
+	for (uint16_t id = 0; id <= ONVM_MAX_NFS; id++)
+		m->shm->nfs[id].id = id;
+	svc_table_init(m->shm->services, ONVM_MAX_SERVICES);
+
+	m->pool = rte_pktmbuf_pool_create(ONVM_PKTMBUF_POOL, n, MGR_MBUF_CACHE,
+					  ONVM_MBUF_PRIV_SIZE, room, rte_socket_id());
+	if (m->pool == NULL) {
+		fprintf(stderr, "onvm_mgr: cannot create the packet pool (%u mbufs): %s\n", n,
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	m->msg_ring = rte_ring_create(ONVM_MSG_RING, ONVM_MSG_RING_SIZE, rte_socket_id(),
+				      RING_F_SC_DEQ);
+	if (m->msg_ring == NULL) {
+		fprintf(stderr, "onvm_mgr: cannot create the message ring: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	return create_nf_rings(m);
+}
+
+void
+mgr_free_shared(struct mgr *m)
+{
+	for (uint16_t id = 1; id <= ONVM_MAX_NFS && m->shm; id++) {
+		rte_ring_free(m->shm->nfs[id].rx_ring);
+		rte_ring_free(m->shm->nfs[id].tx_ring);
+	}
+	rte_ring_free(m->msg_ring);
+	rte_mempool_free(m->pool);
+	rte_memzone_free(rte_memzone_lookup(ONVM_MZ_SHARED));
+}

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * NF admission, liveness and retirement, all on the control thread.
+ *
+ * Liveness: every NF holds an flock() on its own lock file for its whole
+ * life. The kernel drops it however the NF ends (exit, crash, kill -9), so
+ * the manager only has to try the lock: if it gets it, the NF is gone.
+ *
+ * Retirement: the NF leaves its service (no new packets), the data lcores
+ * pass a quiescent point (none still holds a stale pick), then every packet
+ * the NF could hold is freed: its two rings, and any mbuf in the pool whose
+ * metadata names it as owner (packets it had dequeued but not returned).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "mgr.h"
+#include "nf_wake.h"
+#include "services.h"
+
+#define LIVENESS_PERIOD_MS 100
+#define CLAIM_STALE_S 5
+
+static uint64_t next_liveness_tsc;
+
+void
+nf_registry_init(struct mgr *m)
+{
+	for (int i = 0; i <= ONVM_MAX_NFS; i++)
+		m->nf_lock_fd[i] = -1;
+}
+
+void
+mgr_quiesce(struct mgr *m)
+{
+	uint64_t seen[MGR_MAX_DATA_LCORES];
+	uint64_t deadline = rte_get_tsc_cycles() + rte_get_tsc_hz() / 10;
+
+	for (unsigned int i = 0; i < m->num_data; i++)
+		seen[i] = __atomic_load_n(&m->data[i].epoch, __ATOMIC_ACQUIRE);
+	for (unsigned int i = 0; i < m->num_data; i++)
+		while (__atomic_load_n(&m->data[i].epoch, __ATOMIC_ACQUIRE) == seen[i] &&
+		       rte_get_tsc_cycles() < deadline)
+			usleep(10);
+}
+
+int
+nf_registry_resolve_service(struct mgr *m, const char *name_or_id, uint16_t *id, char *why,
+			    size_t whylen)
+{
+	const char *reason = NULL;
+
+	if (svc_resolve(m->shm->services, m->cfg.num_services, name_or_id, id, &reason) < 0) {
+		snprintf(why, whylen, "service '%s': %s", name_or_id, reason);
+		return -1;
+	}
+	return 0;
+}
+
+/* A CPU for an NF that did not pick one: not one a data lcore spins on,
+ * and the one with the fewest NFs already. */
+static uint32_t
+pick_cpu(struct mgr *m)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int load[64] = { 0 };
+	uint32_t best = 0;
+	unsigned int best_load = ~0u;
+
+	if (ncpu > 64)
+		ncpu = 64;
+	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
+		struct onvm_nf_slot *s = &m->shm->nfs[id];
+		if (s->state == ONVM_NF_RUNNING && s->cpu < 64)
+			load[s->cpu]++;
+	}
+	for (uint32_t cpu = 0; cpu < (uint32_t)ncpu; cpu++) {
+		/* Data CPUs count as very loaded: used only if nothing else is. */
+		unsigned int l = load[cpu] + ((m->shm->data_cpu_mask >> cpu) & 1 ? 1000 : 0);
+		if (l < best_load) {
+			best_load = l;
+			best = cpu;
+		}
+	}
+	return best;
+}
+
+static void
+active_add(struct mgr *m, uint16_t id)
+{
+	m->active_ids[m->num_active] = id;
+	__atomic_store_n(&m->num_active, (uint16_t)(m->num_active + 1), __ATOMIC_RELEASE);
+}
+
+static void
+active_remove(struct mgr *m, uint16_t id)
+{
+	for (uint16_t i = 0; i < m->num_active; i++) {
+		if (m->active_ids[i] == id) {
+			m->active_ids[i] = m->active_ids[m->num_active - 1];
+			__atomic_store_n(&m->num_active, (uint16_t)(m->num_active - 1),
+					 __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+/* Packets the data lcores took from the NF but could not pass on yet. */
+static unsigned int
+free_stashes(struct mgr *m, uint16_t id)
+{
+	struct mgr_data_lcore *lcores = m->num_data ? m->data : &m->inline_data;
+	unsigned int n = m->num_data ? m->num_data : 1, total = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct mgr_stash *st = &lcores[i].stash[id];
+
+		rte_pktmbuf_free_bulk(st->pkts, st->n);
+		total += st->n;
+		st->n = 0;
+	}
+	return total;
+}
+
+static void
+reject(struct onvm_nf_slot *s, const char *fmt, const char *arg)
+{
+	char reason[sizeof(s->reject_reason)];
+
+	snprintf(reason, sizeof(reason), fmt, arg);
+	memcpy(s->reject_reason, reason, sizeof(reason));
+	/* The NF frees the slot when it reads the verdict. */
+	__atomic_store_n(&s->state, ONVM_NF_REJECTED, __ATOMIC_RELEASE);
+}
+
+static unsigned int
+drain_ring(struct rte_ring *r)
+{
+	struct rte_mbuf *pkts[ONVM_BURST];
+	unsigned int n, total = 0;
+
+	while ((n = rte_ring_sc_dequeue_burst(r, (void **)pkts, ONVM_BURST, NULL)) > 0) {
+		for (unsigned int i = 0; i < n; i++)
+			onvm_pkt_meta(pkts[i])->owner = 0;
+		rte_pktmbuf_free_bulk(pkts, n);
+		total += n;
+	}
+	return total;
+}
+
+static void
+admit(struct mgr *m, uint16_t id)
+{
+	struct onvm_nf_slot *s = &m->shm->nfs[id];
+	char why[96];
+	uint16_t svc, inst;
+
+	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != ONVM_NF_CLAIMED)
+		return;
+	if (s->requested_service) {
+		if (s->requested_service > m->cfg.num_services) {
+			char num[8];
+			snprintf(num, sizeof(num), "%u", s->requested_service);
+			reject(s, "service id %s is above the manager's -r limit", num);
+			return;
+		}
+		svc = s->requested_service;
+	} else if (nf_registry_resolve_service(m, s->service_name, &svc, why, sizeof(why)) < 0) {
+		reject(s, "%s", why);
+		return;
+	}
+	m->nf_lock_fd[id] = open(s->lock_path, O_RDWR | O_CLOEXEC);
+	if (m->nf_lock_fd[id] < 0) {
+		reject(s, "cannot open its lock file %s", s->lock_path);
+		return;
+	}
+	drain_ring(s->rx_ring);
+	drain_ring(s->tx_ring);
+	if (svc_add_instance(&m->shm->services[svc], id, &inst) < 0) {
+		close(m->nf_lock_fd[id]);
+		m->nf_lock_fd[id] = -1;
+		reject(s, "service '%s' already runs the maximum number of instances",
+		       m->shm->services[svc].name);
+		return;
+	}
+	s->service_id = svc;
+	s->instance = inst;
+	if (s->cpu == UINT32_MAX)
+		s->cpu = pick_cpu(m);
+	memset(&s->mgr_stats, 0, sizeof(s->mgr_stats));
+	s->sleeping = 0;
+	__atomic_store_n(&s->state, ONVM_NF_RUNNING, __ATOMIC_RELEASE);
+	active_add(m, id);
+	printf("onvm_mgr: NF %u (%s, pid %d) joined service %u '%s' as instance %u on cpu %u\n",
+	       id, s->name, s->pid, svc, m->shm->services[svc].name, inst, s->cpu);
+	fflush(stdout);
+}
+
+/* Free every mbuf whose metadata says the NF holds it. */
+struct owner_scan {
+	uint16_t nf_id;
+	unsigned int found;
+	struct rte_mbuf *batch[ONVM_BURST];
+	unsigned int n;
+};
+
+static void
+scan_owned(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	struct owner_scan *sc = arg;
+	struct rte_mbuf *mb = obj;
+	struct onvm_pkt_meta *meta = onvm_pkt_meta(mb);
+
+	if (meta->owner != sc->nf_id)
+		return;
+	meta->owner = 0;
+	sc->batch[sc->n++] = mb;
+	sc->found++;
+	if (sc->n == ONVM_BURST) {
+		rte_pktmbuf_free_bulk(sc->batch, sc->n);
+		sc->n = 0;
+	}
+}
+
+static void
+retire(struct mgr *m, uint16_t id, const char *how)
+{
+	struct onvm_nf_slot *s = &m->shm->nfs[id];
+	struct owner_scan sc = { .nf_id = id };
+	unsigned int reclaimed;
+	uint32_t state = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+
+	if (state == ONVM_NF_FREE || state == ONVM_NF_REJECTED)
+		return;
+	if (state == ONVM_NF_RUNNING || state == ONVM_NF_STOPPING)
+		svc_remove_instance(&m->shm->services[s->service_id], id);
+	__atomic_store_n(&s->state, ONVM_NF_STOPPING, __ATOMIC_RELEASE);
+	active_remove(m, id);
+	mgr_quiesce(m);
+
+	reclaimed = drain_ring(s->rx_ring) + drain_ring(s->tx_ring) + free_stashes(m, id);
+	rte_mempool_obj_iter(m->pool, scan_owned, &sc);
+	if (sc.n)
+		rte_pktmbuf_free_bulk(sc.batch, sc.n);
+	reclaimed += sc.found;
+	s->mgr_stats.reclaimed += reclaimed;
+
+	if (m->nf_lock_fd[id] >= 0) {
+		close(m->nf_lock_fd[id]);
+		m->nf_lock_fd[id] = -1;
+	}
+	unlink(s->lock_path);
+	printf("onvm_mgr: NF %u (%s, pid %d) %s; reclaimed %u packets\n", id, s->name, s->pid, how,
+	       reclaimed);
+	fflush(stdout);
+	s->pid = 0;
+	s->lock_path[0] = '\0';
+	s->num_counters = 0;
+	__atomic_store_n(&s->state, ONVM_NF_FREE, __ATOMIC_RELEASE);
+}
+
+static void
+check_liveness(struct mgr *m)
+{
+	uint64_t now = rte_get_tsc_cycles();
+
+	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
+		struct onvm_nf_slot *s = &m->shm->nfs[id];
+		uint32_t state = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+
+		if (m->nf_lock_fd[id] >= 0) {
+			/* Getting the lock means its holder is gone. */
+			if (flock(m->nf_lock_fd[id], LOCK_EX | LOCK_NB) == 0)
+				retire(m, id, state == ONVM_NF_STOPPING ? "stopped" : "died");
+		} else if (state == ONVM_NF_CLAIMED &&
+			   now - s->claimed_tsc > CLAIM_STALE_S * rte_get_tsc_hz() &&
+			   (s->pid == 0 || (kill(s->pid, 0) < 0 && errno == ESRCH))) {
+			/* Died between claiming a slot and telling us. */
+			__atomic_store_n(&s->state, ONVM_NF_FREE, __ATOMIC_RELEASE);
+		}
+	}
+}
+
+void
+nf_registry_poll(struct mgr *m)
+{
+	void *msgs[16];
+	unsigned int n = rte_ring_sc_dequeue_burst(m->msg_ring, msgs, 16, NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t type;
+		uint16_t id;
+
+		onvm_msg_decode(msgs[i], &type, &id);
+		if (id == 0 || id > ONVM_MAX_NFS)
+			continue;
+		if (type == ONVM_MSG_NF_CLAIMED)
+			admit(m, id);
+		else if (type == ONVM_MSG_NF_STOPPING)
+			retire(m, id, "stopped");
+	}
+	if (rte_get_tsc_cycles() >= next_liveness_tsc) {
+		next_liveness_tsc = rte_get_tsc_cycles() + rte_get_tsc_hz() * LIVENESS_PERIOD_MS / 1000;
+		check_liveness(m);
+	}
+}
+
+void
+nf_registry_stop_all(struct mgr *m, unsigned int timeout_ms)
+{
+	uint64_t deadline = rte_get_tsc_cycles() + rte_get_tsc_hz() * timeout_ms / 1000;
+	bool any;
+
+	__atomic_store_n(&m->shm->mgr_state, ONVM_MGR_STOPPING, __ATOMIC_RELEASE);
+	do {
+		any = false;
+		for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
+			struct onvm_nf_slot *s = &m->shm->nfs[id];
+			if (s->state == ONVM_NF_FREE || s->state == ONVM_NF_REJECTED)
+				continue;
+			any = true;
+			nf_wake(s);
+		}
+		next_liveness_tsc = 0;
+		nf_registry_poll(m);
+		if (any)
+			usleep(10000);
+	} while (any && rte_get_tsc_cycles() < deadline);
+
+	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++)
+		retire(m, id, "did not stop in time");
+}

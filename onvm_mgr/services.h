@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The service table: names to ids, and the running instances of each.
+ * Written by the control thread only; the data lcores read num_instances
+ * and instances[] without locks (see svc_remove_instance for why that is
+ * safe), and svc_pick_instance is their whole per-packet cost.
+ */
+#ifndef ONVM_SERVICES_H
+#define ONVM_SERVICES_H
+
+#include <stdint.h>
+
+#include "onvm_common.h"
+
+/* Table of services[0..max]; index = id, 0 unused. */
+void svc_table_init(struct onvm_service *svcs, uint16_t max);
+
+/* Id of the service with this name, or 0. */
+uint16_t svc_find(const struct onvm_service *svcs, uint16_t max, const char *name);
+
+/*
+ * Resolve "firewall" or "3": a known name gives its id, a new name gets the
+ * lowest unused id, a number in 1..max is taken as is. 0 on success, -1 with
+ * a reason when the table is full or the number out of range.
+ */
+int svc_resolve(struct onvm_service *svcs, uint16_t max, const char *name_or_id, uint16_t *id,
+		const char **why);
+
+/* Add a running NF; its instance number is the lowest free one. */
+int svc_add_instance(struct onvm_service *s, uint16_t nf_id, uint16_t *instance_num);
+
+/* Remove an NF; returns -1 when it was not an instance. */
+int svc_remove_instance(struct onvm_service *s, uint16_t nf_id);
+
+/* The instance a flow with this hash goes to, or 0 when none runs. */
+static inline uint16_t
+svc_pick_instance(const struct onvm_service *s, uint32_t flow_hash)
+{
+	uint16_t n = __atomic_load_n(&s->num_instances, __ATOMIC_ACQUIRE);
+
+	if (n == 0)
+		return 0;
+	if (n == 1)
+		return s->instances[0];
+	/* Multiply-shift instead of modulo: uniform and cheap. */
+	return s->instances[((uint64_t)flow_hash * n) >> 32];
+}
+
+#endif /* ONVM_SERVICES_H */

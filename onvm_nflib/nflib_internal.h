@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Private to onvm_nflib: the NF context and what the library files share. */
+#ifndef ONVM_NFLIB_INTERNAL_H
+#define ONVM_NFLIB_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "onvm_nflib.h"
+
+struct onvm_nf_ctx {
+	const char *name;
+	struct onvm_shared *shm;
+	struct onvm_nf_slot *slot;
+	struct rte_mempool *pool;
+	struct rte_ring *msg_ring;
+	struct rte_ring *rx_ring;
+	struct rte_ring *tx_ring;
+
+	int app_argc;
+	char **app_argv;
+
+	/* nflib options */
+	char service_arg[ONVM_NAME_LEN]; /* -r: "" = the NF's name */
+	int instance_hint;               /* -n, -1 = any */
+	bool cpu_given;                  /* EAL lcores were given explicitly */
+
+	int lock_fd;
+	char lock_path[ONVM_PATH_LEN];
+
+	volatile sig_atomic_t stop;
+	void *user;
+
+	onvm_tick_fn tick;
+	uint64_t tick_interval_ns;
+	uint64_t next_tick_ns;
+
+	int ts_dynfield;                 /* mbuf timestamp dynfield offset, or -1 */
+	uint64_t ts_dynflag;
+};
+
+/* nflib_args.c */
+int nflib_split_args(struct onvm_nf_ctx *nf, int argc, char **argv, int *eal_argc,
+		     char ***eal_argv);
+
+/* nflib_register.c */
+int nflib_attach(struct onvm_nf_ctx *nf);
+int nflib_register(struct onvm_nf_ctx *nf);
+void nflib_unregister(struct onvm_nf_ctx *nf);
+
+/* nflib_run.c */
+void nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n);
+
+void nflib_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+#endif /* ONVM_NFLIB_INTERNAL_H */

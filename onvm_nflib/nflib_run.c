@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The NF's packet loop: RX ring -> handler -> TX ring, with
+ *  - backpressure: a full TX ring makes the NF wait (never drop), so the
+ *    RX ring fills and the manager drops at the entry of the chain;
+ *  - shared-core sleep: an idle NF futex-waits until the manager wakes it.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_pause.h>
+#include <rte_prefetch.h>
+
+#include "nflib_internal.h"
+
+/* Empty polls before sleeping in shared-core mode (a few µs of spinning
+ * catches back-to-back bursts without a syscall). */
+#define IDLE_POLLS_BEFORE_SLEEP 256
+/* Longest sleep: bounds how late ticks and a stop request are seen. */
+#define MAX_SLEEP_NS (50ULL * 1000 * 1000)
+
+static long
+futex_wait(volatile uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(timeout_ns / 1000000000ULL),
+			       .tv_nsec = (long)(timeout_ns % 1000000000ULL) };
+
+	/* Not FUTEX_PRIVATE: the word lives in memory shared with the manager. */
+	return syscall(SYS_futex, addr, FUTEX_WAIT, expected, &ts, NULL, 0);
+}
+
+static void
+run_tick(struct onvm_nf_ctx *nf)
+{
+	uint64_t now;
+
+	if (nf->tick == NULL)
+		return;
+	now = onvm_nflib_now_ns();
+	if (now < nf->next_tick_ns)
+		return;
+	nf->next_tick_ns = now + nf->tick_interval_ns;
+	nf->tick(nf, now);
+}
+
+static uint64_t
+ns_until_tick(const struct onvm_nf_ctx *nf)
+{
+	uint64_t now;
+
+	if (nf->tick == NULL)
+		return MAX_SLEEP_NS;
+	now = onvm_nflib_now_ns();
+	if (now >= nf->next_tick_ns)
+		return 0;
+	return RTE_MIN(nf->next_tick_ns - now, MAX_SLEEP_NS);
+}
+
+/*
+ * Sleep until the manager enqueues for us. The manager enqueues, then reads
+ * `sleeping`; we set `sleeping`, then re-check the ring: with a full barrier
+ * on both sides one of us always sees the other, so no wake-up is lost.
+ */
+static void
+idle_sleep(struct onvm_nf_ctx *nf)
+{
+	struct onvm_nf_slot *s = nf->slot;
+	uint32_t seq = __atomic_load_n(&s->wake_seq, __ATOMIC_ACQUIRE);
+	uint64_t timeout = ns_until_tick(nf);
+
+	if (timeout == 0)
+		return;
+	__atomic_store_n(&s->sleeping, 1, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (rte_ring_count(nf->rx_ring) == 0 && !onvm_nflib_stopping(nf)) {
+		futex_wait(&s->wake_seq, seq, timeout);
+		s->nf_stats.wakeups++;
+	}
+	__atomic_store_n(&s->sleeping, 0, __ATOMIC_RELEASE);
+}
+
+/* Hand packets back to the manager; waits while the TX ring is full. */
+void
+nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t done = 0;
+
+	while (done < n) {
+		done += (uint16_t)rte_ring_sp_enqueue_burst(nf->tx_ring, (void **)pkts + done,
+							    n - done, NULL);
+		if (done < n) {
+			nf->slot->nf_stats.tx_wait++;
+			if (onvm_nflib_stopping(nf) && nf->shm->mgr_state == ONVM_MGR_STOPPING)
+				return; /* the manager is gone: it reclaims what is left */
+			if (nf->shm->shared_core)
+				sched_yield(); /* let the NF downstream of us run */
+			else
+				rte_pause();
+		}
+	}
+	nf->slot->nf_stats.tx += n;
+}
+
+static void
+count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct onvm_nf_counters *c = &nf->slot->nf_stats;
+
+	for (uint16_t i = 0; i < n; i++) {
+		switch (onvm_pkt_meta(pkts[i])->action) {
+		case ONVM_ACTION_DROP:
+			c->act_drop++;
+			break;
+		case ONVM_ACTION_NEXT:
+			c->act_next++;
+			break;
+		case ONVM_ACTION_TONF:
+			c->act_tonf++;
+			break;
+		default:
+			c->act_out++;
+			break;
+		}
+	}
+}
+
+typedef void (*burst_fn)(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n,
+			 void *handler);
+
+static void
+per_packet(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n, void *handler)
+{
+	onvm_pkt_handler_fn fn = (onvm_pkt_handler_fn)handler;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkts[i]);
+
+		meta->action = ONVM_ACTION_NEXT; /* a handler that sets nothing passes */
+		fn(pkts[i], meta, nf);
+	}
+}
+
+static void
+per_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n, void *handler)
+{
+	for (uint16_t i = 0; i < n; i++)
+		onvm_pkt_meta(pkts[i])->action = ONVM_ACTION_NEXT;
+	((onvm_burst_handler_fn)handler)(pkts, n, nf);
+}
+
+static int
+run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
+{
+	struct rte_mbuf *pkts[ONVM_BURST];
+	unsigned int idle = 0;
+
+	while (!onvm_nflib_stopping(nf)) {
+		uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(nf->rx_ring, (void **)pkts,
+								 ONVM_BURST, NULL);
+		if (n == 0) {
+			run_tick(nf);
+			if (nf->shm->shared_core && ++idle >= IDLE_POLLS_BEFORE_SLEEP) {
+				idle = 0;
+				idle_sleep(nf);
+			} else {
+				rte_pause();
+			}
+			continue;
+		}
+		idle = 0;
+		nf->slot->nf_stats.rx += n;
+		fn(nf, pkts, n, handler);
+		count_actions(nf, pkts, n);
+		nflib_return_burst(nf, pkts, n);
+		run_tick(nf);
+	}
+	return 0;
+}
+
+int
+onvm_nflib_run(struct onvm_nf_ctx *nf, onvm_pkt_handler_fn handler)
+{
+	return run_loop(nf, per_packet, (void *)handler);
+}
+
+int
+onvm_nflib_run_burst(struct onvm_nf_ctx *nf, onvm_burst_handler_fn handler)
+{
+	return run_loop(nf, per_burst, (void *)handler);
+}
