@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Start an NF against a running manager.
+#
+#   ./go.sh NF_NAME [-r SERVICE] [-n INSTANCE] [-l LCORE] [--container] [-- NF args]
+#
+# SERVICE is an id or a name (default: the NF's name). LCORE is a CPU
+# (default: the manager picks a free NF core). ONVM_FILE_PREFIX=P reaches the
+# manager started with --file-prefix P.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+builddir=${ONVM_BUILD_DIR:-$root/build}
+
+usage() {
+	echo "usage: ./go.sh NF_NAME [-r SERVICE] [-n INSTANCE] [-l LCORE] [--container] [-- NF args]" >&2
+	echo "NFs: $(cd "$root/nfs" && ls -d */ 2>/dev/null | tr -d / | tr '\n' ' ')" >&2
+	exit 2
+}
+
+[ $# -ge 1 ] || usage
+nf=$1
+shift
+case "$nf" in -h|--help) usage ;; esac
+
+if [ ! -d "$root/nfs/$nf" ] || [[ "$nf" == */* ]]; then
+	echo "go.sh: unknown NF '$nf' (available: $(cd "$root/nfs" && ls -d */ | tr -d / | tr '\n' ' '))" >&2
+	exit 1
+fi
+bin="$builddir/nfs/$nf/$nf"
+if [ ! -x "$bin" ]; then
+	echo "go.sh: $nf is not built ($bin missing): run 'meson setup build && ninja -C build'" >&2
+	exit 1
+fi
+
+eal=() lib=() container=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-r) [ $# -ge 2 ] || usage; lib+=(-r "$2"); shift 2 ;;
+	-n) [ $# -ge 2 ] || usage; lib+=(-n "$2"); shift 2 ;;
+	-l) [ $# -ge 2 ] || usage
+	    [[ "$2" =~ ^[0-9]+$ ]] || { echo "go.sh: -l takes one CPU number" >&2; exit 2; }
+	    eal+=(-l "$2"); shift 2 ;;
+	--container) container=1; shift ;;
+	--) shift; break ;;
+	*) echo "go.sh: unknown option '$1'" >&2; usage ;;
+	esac
+done
+
+prefix=${ONVM_FILE_PREFIX:-rte}
+eal+=(--file-prefix "$prefix" --proc-type=secondary)
+
+if [ "$container" = 1 ]; then
+	echo "go.sh: --container is not supported yet" >&2
+	exit 2
+fi
+exec "$bin" "${eal[@]}" -- "${lib[@]}" -- "$@"

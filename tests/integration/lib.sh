@@ -1,0 +1,171 @@
+# Shared helpers for integration tests: start the manager and NFs as real
+# processes on virtual ports, check what comes out, and always clean up.
+#
+# A test script sources this file, calls `test_init NAME`, does its work
+# with start_mgr / start_nf / ..., calls `check` for each assertion and
+# ends with `finish`. It exits 0 when every check passed.
+#
+# ONVM_BUILD_DIR selects the build (build/ by default; build-asan/ for the
+# sanitizer run).
+
+ONVM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${ONVM_BUILD_DIR:-$ONVM_ROOT/build}
+case "$BUILD" in /*) ;; *) BUILD=$ONVM_ROOT/$BUILD ;; esac
+MGR_BIN=$BUILD/onvm_mgr/onvm_mgr
+TESTDATA=${ONVM_TESTDATA:-$ONVM_ROOT/../shared/testdata}
+SYS_PYTHON=/usr/bin/python3
+
+_pids=()
+_checks_failed=0
+_checks_passed=0
+
+test_init() {
+	TEST_NAME=$1
+	PREFIX=t_${TEST_NAME}_$$
+	WORK=$(mktemp -d "/tmp/onvm_${TEST_NAME}.XXXXXX")
+	MGR_LOG=$WORK/mgr.log
+	trap _cleanup EXIT
+	export ONVM_FILE_PREFIX=$PREFIX
+	# Sanitizer builds: fail on the first error, report leaks at exit.
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=0}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+}
+
+_cleanup() {
+	local pid
+	for pid in "${_pids[@]}"; do
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	rm -rf "/var/run/dpdk/$PREFIX"
+	rm -f /dev/hugepages/"${PREFIX}"map_* 2>/dev/null || true
+	if [ "${KEEP_WORK:-0}" != 1 ] && [ "$_checks_failed" = 0 ]; then
+		rm -rf "$WORK"
+	else
+		echo "  (artifacts kept in $WORK)"
+	fi
+}
+
+log() { echo "  [$TEST_NAME] $*"; }
+
+check() { # check "description" command...
+	local what=$1
+	shift
+	if "$@"; then
+		_checks_passed=$((_checks_passed + 1))
+		echo "  ok   - $what"
+	else
+		_checks_failed=$((_checks_failed + 1))
+		echo "  FAIL - $what"
+	fi
+}
+
+finish() {
+	echo "  $TEST_NAME: $_checks_passed checks passed, $_checks_failed failed"
+	[ "$_checks_failed" = 0 ] && [ "$_checks_passed" -gt 0 ]
+	exit $?
+}
+
+# wait_for SECONDS command...: poll until the command succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	while [ $SECONDS -lt $deadline ]; do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+empty_pcap() {
+	printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00' >"$1"
+}
+
+# pcap_port IDX RX_PCAP TX_PCAP: a --vdev argument for a pcap-backed port.
+pcap_vdev() {
+	echo "--vdev=net_pcap$1,rx_pcap=$2,tx_pcap=$3"
+}
+
+# start_mgr LCORES [EAL args...] -- [manager args...]
+start_mgr() {
+	local lcores=$1
+	shift
+	"$MGR_BIN" -l "$lcores" --file-prefix "$PREFIX" --no-pci --log-level=lib.eal:warning \
+		"$@" >"$MGR_LOG" 2>&1 &
+	MGR_PID=$!
+	_pids+=("$MGR_PID")
+	if ! wait_for 20 grep -q "onvm_mgr: ready" "$MGR_LOG"; then
+		echo "  manager did not start:"
+		sed 's/^/    /' "$MGR_LOG" | tail -20
+		return 1
+	fi
+}
+
+# start_nf NAME [go.sh args...]: starts it, waits until the manager admits it,
+# sets NF_PID. Output goes to $WORK/NAME.N.log.
+_nf_count=0
+start_nf() {
+	local name=$1
+	shift
+	_nf_count=$((_nf_count + 1))
+	local joined_before
+	joined_before=$(grep -c "joined service" "$MGR_LOG")
+	NF_LOG=$WORK/$name.$_nf_count.log
+	ONVM_BUILD_DIR=$BUILD "$ONVM_ROOT/go.sh" "$name" "$@" >"$NF_LOG" 2>&1 &
+	NF_PID=$!
+	_pids+=("$NF_PID")
+	if ! wait_for 20 _joined_more "$joined_before"; then
+		echo "  NF $name did not join:"
+		sed 's/^/    /' "$NF_LOG" | tail -10
+		return 1
+	fi
+}
+
+_joined_more() {
+	[ "$(grep -c "joined service" "$MGR_LOG")" -gt "$1" ]
+}
+
+# stop_mgr: SIGINT, wait up to 15 s; returns the manager's exit status.
+stop_mgr() {
+	kill -INT "$MGR_PID" 2>/dev/null || return 1
+	local i
+	for i in $(seq 150); do
+		kill -0 "$MGR_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$MGR_PID" 2>/dev/null; then
+		echo "  manager did not exit within 15 s"
+		return 1
+	fi
+	wait "$MGR_PID"
+}
+
+# telemetry CMD: query the manager's DPDK telemetry socket; prints JSON.
+telemetry() {
+	"$SYS_PYTHON" "$ONVM_ROOT/tests/integration/telemetry.py" "/var/run/dpdk/$PREFIX" "$1"
+}
+
+# json_get JSON PATH: print a value from JSON, PATH like '/onvm/mempool.in_use'.
+json_get() {
+	"$SYS_PYTHON" -c 'import json,sys
+v=json.loads(sys.argv[1])
+for k in sys.argv[2].split("."):
+    v=v[k]
+print(v)' "$1" "$2"
+}
+
+mempool_in_use() {
+	json_get "$(telemetry /onvm/mempool)" "/onvm/mempool.in_use"
+}
+
+pcap_count() {
+	"$SYS_PYTHON" - "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+n, off = 0, 24
+while off + 16 <= len(d):
+    off += 16 + struct.unpack("<I", d[off + 8:off + 12])[0]
+    n += 1
+print(n)
+PY
+}
