@@ -255,8 +255,19 @@ fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
 
 	for (j = 0; j < m; j++) {
 		const struct pkt_info *p = &pi[pkt_of[j]];
+		bool track = stateful && (p->flags & PKT_F_IPV4);
 		uint8_t v;
 
+		if (track) {
+			/* An earlier packet of this burst may have opened the
+			 * connection (a reply right behind its request): decide
+			 * as if the packets had come one by one. */
+			pkt_info_5tuple(p, &t);
+			if (fw_ct_lookup(e->ct, &t, p->tcp_flags, now_ns, &rs->timeouts)) {
+				verdicts[pkt_of[j]] = FW_V_ESTABLISHED;
+				continue;
+			}
+		}
 		if (results[j] != 0) {
 			uint32_t rule = results[j] - 1;
 
@@ -267,16 +278,8 @@ fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
 			v = rs->cfg.default_action == FW_ALLOW ? FW_V_DEFAULT_ALLOW
 							       : FW_V_DEFAULT_DENY;
 		}
-		if (stateful && (p->flags & PKT_F_IPV4)) {
-			pkt_info_5tuple(p, &t);
-			/* An earlier packet of this burst may have opened the
-			 * connection (a reply right behind its request). */
-			if (!fw_verdict_allows(v) &&
-			    fw_ct_lookup(e->ct, &t, p->tcp_flags, now_ns, &rs->timeouts))
-				v = FW_V_ESTABLISHED;
-			else if (fw_verdict_allows(v))
-				fw_ct_track(e->ct, &t, p->tcp_flags, now_ns, &rs->timeouts);
-		}
+		if (track && fw_verdict_allows(v))
+			fw_ct_track(e->ct, &t, p->tcp_flags, now_ns, &rs->timeouts);
 		verdicts[pkt_of[j]] = v;
 	}
 

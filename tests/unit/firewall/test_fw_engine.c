@@ -198,8 +198,8 @@ stateful_replies_pass(void **state)
 	char err[CFG_ERR_LEN] = "";
 	struct fw_engine *e = fw_engine_create_string("st.json", stateful_rules, 0, err,
 						      sizeof(err));
-	struct frame burst[4];
-	uint8_t v[4];
+	struct frame burst[5];
+	uint8_t v[5];
 	struct fw_ct_stats s;
 
 	if (e == NULL)
@@ -212,11 +212,14 @@ stateful_replies_pass(void **state)
 	burst[1] = ipv4_frame(PKT_PROTO_TCP, SERVER, 80, CLIENT, 1234, PKT_TCP_SYN | PKT_TCP_ACK);
 	burst[2] = ipv4_frame(PKT_PROTO_TCP, SERVER, 80, CLIENT, 9999, PKT_TCP_SYN | PKT_TCP_ACK);
 	burst[3] = ipv4_frame(PKT_PROTO_UDP, SERVER, 53, CLIENT, 5353, 0);
-	decide(e, burst, 4, 1 * S, v);
+	burst[4] = ipv4_frame(PKT_PROTO_TCP, CLIENT, 1234, SERVER, 80, PKT_TCP_ACK);
+	decide(e, burst, 5, 1 * S, v);
 	assert_int_equal(v[0], FW_V_ALLOW_RULE);
 	assert_int_equal(v[1], FW_V_ESTABLISHED);
 	assert_int_equal(v[2], FW_V_DEFAULT_DENY);
 	assert_int_equal(v[3], FW_V_DEFAULT_DENY);
+	/* As if one by one: the client's ACK belongs to the connection now. */
+	assert_int_equal(v[4], FW_V_ESTABLISHED);
 	/* Later replies pass without the rule... */
 	assert_int_equal(decide1(e, ipv4_frame(PKT_PROTO_TCP, SERVER, 80, CLIENT, 1234,
 					       PKT_TCP_ACK), 2 * S), FW_V_ESTABLISHED);
