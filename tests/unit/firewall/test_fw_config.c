@@ -237,8 +237,28 @@ reference_first_match_wins(void **state)
 	fw_config_free(&c);
 }
 
+/* The shipped example rule files (paths from the command line) all load. */
+static int n_examples;
+static char **examples;
+
+static void
+examples_load(void **state)
+{
+	int i;
+
+	assert_true(n_examples > 0);
+	for (i = 0; i < n_examples; i++) {
+		char err[CFG_ERR_LEN] = "";
+		struct fw_config c;
+
+		if (fw_config_load(&c, examples[i], err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+		fw_config_free(&c);
+	}
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(spec_example_parses),
@@ -248,7 +268,10 @@ main(void)
 		cmocka_unit_test(error_in_a_later_rule_points_at_its_line),
 		cmocka_unit_test(missing_file_is_an_error),
 		cmocka_unit_test(reference_first_match_wins),
+		cmocka_unit_test(examples_load),
 	};
 
+	n_examples = argc - 1;
+	examples = argv + 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
