@@ -242,3 +242,9 @@ fw_ct_get_stats(const struct fw_conntrack *ct, struct fw_ct_stats *s)
 {
 	*s = ct->stats;
 }
+
+uint32_t
+fw_ct_capacity(const struct fw_conntrack *ct)
+{
+	return ct->stats.capacity;
+}

@@ -70,6 +70,10 @@ int fw_ct_track(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp
  */
 uint32_t fw_ct_expire(struct fw_conntrack *ct, uint64_t now_ns, uint32_t budget);
 
+/* A copy of the counters (owner thread, or for a rough look from elsewhere). */
 void fw_ct_get_stats(const struct fw_conntrack *ct, struct fw_ct_stats *s);
+
+/* Entries the table was created for; constant, safe from any thread. */
+uint32_t fw_ct_capacity(const struct fw_conntrack *ct);
 
 #endif /* FW_CONNTRACK_H */

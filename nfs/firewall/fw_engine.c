@@ -23,7 +23,8 @@ const char *const fw_verdict_names[FW_V_COUNT] = {
 
 struct fw_engine {
 	struct fw_ruleset *active;   /* atomically replaced by reload */
-	struct fw_conntrack *ct;     /* created with the first stateful set, then kept */
+	struct fw_conntrack *ct;     /* created with the first stateful set, then kept;
+				      * set once by a (re)loader, read by the packet thread */
 	struct rte_rcu_qsbr *qsbr;
 	int socket_id;
 	uint32_t generation;
@@ -88,20 +89,22 @@ ensure_conntrack(struct fw_engine *e, const struct fw_ruleset *rs, FILE *out, ch
 	if (!rs->cfg.stateful)
 		return 0;
 	if (e->ct != NULL) {
-		struct fw_ct_stats s;
+		uint32_t capacity = fw_ct_capacity(e->ct);
 
-		fw_ct_get_stats(e->ct, &s);
-		if (out != NULL && s.capacity != rs->cfg.max_conns)
+		if (out != NULL && capacity != rs->cfg.max_conns)
 			fprintf(out, "firewall: max_conns %u ignored on reload: the table keeps "
-				"its %u entries\n", rs->cfg.max_conns, s.capacity);
+				"its %u entries\n", rs->cfg.max_conns, capacity);
 		return 0;
 	}
-	e->ct = fw_ct_create(rs->cfg.max_conns, e->socket_id);
-	if (e->ct == NULL) {
+	struct fw_conntrack *ct = fw_ct_create(rs->cfg.max_conns, e->socket_id);
+
+	if (ct == NULL) {
 		snprintf(err, errlen, "cannot create a connection table of %u entries",
 			 rs->cfg.max_conns);
 		return -1;
 	}
+	/* The packet thread's tick may look at e->ct concurrently. */
+	__atomic_store_n(&e->ct, ct, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -290,13 +293,14 @@ fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
 void
 fw_engine_tick(struct fw_engine *e, uint64_t now_ns)
 {
+	struct fw_conntrack *ct = __atomic_load_n(&e->ct, __ATOMIC_ACQUIRE);
 	struct fw_ct_stats s;
 
-	if (e->ct == NULL)
+	if (ct == NULL)
 		return;
-	fw_ct_get_stats(e->ct, &s);
+	fw_ct_get_stats(ct, &s);
 	/* A full sweep about every 16 ticks. */
-	fw_ct_expire(e->ct, now_ns, s.capacity / 16 + 64);
+	fw_ct_expire(ct, now_ns, s.capacity / 16 + 64);
 }
 
 /* ---------------- views ---------------- */
@@ -316,16 +320,18 @@ fw_engine_ruleset(const struct fw_engine *e)
 bool
 fw_engine_ct_stats(const struct fw_engine *e, struct fw_ct_stats *s)
 {
-	if (e->ct == NULL)
+	struct fw_conntrack *ct = __atomic_load_n(&e->ct, __ATOMIC_ACQUIRE);
+
+	if (ct == NULL)
 		return false;
-	fw_ct_get_stats(e->ct, s);
+	fw_ct_get_stats(ct, s);
 	return true;
 }
 
 void
 fw_engine_print_rule_hits(struct fw_engine *e, FILE *out, bool all, uint32_t max_lines)
 {
-	struct fw_ruleset *rs = e->active;
+	struct fw_ruleset *rs = __atomic_load_n(&e->active, __ATOMIC_ACQUIRE);
 	uint32_t i, shown = 0, more = 0;
 
 	for (i = 0; i < rs->cfg.n_rules; i++) {
