@@ -25,7 +25,7 @@
 #include "onvm_runtime.h"
 
 #define CONTROL_PERIOD_US 1000
-#define DEFAULT_BASE_VIRTADDR "0x100000000000"
+#define DEFAULT_BASE_VIRTADDR "0x200000000000"
 
 struct mgr g_mgr;
 static volatile sig_atomic_t got_signal;
@@ -77,6 +77,8 @@ has_arg(int argc, char **argv, const char *prefix)
  * places it wherever mmap() lands, which can collide with an NF's own
  * libraries under ASLR; a fixed base far from both the heap and the shared
  * libraries makes every NF attach (OpenNetVM users pass -a by hand).
+ * 0x200000000000 (32 TiB) is also clear of AddressSanitizer's shadow
+ * memory, which ends just above 16 TiB.
  */
 static char **
 eal_args_with_defaults(int argc, char **argv, int *out_argc)

@@ -12,6 +12,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_memzone.h>
 
 #include "mgr.h"
@@ -79,6 +80,12 @@ mgr_create_shared(struct mgr *m)
 			rte_strerror(rte_errno));
 		return -1;
 	}
+	/* Register the RX timestamp field up front, so it exists for NFs to
+	 * look up whatever the ports support. */
+	int ts_off;
+	uint64_t ts_flag;
+	if (rte_mbuf_dyn_rx_timestamp_register(&ts_off, &ts_flag) < 0)
+		fprintf(stderr, "onvm_mgr: no RX timestamp field: NFs use arrival time\n");
 	m->msg_ring = rte_ring_create(ONVM_MSG_RING, ONVM_MSG_RING_SIZE, rte_socket_id(),
 				      RING_F_SC_DEQ);
 	if (m->msg_ring == NULL) {

@@ -160,6 +160,9 @@ tm_nfs(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(nf, "act_drop", s->nf_stats.act_drop);
 		rte_tel_data_add_dict_u64(nf, "entry_drop", s->mgr_stats.enq_drop);
 		rte_tel_data_add_dict_u64(nf, "reclaimed", s->mgr_stats.reclaimed);
+		rte_tel_data_add_dict_u64(nf, "wakeups", s->nf_stats.wakeups);
+		rte_tel_data_add_dict_u64(nf, "tx_wait", s->nf_stats.tx_wait);
+		rte_tel_data_add_dict_int(nf, "cpu", (int)s->cpu);
 		for (uint32_t c = 0; c < s->num_counters && c < ONVM_NF_MAX_COUNTERS; c++)
 			rte_tel_data_add_dict_u64(nf, s->counters[c].name, s->counters[c].value);
 		snprintf(key, sizeof(key), "%u", id);
@@ -224,6 +227,9 @@ tm_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "in_use", rte_mempool_in_use_count(g_mgr.pool));
+	/* Some PMDs keep mbufs of their own (net_pcap's infinite_rx copy of
+	 * the capture): the baseline is the count once ports started. */
+	rte_tel_data_add_dict_u64(d, "baseline", g_mgr.baseline_in_use);
 	rte_tel_data_add_dict_u64(d, "available", rte_mempool_avail_count(g_mgr.pool));
 	rte_tel_data_add_dict_u64(d, "size", g_mgr.pool->size);
 	rte_tel_data_add_dict_u64(d, "drops_no_instance", totals.no_instance);

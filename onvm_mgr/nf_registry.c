@@ -191,6 +191,13 @@ admit(struct mgr *m, uint16_t id)
 		       m->shm->services[svc].name);
 		return;
 	}
+	/* A service known only by number takes its first NF's name, unless
+	 * another service already has that name. */
+	struct onvm_service *sv = &m->shm->services[svc];
+	if (sv->name[0] == '\0' && svc_find(m->shm->services, m->cfg.num_services, s->name) == 0) {
+		snprintf(sv->name, sizeof(sv->name), "%s", s->name);
+		sv->flags |= ONVM_SVC_F_USED;
+	}
 	s->service_id = svc;
 	s->instance = inst;
 	if (s->cpu == UINT32_MAX)

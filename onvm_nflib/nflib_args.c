@@ -48,7 +48,7 @@ parse_nflib_opts(struct onvm_nf_ctx *nf, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "r:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "+r:n:")) != -1) {
 		switch (opt) {
 		case 'r':
 			if (strlen(optarg) >= sizeof(nf->service_arg) || optarg[0] == '\0') {
@@ -76,6 +76,7 @@ parse_nflib_opts(struct onvm_nf_ctx *nf, int argc, char **argv)
 			nf->name, argv[optind]);
 		return -1;
 	}
+	optind = 1; /* the NF parses its own options with getopt next */
 	return 0;
 }
 
@@ -102,7 +103,7 @@ nflib_split_args(struct onvm_nf_ctx *nf, int argc, char **argv, int *eal_argc, c
 	}
 
 	/* EAL part + up to 6 added words + NULL */
-	eal = calloc((size_t)first_sep + 10, sizeof(char *));
+	eal = calloc((size_t)first_sep + 12, sizeof(char *));
 	if (eal == NULL)
 		return -1;
 	for (int i = 0; i < first_sep; i++)
@@ -113,9 +114,14 @@ nflib_split_args(struct onvm_nf_ctx *nf, int argc, char **argv, int *eal_argc, c
 		eal[n++] = "-l";
 		eal[n++] = "0";
 	}
-	/* The manager drives the devices; an NF never touches them. */
+	/* The manager drives the devices; an NF never touches them. EAL still
+	 * replays the primary's virtual devices in every secondary, and PMDs
+	 * such as net_pcap complain that they cannot open the primary's files:
+	 * harmless for an NF, so keep those messages out of its output. */
 	if (!has_prefix_opt(first_sep - 1, argv + 1, pci_opts))
 		eal[n++] = "--no-pci";
+	eal[n++] = "--log-level=pmd.net.*:critical";
+	eal[n++] = "--log-level=bus.vdev:critical";
 	if (!has_prefix_opt(first_sep - 1, argv + 1, ptype_opts))
 		eal[n++] = "--proc-type=secondary";
 	if (!has_prefix_opt(first_sep - 1, argv + 1, prefix_opts)) {

@@ -34,6 +34,9 @@ nflib_attach(struct onvm_nf_ctx *nf)
 	if (nf->shm->magic != ONVM_SHARED_MAGIC || nf->shm->abi_version != ONVM_ABI_VERSION)
 		nflib_die("%s: manager speaks ABI %u, this NF was built for %u: rebuild one of them",
 			  nf->name, nf->shm->abi_version, ONVM_ABI_VERSION);
+	/* A manager still setting up its ports is worth waiting for. */
+	for (int i = 0; i < 300 && nf->shm->mgr_state == ONVM_MGR_STARTING; i++)
+		usleep(100 * 1000);
 	if (nf->shm->mgr_state != ONVM_MGR_RUNNING)
 		nflib_die("%s: the manager is not running (starting or shutting down)", nf->name);
 	nf->pool = rte_mempool_lookup(ONVM_PKTMBUF_POOL);

@@ -37,6 +37,7 @@ _cleanup() {
 		kill -9 "$pid" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
+	_cleanup_netns
 	rm -rf "/var/run/dpdk/$PREFIX"
 	rm -f /dev/hugepages/"${PREFIX}"map_* 2>/dev/null || true
 	if [ "${KEEP_WORK:-0}" != 1 ] && [ "$_checks_failed" = 0 ]; then
@@ -94,7 +95,7 @@ start_mgr() {
 		"$@" >"$MGR_LOG" 2>&1 &
 	MGR_PID=$!
 	_pids+=("$MGR_PID")
-	if ! wait_for 20 grep -q "onvm_mgr: ready" "$MGR_LOG"; then
+	if ! wait_for 90 grep -q "onvm_mgr: ready" "$MGR_LOG"; then
 		echo "  manager did not start:"
 		sed 's/^/    /' "$MGR_LOG" | tail -20
 		return 1
@@ -114,7 +115,7 @@ start_nf() {
 	ONVM_BUILD_DIR=$BUILD "$ONVM_ROOT/go.sh" "$name" "$@" >"$NF_LOG" 2>&1 &
 	NF_PID=$!
 	_pids+=("$NF_PID")
-	if ! wait_for 20 _joined_more "$joined_before"; then
+	if ! wait_for 60 _joined_more "$joined_before"; then
 		echo "  NF $name did not join:"
 		sed 's/^/    /' "$NF_LOG" | tail -10
 		return 1
@@ -154,8 +155,28 @@ for k in sys.argv[2].split("."):
 print(v)' "$1" "$2"
 }
 
+# Mbufs in use above the baseline the ports hold by themselves.
 mempool_in_use() {
-	json_get "$(telemetry /onvm/mempool)" "/onvm/mempool.in_use"
+	local j
+	j=$(telemetry /onvm/mempool)
+	echo $(($(json_get "$j" "/onvm/mempool.in_use") - $(json_get "$j" "/onvm/mempool.baseline")))
+}
+
+# nf_field NF_ID FIELD: a counter of a running NF from telemetry (or "none").
+nf_field() {
+	"$SYS_PYTHON" -c 'import json,sys
+v=json.loads(sys.argv[1])["/onvm/nfs"]
+print(v.get(sys.argv[2], {}).get(sys.argv[3], "none"))' "$(telemetry /onvm/nfs)" "$1" "$2"
+}
+
+# port_field PORT FIELD: a platform port counter from telemetry.
+port_field() {
+	json_get "$(telemetry /onvm/ports)" "/onvm/ports.$1.$2"
+}
+
+# nf_id_of PID: the NF id the manager gave the process PID.
+nf_id_of() {
+	sed -n "s/^onvm_mgr: NF \([0-9]*\) ([^,]*, pid $1) joined.*/\1/p" "$MGR_LOG" | tail -1
 }
 
 pcap_count() {
@@ -168,4 +189,34 @@ while off + 16 <= len(d):
     n += 1
 print(n)
 PY
+}
+
+# ---- test hosts in network namespaces ----
+_netns=()
+
+# make_host NS HOST_IFACE ADDR/LEN: a namespace NS with eth0 at ADDR, wired
+# by a veth pair to HOST_IFACE in the root namespace (where a DPDK
+# net_af_packet port opens it). Offloads are off: a checksum the kernel
+# left for "hardware" would arrive unfinished at the other host.
+make_host() {
+	local ns=$1 hif=$2 addr=$3
+	ip netns add "$ns"
+	_netns+=("$ns")
+	ip link add "$hif" type veth peer name eth0 netns "$ns"
+	ip link set "$hif" up
+	ip -n "$ns" addr add "$addr" dev eth0
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" link set lo up
+	ethtool -K "$hif" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+	ip netns exec "$ns" ethtool -K eth0 tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
+}
+
+host_mac() { ip netns exec "$1" cat /sys/class/net/eth0/address; }
+
+_cleanup_netns() {
+	local ns
+	for ns in "${_netns[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null || true
+	done
 }

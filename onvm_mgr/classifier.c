@@ -1,0 +1,755 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classifier.h"
+
+/* A flow_key is handled as 64-bit words: masking, hashing, comparing. */
+#define FK_WORDS (sizeof(struct flow_key) / sizeof(uint64_t))
+_Static_assert(sizeof(struct flow_key) % sizeof(uint64_t) == 0, "flow_key must be whole words");
+/* Reading a struct flow_key as words must not fall foul of strict aliasing. */
+typedef uint64_t __attribute__((may_alias)) fk_word;
+
+/* Generations are unique across classifiers, so a cache filled from one
+ * classifier never answers for another (e.g. after a pointer swap). */
+static _Atomic uint64_t cls_generation_source = 1;
+
+struct cls_rule {
+	uint64_t key[FK_WORDS];  /* already masked */
+	uint64_t seq;            /* insertion order: ties go to the lowest */
+	uint32_t priority;
+	uint32_t result;
+	uint32_t subtable;       /* index in cls->subtables, CLS_NO_RULE = free slot */
+	uint32_t next;           /* next rule with the same mask and key, best first */
+};
+
+struct cls_bucket {
+	uint32_t hash;
+	uint32_t head;           /* best rule for this masked key; CLS_NO_RULE = empty */
+};
+
+/* All rules with one mask: a linear-probing hash table of masked keys. */
+struct cls_subtable {
+	uint64_t mask[FK_WORDS];
+	uint8_t word_idx[FK_WORDS]; /* the words the mask touches, in order */
+	uint32_t n_words;
+	uint32_t max_priority;
+	uint32_t n_rules;
+	uint32_t n_keys;
+	uint32_t cap_mask;          /* capacity - 1 (power of two) */
+	struct cls_bucket *buckets;
+};
+
+struct classifier {
+	uint64_t generation;
+	uint64_t next_seq;
+	struct cls_rule *rules;     /* indexed by rule handle */
+	uint32_t n_slots, cap_slots, n_rules;
+	uint32_t free_head;         /* free slots chained through .next */
+	struct cls_subtable *subtables;
+	uint32_t n_subtables, cap_subtables;
+	uint32_t *order;            /* subtable indices by max_priority, highest first */
+	/* The union of all masks: only these bits can change a lookup's
+	 * answer, so the cache keys on them alone. */
+	uint64_t union_mask[FK_WORDS];
+	uint8_t union_idx[FK_WORDS];
+	uint32_t n_union;
+};
+
+/* One cache line: a flow's answer, keyed by its bits under the union mask
+ * (compacted to the words the mask touches). */
+#define CLS_CACHE_WORDS 6
+struct cls_cache_entry {
+	uint64_t generation;
+	uint32_t signature;
+	uint32_t result;            /* CLS_NO_RULE: no rule matched */
+	uint64_t key[CLS_CACHE_WORDS];
+} __attribute__((aligned(64)));
+
+struct cls_cache {
+	uint32_t mask;
+	struct cls_cache_entry entries[]; /* starts one cache line in */
+};
+
+static inline uint64_t
+mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static inline uint64_t
+hash_step(uint64_t h, uint64_t w)
+{
+	return (h ^ w) * 0x9e3779b97f4a7c15ULL + (h >> 29);
+}
+
+static void
+touch(struct classifier *cls)
+{
+	cls->generation = atomic_fetch_add(&cls_generation_source, 1);
+}
+
+/* ---- subtables ---- */
+
+static int
+subtable_init(struct cls_subtable *st, const uint64_t mask[FK_WORDS])
+{
+	memset(st, 0, sizeof(*st));
+	memcpy(st->mask, mask, sizeof(st->mask));
+	for (uint32_t w = 0; w < FK_WORDS; w++)
+		if (mask[w] != 0)
+			st->word_idx[st->n_words++] = (uint8_t)w;
+	st->cap_mask = 7;
+	st->buckets = malloc(8 * sizeof(*st->buckets));
+	if (st->buckets == NULL)
+		return -1;
+	for (uint32_t i = 0; i < 8; i++)
+		st->buckets[i].head = CLS_NO_RULE;
+	return 0;
+}
+
+static inline uint32_t
+subtable_hash(const struct cls_subtable *st, const uint64_t *masked_key)
+{
+	uint64_t h = st->n_words;
+
+	for (uint32_t i = 0; i < st->n_words; i++)
+		h = hash_step(h, masked_key[st->word_idx[i]]);
+	return (uint32_t)mix64(h);
+}
+
+static inline bool
+rule_key_equal(const struct cls_subtable *st, const struct cls_rule *r, const uint64_t *masked_key)
+{
+	for (uint32_t i = 0; i < st->n_words; i++)
+		if (r->key[st->word_idx[i]] != masked_key[st->word_idx[i]])
+			return false;
+	return true;
+}
+
+/* Bucket holding this masked key, or the empty bucket where it would go. */
+static uint32_t
+subtable_find(const struct cls_subtable *st, const struct cls_rule *rules, uint32_t hash,
+	      const uint64_t *masked_key)
+{
+	uint32_t i = hash & st->cap_mask;
+
+	while (st->buckets[i].head != CLS_NO_RULE) {
+		if (st->buckets[i].hash == hash &&
+		    rule_key_equal(st, &rules[st->buckets[i].head], masked_key))
+			return i;
+		i = (i + 1) & st->cap_mask;
+	}
+	return i;
+}
+
+/* Keep the load at most 1/2 so probe runs stay short. */
+static int
+subtable_grow(struct cls_subtable *st)
+{
+	uint32_t cap = (st->cap_mask + 1) * 2;
+	struct cls_bucket *b = malloc(cap * sizeof(*b));
+
+	if (b == NULL)
+		return -1;
+	for (uint32_t i = 0; i < cap; i++)
+		b[i].head = CLS_NO_RULE;
+	for (uint32_t i = 0; i <= st->cap_mask; i++) {
+		if (st->buckets[i].head == CLS_NO_RULE)
+			continue;
+		uint32_t j = st->buckets[i].hash & (cap - 1);
+		while (b[j].head != CLS_NO_RULE)
+			j = (j + 1) & (cap - 1);
+		b[j] = st->buckets[i];
+	}
+	free(st->buckets);
+	st->buckets = b;
+	st->cap_mask = cap - 1;
+	return 0;
+}
+
+/* Backward-shift deletion: no tombstones, so probes stay short forever. */
+static void
+subtable_erase_bucket(struct cls_subtable *st, uint32_t hole)
+{
+	uint32_t j = hole;
+
+	for (;;) {
+		j = (j + 1) & st->cap_mask;
+		if (st->buckets[j].head == CLS_NO_RULE)
+			break;
+		uint32_t home = st->buckets[j].hash & st->cap_mask;
+		/* The entry at j may fill the hole only if its home slot is not
+		 * cyclically inside (hole, j]. */
+		bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+		if (stays)
+			continue;
+		st->buckets[hole] = st->buckets[j];
+		hole = j;
+	}
+	st->buckets[hole].head = CLS_NO_RULE;
+	st->n_keys--;
+}
+
+static void
+sort_subtables(struct classifier *cls)
+{
+	/* Insertion sort: one change leaves the order nearly sorted. */
+	for (uint32_t i = 1; i < cls->n_subtables; i++) {
+		uint32_t v = cls->order[i];
+		uint32_t p = cls->subtables[v].max_priority;
+		uint32_t j = i;
+
+		while (j > 0 && cls->subtables[cls->order[j - 1]].max_priority < p) {
+			cls->order[j] = cls->order[j - 1];
+			j--;
+		}
+		cls->order[j] = v;
+	}
+}
+
+static void
+recompute_union(struct classifier *cls)
+{
+	memset(cls->union_mask, 0, sizeof(cls->union_mask));
+	for (uint32_t i = 0; i < cls->n_subtables; i++)
+		for (uint32_t w = 0; w < FK_WORDS; w++)
+			cls->union_mask[w] |= cls->subtables[i].mask[w];
+	cls->n_union = 0;
+	for (uint32_t w = 0; w < FK_WORDS; w++)
+		if (cls->union_mask[w] != 0)
+			cls->union_idx[cls->n_union++] = (uint8_t)w;
+}
+
+static uint32_t
+find_or_add_subtable(struct classifier *cls, const uint64_t mask[FK_WORDS])
+{
+	for (uint32_t i = 0; i < cls->n_subtables; i++)
+		if (memcmp(cls->subtables[i].mask, mask, sizeof(cls->subtables[i].mask)) == 0)
+			return i;
+	if (cls->n_subtables == cls->cap_subtables) {
+		uint32_t cap = cls->cap_subtables ? cls->cap_subtables * 2 : 16;
+		struct cls_subtable *st = realloc(cls->subtables, cap * sizeof(*st));
+		if (st == NULL)
+			return CLS_NO_RULE;
+		cls->subtables = st;
+		uint32_t *order = realloc(cls->order, cap * sizeof(*order));
+		if (order == NULL)
+			return CLS_NO_RULE;
+		cls->order = order;
+		cls->cap_subtables = cap;
+	}
+	if (subtable_init(&cls->subtables[cls->n_subtables], mask) < 0)
+		return CLS_NO_RULE;
+	cls->order[cls->n_subtables] = cls->n_subtables;
+	cls->n_subtables++;
+	recompute_union(cls);
+	return cls->n_subtables - 1;
+}
+
+/* An emptied subtable goes: the last one moves into its index. */
+static void
+drop_subtable(struct classifier *cls, uint32_t idx)
+{
+	uint32_t last = cls->n_subtables - 1;
+
+	free(cls->subtables[idx].buckets);
+	if (idx != last) {
+		cls->subtables[idx] = cls->subtables[last];
+		for (uint32_t i = 0; i <= cls->subtables[idx].cap_mask; i++) {
+			uint32_t r = cls->subtables[idx].buckets[i].head;
+			for (; r != CLS_NO_RULE; r = cls->rules[r].next)
+				cls->rules[r].subtable = idx;
+		}
+	}
+	cls->n_subtables--;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i <= last; i++) {
+		uint32_t v = cls->order[i];
+		if (v == idx)
+			continue;
+		cls->order[k++] = v == last ? idx : v;
+	}
+	recompute_union(cls);
+}
+
+/* ---- classifier ---- */
+
+struct classifier *
+classifier_create(void)
+{
+	struct classifier *cls = calloc(1, sizeof(*cls));
+
+	if (cls == NULL)
+		return NULL;
+	cls->free_head = CLS_NO_RULE;
+	touch(cls);
+	return cls;
+}
+
+void
+classifier_free(struct classifier *cls)
+{
+	if (cls == NULL)
+		return;
+	for (uint32_t i = 0; i < cls->n_subtables; i++)
+		free(cls->subtables[i].buckets);
+	free(cls->subtables);
+	free(cls->order);
+	free(cls->rules);
+	free(cls);
+}
+
+static uint32_t
+alloc_rule_slot(struct classifier *cls)
+{
+	if (cls->free_head != CLS_NO_RULE) {
+		uint32_t r = cls->free_head;
+		cls->free_head = cls->rules[r].next;
+		return r;
+	}
+	if (cls->n_slots == cls->cap_slots) {
+		uint32_t cap = cls->cap_slots ? cls->cap_slots * 2 : 64;
+		if (cap >= CLS_NO_RULE / 2)
+			return CLS_NO_RULE;
+		struct cls_rule *rules = realloc(cls->rules, cap * sizeof(*rules));
+		if (rules == NULL)
+			return CLS_NO_RULE;
+		cls->rules = rules;
+		cls->cap_slots = cap;
+	}
+	return cls->n_slots++;
+}
+
+static inline bool
+beats(const struct cls_rule *a, const struct cls_rule *b)
+{
+	return a->priority > b->priority || (a->priority == b->priority && a->seq < b->seq);
+}
+
+/* Insert a rule into slot `handle`, whose key, priority, result, seq are set. */
+static int
+insert_rule(struct classifier *cls, uint32_t handle, const uint64_t mask[FK_WORDS])
+{
+	struct cls_rule *r = &cls->rules[handle];
+	uint32_t s = find_or_add_subtable(cls, mask);
+
+	if (s == CLS_NO_RULE)
+		return -1;
+	struct cls_subtable *st = &cls->subtables[s];
+	if ((st->n_keys + 1) * 2 > st->cap_mask + 1 && subtable_grow(st) < 0) {
+		if (st->n_rules == 0)
+			drop_subtable(cls, s);
+		return -1;
+	}
+	uint32_t hash = subtable_hash(st, r->key);
+	uint32_t b = subtable_find(st, cls->rules, hash, r->key);
+
+	r->subtable = s;
+	if (st->buckets[b].head == CLS_NO_RULE) {
+		st->buckets[b].hash = hash;
+		st->buckets[b].head = handle;
+		r->next = CLS_NO_RULE;
+		st->n_keys++;
+	} else {
+		uint32_t *link = &st->buckets[b].head;
+		while (*link != CLS_NO_RULE && !beats(r, &cls->rules[*link]))
+			link = &cls->rules[*link].next;
+		r->next = *link;
+		*link = handle;
+	}
+	st->n_rules++;
+	if (st->n_rules == 1 || r->priority > st->max_priority) {
+		st->max_priority = r->priority;
+		sort_subtables(cls);
+	}
+	cls->n_rules++;
+	return 0;
+}
+
+static uint32_t
+add_with_seq(struct classifier *cls, const struct flow_key *key, const struct flow_key *mask,
+	     uint32_t priority, uint32_t result, uint64_t seq)
+{
+	uint64_t m[FK_WORDS], k[FK_WORDS];
+	uint32_t h = alloc_rule_slot(cls);
+
+	if (h == CLS_NO_RULE)
+		return CLS_NO_RULE;
+	memcpy(m, mask, sizeof(m));
+	memcpy(k, key, sizeof(k));
+	struct cls_rule *r = &cls->rules[h];
+	for (uint32_t w = 0; w < FK_WORDS; w++)
+		r->key[w] = k[w] & m[w];
+	r->priority = priority;
+	r->result = result;
+	r->seq = seq;
+	if (insert_rule(cls, h, m) < 0) {
+		r->subtable = CLS_NO_RULE;
+		r->next = cls->free_head;
+		cls->free_head = h;
+		return CLS_NO_RULE;
+	}
+	touch(cls);
+	return h;
+}
+
+uint32_t
+classifier_add(struct classifier *cls, const struct flow_key *key, const struct flow_key *mask,
+	       uint32_t priority, uint32_t result)
+{
+	return add_with_seq(cls, key, mask, priority, result, cls->next_seq++);
+}
+
+int
+classifier_remove(struct classifier *cls, uint32_t handle)
+{
+	if (handle >= cls->n_slots || cls->rules[handle].subtable == CLS_NO_RULE)
+		return -1;
+	struct cls_rule *r = &cls->rules[handle];
+	uint32_t s = r->subtable;
+	struct cls_subtable *st = &cls->subtables[s];
+	uint32_t b = subtable_find(st, cls->rules, subtable_hash(st, r->key), r->key);
+	uint32_t *link = &st->buckets[b].head;
+
+	while (*link != handle)
+		link = &cls->rules[*link].next;
+	*link = r->next;
+	if (st->buckets[b].head == CLS_NO_RULE)
+		subtable_erase_bucket(st, b);
+	st->n_rules--;
+	cls->n_rules--;
+	r->subtable = CLS_NO_RULE;
+	r->next = cls->free_head;
+	cls->free_head = handle;
+
+	if (st->n_rules == 0) {
+		drop_subtable(cls, s);
+	} else if (r->priority == st->max_priority) {
+		/* Bucket heads are the best rule of their key. */
+		uint32_t max = 0;
+		for (uint32_t i = 0; i <= st->cap_mask; i++)
+			if (st->buckets[i].head != CLS_NO_RULE &&
+			    cls->rules[st->buckets[i].head].priority > max)
+				max = cls->rules[st->buckets[i].head].priority;
+		st->max_priority = max;
+		sort_subtables(cls);
+	}
+	touch(cls);
+	return 0;
+}
+
+uint32_t
+classifier_remove_result(struct classifier *cls, uint32_t result)
+{
+	uint32_t n = 0;
+
+	for (uint32_t h = 0; h < cls->n_slots; h++)
+		if (cls->rules[h].subtable != CLS_NO_RULE && cls->rules[h].result == result &&
+		    classifier_remove(cls, h) == 0)
+			n++;
+	return n;
+}
+
+struct classifier *
+classifier_clone(const struct classifier *cls)
+{
+	struct classifier *c = classifier_create();
+
+	if (c == NULL)
+		return NULL;
+	c->next_seq = cls->next_seq;
+	/* Same handles: rebuild slot by slot, free slots stay free. */
+	c->rules = malloc((cls->cap_slots ? cls->cap_slots : 1) * sizeof(*c->rules));
+	if (c->rules == NULL)
+		goto fail;
+	c->cap_slots = cls->cap_slots;
+	c->n_slots = cls->n_slots;
+	for (uint32_t h = cls->n_slots; h-- > 0;) {
+		const struct cls_rule *r = &cls->rules[h];
+		if (r->subtable == CLS_NO_RULE) {
+			c->rules[h].subtable = CLS_NO_RULE;
+			c->rules[h].next = c->free_head;
+			c->free_head = h;
+			continue;
+		}
+		c->rules[h] = *r;
+		if (insert_rule(c, h, cls->subtables[r->subtable].mask) < 0)
+			goto fail;
+	}
+	touch(c);
+	return c;
+fail:
+	classifier_free(c);
+	return NULL;
+}
+
+uint32_t
+classifier_find_exact(const struct classifier *cls, const struct flow_key *key,
+		      const struct flow_key *mask, uint32_t priority)
+{
+	uint64_t m[FK_WORDS], k[FK_WORDS];
+
+	memcpy(m, mask, sizeof(m));
+	memcpy(k, key, sizeof(k));
+	for (uint32_t w = 0; w < FK_WORDS; w++)
+		k[w] &= m[w];
+	for (uint32_t s = 0; s < cls->n_subtables; s++) {
+		const struct cls_subtable *st = &cls->subtables[s];
+		if (memcmp(st->mask, m, sizeof(m)) != 0)
+			continue;
+		uint32_t b = subtable_find(st, cls->rules, subtable_hash(st, k), k);
+		for (uint32_t r = st->buckets[b].head; r != CLS_NO_RULE; r = cls->rules[r].next)
+			if (cls->rules[r].priority == priority)
+				return r;
+		return CLS_NO_RULE;
+	}
+	return CLS_NO_RULE;
+}
+
+int
+classifier_get(const struct classifier *cls, uint32_t rule, struct flow_key *key,
+	       struct flow_key *mask, uint32_t *priority, uint32_t *result)
+{
+	if (rule >= cls->n_slots || cls->rules[rule].subtable == CLS_NO_RULE)
+		return -1;
+	const struct cls_rule *r = &cls->rules[rule];
+	if (key)
+		memcpy(key, r->key, sizeof(*key));
+	if (mask)
+		memcpy(mask, cls->subtables[r->subtable].mask, sizeof(*mask));
+	if (priority)
+		*priority = r->priority;
+	if (result)
+		*result = r->result;
+	return 0;
+}
+
+uint32_t
+classifier_handle_limit(const struct classifier *cls)
+{
+	return cls->n_slots;
+}
+
+uint32_t
+classifier_num_rules(const struct classifier *cls)
+{
+	return cls->n_rules;
+}
+
+uint32_t
+classifier_num_subtables(const struct classifier *cls)
+{
+	return cls->n_subtables;
+}
+
+/* ---- compiling a chain match ---- */
+
+unsigned int
+cls_port_range_blocks(uint16_t lo, uint16_t hi, uint16_t value[32], uint16_t mask[32])
+{
+	uint32_t v = lo, end = (uint32_t)hi + 1;
+	unsigned int n = 0;
+
+	while (v < end) {
+		/* The largest block aligned at v that still ends by hi. */
+		uint32_t size = v == 0 ? 0x10000 : v & -v;
+		while (v + size > end)
+			size >>= 1;
+		value[n] = (uint16_t)v;
+		mask[n] = (uint16_t)~(size - 1);
+		n++;
+		v += size;
+	}
+	return n;
+}
+
+int
+classifier_add_match(struct classifier *cls, const struct onvm_match *m, uint32_t priority,
+		     uint32_t result)
+{
+	const uint32_t ip_fields = M_IP_PROTO | M_IPV4_SRC | M_IPV4_DST | M_L4_SRC | M_L4_DST;
+	struct flow_key key, mask;
+	uint16_t sv[32], sm[32], dv[32], dm[32];
+	unsigned int ns = 1, nd = 1;
+	uint64_t first_seq = cls->next_seq;
+	int added = 0;
+
+	memset(&key, 0, sizeof(key));
+	memset(&mask, 0, sizeof(mask));
+	if (m->fields & M_IN_PORT) {
+		key.in_port = FLOW_OFPORT_FROM_DPDK(m->in_port);
+		mask.in_port = UINT32_MAX;
+	}
+	if (m->fields & M_ETH_TYPE) {
+		key.eth_type = m->eth_type;
+		mask.eth_type = 0xffff;
+	}
+	if (m->fields & M_ETH_SRC) {
+		memcpy(key.eth_src, m->eth_src, 6);
+		memset(mask.eth_src, 0xff, 6);
+	}
+	if (m->fields & M_ETH_DST) {
+		memcpy(key.eth_dst, m->eth_dst, 6);
+		memset(mask.eth_dst, 0xff, 6);
+	}
+	if (m->fields & M_VLAN_VID) {
+		key.vlan_vid = (uint16_t)(FLOW_VID_PRESENT | m->vlan_vid);
+		mask.vlan_vid = FLOW_VID_PRESENT | 0x0fff;
+	}
+	if (m->fields & ip_fields) {
+		if ((m->fields & M_ETH_TYPE) && m->eth_type != PKT_ETHERTYPE_IPV4)
+			return 0; /* an IPv4 field on a non-IPv4 ethertype: never */
+		key.eth_type = PKT_ETHERTYPE_IPV4;
+		mask.eth_type = 0xffff;
+	}
+	if (m->fields & M_IP_PROTO) {
+		key.ip_proto = m->ip_proto;
+		mask.ip_proto = 0xff;
+	}
+	if (m->fields & M_IPV4_SRC) {
+		mask.ipv4_src = onvm_prefix_mask(m->ipv4_src_len);
+		key.ipv4_src = m->ipv4_src & mask.ipv4_src;
+	}
+	if (m->fields & M_IPV4_DST) {
+		mask.ipv4_dst = onvm_prefix_mask(m->ipv4_dst_len);
+		key.ipv4_dst = m->ipv4_dst & mask.ipv4_dst;
+	}
+	sv[0] = sm[0] = dv[0] = dm[0] = 0;
+	if (m->fields & M_L4_SRC)
+		ns = cls_port_range_blocks(m->l4_src_lo, m->l4_src_hi, sv, sm);
+	if (m->fields & M_L4_DST)
+		nd = cls_port_range_blocks(m->l4_dst_lo, m->l4_dst_hi, dv, dm);
+
+	for (unsigned int i = 0; i < ns; i++) {
+		for (unsigned int j = 0; j < nd; j++) {
+			key.tp_src = sv[i];
+			mask.tp_src = sm[i];
+			key.tp_dst = dv[j];
+			mask.tp_dst = dm[j];
+			/* One seq for all: the blocks of one match tie as one rule. */
+			if (add_with_seq(cls, &key, &mask, priority, result, first_seq) ==
+			    CLS_NO_RULE)
+				goto fail;
+			added++;
+		}
+	}
+	cls->next_seq = first_seq + 1;
+	return added;
+fail:
+	/* Undo this match only: its rules are the ones carrying first_seq. */
+	for (uint32_t h = 0; h < cls->n_slots; h++)
+		if (cls->rules[h].subtable != CLS_NO_RULE && cls->rules[h].seq == first_seq)
+			classifier_remove(cls, h);
+	return -1;
+}
+
+/* ---- lookup: the per-packet path ---- */
+
+bool
+classifier_lookup(const struct classifier *cls, const struct flow_key *key, uint32_t *result)
+{
+	const fk_word *pkt = (const fk_word *)key;
+	const struct cls_rule *best = NULL;
+	uint64_t masked[FK_WORDS];
+
+	for (uint32_t i = 0; i < cls->n_subtables; i++) {
+		const struct cls_subtable *st = &cls->subtables[cls->order[i]];
+
+		/* Sorted by max priority: nothing further on can win. */
+		if (best != NULL && st->max_priority < best->priority)
+			break;
+		for (uint32_t j = 0; j < st->n_words; j++) {
+			uint32_t w = st->word_idx[j];
+			masked[w] = pkt[w] & st->mask[w];
+		}
+		uint32_t b = subtable_find(st, cls->rules, subtable_hash(st, masked), masked);
+		uint32_t head = st->buckets[b].head;
+		if (head != CLS_NO_RULE && (best == NULL || beats(&cls->rules[head], best)))
+			best = &cls->rules[head];
+	}
+	if (best == NULL)
+		return false;
+	*result = best->result;
+	return true;
+}
+
+struct cls_cache *
+cls_cache_create(unsigned int order)
+{
+	if (order < 4 || order > 20)
+		return NULL;
+	size_t size = sizeof(struct cls_cache) + ((size_t)1 << order) * sizeof(struct cls_cache_entry);
+	struct cls_cache *c = aligned_alloc(64, size); /* entries are cache lines */
+
+	if (c == NULL)
+		return NULL;
+	memset(c, 0, size);
+	c->mask = (1u << order) - 1;
+	return c; /* generation 0 in every entry: never current */
+}
+
+void
+cls_cache_free(struct cls_cache *cache)
+{
+	free(cache);
+}
+
+/*
+ * The cache answers only for a classifier whose union mask fits an entry
+ * (CLS_CACHE_WORDS words: every IPv4 chain or OpenFlow match does; IPv6
+ * addresses take two words each); a wider classifier is searched directly.
+ */
+bool
+classifier_lookup_cached(const struct classifier *cls, struct cls_cache *cache,
+			 const struct flow_key *key, uint32_t *result)
+{
+	const fk_word *pkt = (const fk_word *)key;
+	uint64_t k[CLS_CACHE_WORDS], h = cls->n_union;
+
+	if (cls->n_union > CLS_CACHE_WORDS)
+		return classifier_lookup(cls, key, result);
+	for (uint32_t j = 0; j < cls->n_union; j++) {
+		uint32_t w = cls->union_idx[j];
+		k[j] = pkt[w] & cls->union_mask[w];
+		h = hash_step(h, k[j]);
+	}
+	h = mix64(h);
+	uint32_t sig = (uint32_t)(h >> 32);
+	/* Two candidate slots per flow: far fewer conflict misses than a
+	 * direct-mapped table of the same size, for one more line on a miss. */
+	struct cls_cache_entry *slot[2] = { &cache->entries[h & cache->mask],
+					    &cache->entries[(h >> 20) & cache->mask] };
+
+	for (int i = 0; i < 2; i++) {
+		const struct cls_cache_entry *e = slot[i];
+		if (e->generation == cls->generation && e->signature == sig &&
+		    memcmp(e->key, k, cls->n_union * sizeof(k[0])) == 0) {
+			if (e->result == CLS_NO_RULE)
+				return false;
+			*result = e->result;
+			return true;
+		}
+	}
+	uint32_t res = CLS_NO_RULE;
+	bool found = classifier_lookup(cls, key, &res);
+
+	/* A rule whose result is CLS_NO_RULE itself is never cached. */
+	if (!found || res != CLS_NO_RULE) {
+		/* Fill a stale slot first, else evict by a hash bit. */
+		struct cls_cache_entry *e = slot[0]->generation != cls->generation ? slot[0]
+					    : slot[1]->generation != cls->generation ? slot[1]
+					    : slot[(h >> 19) & 1];
+		e->generation = cls->generation;
+		e->signature = sig;
+		e->result = found ? res : CLS_NO_RULE;
+		memcpy(e->key, k, cls->n_union * sizeof(k[0]));
+	}
+	if (found)
+		*result = res;
+	return found;
+}

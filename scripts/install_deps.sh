@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what building and testing the platform needs (Debian 12, as root).
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential meson ninja-build pkg-config python3-pyelftools
+	dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev libjansson-dev
+	libhyperscan-dev libpcre2-dev
+	# tests
+	libcmocka-dev clang libclang-rt-14-dev python3 python3-scapy tshark
+	iproute2 iputils-ping netcat-openbsd iperf3 ethtool curl procps util-linux
+	openvswitch-common python3-os-ken
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install_deps: everything is installed"
+	exit 0
+fi
+echo "install_deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

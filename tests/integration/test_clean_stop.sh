@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# SIGINT to the manager with NFs running: NFs are told to stop and exit, the
+# manager exits 0, and nothing of the file prefix is left: no hugepage
+# files, no runtime directory.
+source "$(dirname "$0")/lib.sh"
+test_init clean_stop
+
+start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=1" \
+	--vdev=net_null0 -- -p 0x3 -c -s none
+start_nf simple_forward -r 1 -- -d 2
+nf1=$NF_PID
+start_nf simple_forward -r 2
+nf2=$NF_PID
+wait_for 10 test "$(port_field 1 tx)" -gt 10000
+check "hugepage files exist while running" bash -c "compgen -G '/dev/hugepages/${PREFIX}map_*' >/dev/null"
+check "manager exits 0 on SIGINT under load" stop_mgr
+check "first NF exited by itself" wait_for 5 bash -c "! kill -0 $nf1 2>/dev/null"
+check "second NF exited by itself" wait_for 5 bash -c "! kill -0 $nf2 2>/dev/null"
+check "no hugepage files left" bash -c "! compgen -G '/dev/hugepages/${PREFIX}map_*' >/dev/null"
+check "no runtime directory left" test ! -e "/var/run/dpdk/$PREFIX"
+check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+finish

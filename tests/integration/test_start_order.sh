@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# NFs start and stop in any order while traffic flows: a hop with no
+# running NF drops and counts, and traffic resumes by itself when one
+# registers (OpenNetVM needs downstream NFs first).
+source "$(dirname "$0")/lib.sh"
+test_init start_order
+
+start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=1" \
+	--vdev=net_null0 -- -p 0x3 -c -s none
+no_instance() { json_get "$(telemetry /onvm/mempool)" /onvm/mempool.drops_no_instance; }
+tx_grows() { local a; a=$(port_field 1 tx); sleep 0.3; test "$(port_field 1 tx)" -gt "$a"; }
+
+# Upstream first: its downstream (service 2) does not exist yet.
+start_nf simple_forward -r 1 -- -d 2
+up=$NF_PID
+d1=$(no_instance)
+sleep 0.3
+check "hop without an NF: dropped and counted" test "$(no_instance)" -gt "$d1"
+check "nothing leaves meanwhile" test "$(port_field 1 tx)" -eq 0
+start_nf simple_forward -r 2
+check "traffic flows once the downstream NF registers" wait_for 5 tx_grows
+kill -INT "$up"
+wait "$up" 2>/dev/null
+check "traffic stops when the upstream NF leaves" wait_for 5 bash -c '! '"$(declare -f tx_grows port_field json_get telemetry); SYS_PYTHON=$SYS_PYTHON ONVM_ROOT=$ONVM_ROOT PREFIX=$PREFIX"' tx_grows'
+start_nf simple_forward -r 1 -- -d 2
+check "and resumes when it comes back" wait_for 5 tx_grows
+check "manager exits 0" stop_mgr
+check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+finish

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The whole test suite: build, unit tests, integration tests (real manager
+# and NF processes on virtual ports and network namespaces), the unit and
+# pcap tests again under AddressSanitizer + UBSan, and short fuzz runs.
+# Ends with one line: "N passed, N failed". Needs root (hugepages,
+# namespaces): run scripts/install_deps.sh and scripts/setup_hugepages.sh
+# first, or use the quick start.
+#
+#   tests/run_all.sh [--no-asan] [--no-fuzz] [PATTERN]
+#   PATTERN selects integration tests by name (e.g. "kill").
+set -u
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+asan=1 fuzz=1 pattern=""
+for a in "$@"; do
+	case "$a" in
+	--no-asan) asan=0 ;;
+	--no-fuzz) fuzz=0 ;;
+	-h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+	*) pattern=$a ;;
+	esac
+done
+
+passed=0 failed=0 failures=()
+record() { # record NAME STATUS
+	if [ "$2" = 0 ]; then
+		passed=$((passed + 1))
+		echo "PASS $1"
+	else
+		failed=$((failed + 1))
+		failures+=("$1")
+		echo "FAIL $1"
+	fi
+}
+
+build() { # build DIR [meson options...]
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	else
+		meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	fi
+	ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -40 "$dir.ninja.log"; return 1; }
+}
+
+unit_tests() { # unit_tests DIR LABEL
+	local dir=$1 label=$2 name rc
+	local tests
+	tests=$(meson test -C "$dir" --suite unit --list 2>/dev/null | sed 's/^onvm:unit \/ //; s/^.* \/ //')
+	for name in $tests; do
+		meson test -C "$dir" --suite unit --print-errorlogs "$name" >"$dir/unit_$name.log" 2>&1
+		rc=$?
+		[ $rc = 0 ] || tail -30 "$dir/unit_$name.log"
+		record "$label unit/$name" $rc
+	done
+}
+
+integration_tests() { # integration_tests BUILD_DIR LABEL TESTS...
+	local dir=$1 label=$2 t name rc
+	shift 2
+	for t in "$@"; do
+		name=$(basename "$t" .sh)
+		name=${name#test_}
+		echo "---- $label $name"
+		ONVM_BUILD_DIR=$dir timeout 600 bash "$t"
+		rc=$?
+		record "$label integration/$name" $rc
+	done
+}
+
+echo "==== build"
+build build -Dbuildtype=release
+record "build" $?
+
+echo "==== unit tests"
+unit_tests build ""
+
+echo "==== integration tests"
+mapfile -t itests < <(ls tests/integration/test_*.sh | grep -e "${pattern:-.}")
+integration_tests build "" "${itests[@]}"
+
+if [ "$asan" = 1 ]; then
+	echo "==== AddressSanitizer + UBSan build"
+	build build-asan -Dsanitize=true -Dbuildtype=debugoptimized
+	rc=$?
+	record "asan build" $rc
+	if [ $rc = 0 ]; then
+		unit_tests build-asan "asan"
+		mapfile -t asan_tests < <(ls tests/integration/test_pcap_forward.sh \
+			tests/integration/test_chain3_shared_core.sh \
+			tests/integration/test_nf_kill.sh 2>/dev/null)
+		integration_tests build-asan "asan" "${asan_tests[@]}"
+	fi
+fi
+
+if [ "$fuzz" = 1 ] && command -v clang >/dev/null && [ -x tests/fuzz/run.sh ]; then
+	echo "==== fuzzing (short runs)"
+	tests/fuzz/run.sh --seconds 20
+	record "fuzz smoke" $?
+fi
+
+echo
+if [ "$failed" -gt 0 ]; then
+	echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

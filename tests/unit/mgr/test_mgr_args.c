@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mgr_args.h"
+
+#define ARGV(...) ((char *[]){ "onvm_mgr", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "onvm_mgr", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(cfg, err, ...) mgr_parse_args(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), cfg, err, sizeof(err))
+
+static void
+portmask_forms(void **state)
+{
+	uint64_t m;
+
+	assert_int_equal(mgr_parse_portmask("0x3", &m), 0);
+	assert_int_equal(m, 3);
+	assert_int_equal(mgr_parse_portmask("f", &m), 0);
+	assert_int_equal(m, 15);
+	assert_int_equal(mgr_parse_portmask("0X10", &m), 0);
+	assert_int_equal(m, 16);
+	assert_int_equal(mgr_parse_portmask("0", &m), -1);     /* no ports */
+	assert_int_equal(mgr_parse_portmask("0x", &m), -1);
+	assert_int_equal(mgr_parse_portmask("3g", &m), -1);
+	assert_int_equal(mgr_parse_portmask("-1", &m), -1);
+	assert_int_equal(mgr_parse_portmask("", &m), -1);
+	assert_int_equal(mgr_parse_portmask("11111111111111111", &m), -1); /* > 64 bits */
+}
+
+static void
+full_command_line(void **state)
+{
+	struct mgr_config c;
+	char err[256];
+
+	assert_int_equal(PARSE(&c, err, "-p", "0x3", "-r", "8", "-d", "firewall", "-s", "stderr", "-z",
+			       "2", "-t", "30", "-l", "5", "-v", "-c", "-j", "-C", "a.json",
+			       "--chains", "b.json", "--of-listen", "6653", "--web=0.0.0.0:9000"),
+			 0);
+	assert_int_equal(c.portmask, 3);
+	assert_int_equal(c.num_services, 8);
+	assert_string_equal(c.default_service, "firewall");
+	assert_int_equal(c.stats_out, STATS_STDERR);
+	assert_int_equal(c.stats_sleep_s, 2);
+	assert_int_equal(c.ttl_s, 30);
+	assert_int_equal(c.packet_limit, 5000000);
+	assert_true(c.verbose && c.shared_core && c.jumbo);
+	assert_int_equal(c.num_chain_files, 2);
+	assert_string_equal(c.chain_files[1], "b.json");
+	assert_string_equal(c.of_listen, "6653");
+	assert_string_equal(c.web, "0.0.0.0:9000");
+}
+
+static void
+defaults(void **state)
+{
+	struct mgr_config c;
+	char err[256];
+
+	assert_int_equal(PARSE(&c, err, "-p", "1"), 0);
+	assert_int_equal(c.num_services, 16);
+	assert_int_equal(c.stats_out, STATS_STDOUT);
+	assert_int_equal(c.stats_sleep_s, 1);
+	assert_null(c.web);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-s", "web"), 0);
+	assert_string_equal(c.web, "127.0.0.1:8080");
+}
+
+static void
+errors_are_one_clear_line(void **state)
+{
+	struct mgr_config c;
+	char err[256];
+
+	assert_int_equal(PARSE(&c, err, "-r", "4"), -1);
+	assert_non_null(strstr(err, "missing -p PORTMASK"));
+	assert_int_equal(PARSE(&c, err, "-p", "zz"), -1);
+	assert_non_null(strstr(err, "invalid portmask 'zz'"));
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-s", "html"), -1);
+	assert_non_null(strstr(err, "-s 'html'"));
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-r", "0"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-z", "x"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-q"), -1);
+	assert_non_null(strstr(err, "unknown option '-q'"));
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-d"), -1);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(PARSE(&c, err, "-p", "1", "stray"), -1);
+	assert_null(strchr(err, '\n'));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(portmask_forms),
+		cmocka_unit_test(full_command_line),
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(errors_are_one_clear_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

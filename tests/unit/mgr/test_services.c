@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pkt_parse.h"
+#include "services.h"
+
+static struct onvm_service svcs[ONVM_MAX_SERVICES + 1];
+
+static int
+setup(void **state)
+{
+	svc_table_init(svcs, 16);
+	return 0;
+}
+
+static void
+names_get_lowest_free_ids(void **state)
+{
+	const char *why;
+	uint16_t id;
+
+	assert_int_equal(svc_resolve(svcs, 16, "firewall", &id, &why), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(svc_resolve(svcs, 16, "router", &id, &why), 0);
+	assert_int_equal(id, 2);
+	assert_int_equal(svc_resolve(svcs, 16, "firewall", &id, &why), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(svc_find(svcs, 16, "router"), 2);
+	/* A number refers to that id and does not reserve it from names. */
+	assert_int_equal(svc_resolve(svcs, 16, "5", &id, &why), 0);
+	assert_int_equal(id, 5);
+	assert_int_equal(svc_resolve(svcs, 16, "ids", &id, &why), 0);
+	assert_int_equal(id, 3);
+	assert_int_equal(svc_resolve(svcs, 16, "17", &id, &why), -1);
+	assert_int_equal(svc_resolve(svcs, 16, "0", &id, &why), -1);
+}
+
+static void
+table_full_is_an_error(void **state)
+{
+	const char *why = NULL;
+	char name[16];
+	uint16_t id;
+
+	for (int i = 0; i < 16; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		assert_int_equal(svc_resolve(svcs, 16, name, &id, &why), 0);
+	}
+	assert_int_equal(svc_resolve(svcs, 16, "one-too-many", &id, &why), -1);
+	assert_non_null(strstr(why, "no free service id"));
+}
+
+static void
+instances_get_lowest_free_numbers(void **state)
+{
+	struct onvm_service *s = &svcs[1];
+	uint16_t num;
+
+	for (uint16_t nf = 10; nf < 13; nf++) {
+		assert_int_equal(svc_add_instance(s, nf, &num), 0);
+		assert_int_equal(num, nf - 10);
+	}
+	assert_int_equal(svc_remove_instance(s, 11), 0);
+	assert_int_equal(s->num_instances, 2);
+	assert_int_equal(svc_remove_instance(s, 11), -1);
+	assert_int_equal(svc_add_instance(s, 20, &num), 0);
+	assert_int_equal(num, 1); /* the number NF 11 had */
+	for (uint16_t i = 0; i < s->num_instances; i++)
+		assert_true(s->instances[i] == 10 || s->instances[i] == 12 || s->instances[i] == 20);
+}
+
+static void
+pick_spreads_flows_evenly_and_stably(void **state)
+{
+	struct onvm_service *s = &svcs[2];
+	unsigned int hits[4] = { 0 };
+	uint16_t num;
+
+	assert_int_equal(svc_pick_instance(s, 123), 0); /* nobody runs it */
+	for (uint16_t nf = 1; nf <= 4; nf++)
+		svc_add_instance(s, nf, &num);
+	/* 40,000 random flows: each instance within 5% of a quarter, and a
+	 * flow and its reply always meet the same instance. */
+	uint32_t x = 12345;
+	for (int i = 0; i < 40000; i++) {
+		struct pkt_5tuple t, r;
+
+		x = x * 1103515245 + 12345;
+		t.src_ip = x;
+		x = x * 1103515245 + 12345;
+		t.dst_ip = x;
+		t.src_port = (uint16_t)(x >> 7);
+		t.dst_port = 80;
+		t.proto = 6;
+		r = (struct pkt_5tuple){ t.dst_ip, t.src_ip, t.dst_port, t.src_port, 6 };
+		uint16_t a = svc_pick_instance(s, pkt_5tuple_hash_symmetric(&t));
+		uint16_t b = svc_pick_instance(s, pkt_5tuple_hash_symmetric(&r));
+		assert_int_equal(a, b);
+		hits[a - 1]++;
+	}
+	for (int i = 0; i < 4; i++)
+		assert_in_range(hits[i], 9500, 10500);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(names_get_lowest_free_ids, setup),
+		cmocka_unit_test_setup(table_full_is_an_error, setup),
+		cmocka_unit_test_setup(instances_get_lowest_free_numbers, setup),
+		cmocka_unit_test_setup(pick_spreads_flows_evenly_and_stably, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
