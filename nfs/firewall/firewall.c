@@ -15,11 +15,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <rte_lcore.h>
@@ -69,12 +72,32 @@ on_sighup(int sig)
 	sem_post(&reload_request);
 }
 
+/*
+ * The library pinned the main thread to the NF's core, and threads inherit
+ * that. An ACL build is background work: let it run on any core, at a
+ * lower priority, rather than time-slice with this NF's packet loop.
+ */
+static void
+unpin_background_thread(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t all;
+	long c;
+
+	CPU_ZERO(&all);
+	for (c = 0; c < ncpu && c < CPU_SETSIZE; c++)
+		CPU_SET(c, &all);
+	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+}
+
 static void *
 reload_loop(void *arg)
 {
 	struct fw_nf *fw = arg;
 	char err[CFG_ERR_LEN];
 
+	unpin_background_thread();
 	for (;;) {
 		while (sem_wait(&reload_request) < 0 && errno == EINTR)
 			;

@@ -105,8 +105,8 @@ void fw_engine_reader_offline(struct fw_engine *e);
 
 /*
  * Replace the rule set from a file (text when `text` is not NULL, for
- * tests). Any thread; from the packet thread itself pass from_packet_thread
- * so the wait does not wait for itself. The old set's counters go to `out`.
+ * tests). Any thread, one reload at a time; from the packet thread itself
+ * pass from_packet_thread so the wait does not wait for itself. The old set's counters go to `out`.
  * Returns 0, or -1 with the reason in err and the old set still in force.
  */
 int fw_engine_reload(struct fw_engine *e, const char *path, const char *text,

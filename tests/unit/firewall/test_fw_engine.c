@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -330,6 +331,52 @@ reload_while_running(void **state)
 	fw_engine_free(r.e, NULL);
 }
 
+/* Periodic prints show only the rules with new hits, capped; the final one all hit rules. */
+static void
+rule_hits_printing(void **state)
+{
+	char err[CFG_ERR_LEN] = "";
+	struct fw_engine *e = fw_engine_create_string("s.json", stateless_rules, 0, err,
+						      sizeof(err));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	assert_non_null(e);
+	decide1(e, ipv4_frame(PKT_PROTO_TCP, CLIENT, 1234, SERVER, 80, PKT_TCP_SYN), 0);
+	decide1(e, ipv4_frame(PKT_PROTO_TCP, CLIENT, 1234, SERVER, 22, PKT_TCP_SYN), 0);
+
+	out = open_memstream(&buf, &len);
+	fw_engine_print_rule_hits(e, out, false, 1);
+	fclose(out);
+	assert_string_equal(buf,
+		"  rule 0 ssh-block                deny  1\n"
+		"  ... and 1 more rules with new hits\n");
+	free(buf);
+
+	/* Nothing new since: nothing printed. Then one more web hit. */
+	out = open_memstream(&buf, &len);
+	fw_engine_print_rule_hits(e, out, false, 32);
+	fclose(out);
+	assert_string_equal(buf, "");
+	free(buf);
+	decide1(e, ipv4_frame(PKT_PROTO_TCP, CLIENT, 1234, SERVER, 443, PKT_TCP_SYN), 0);
+	out = open_memstream(&buf, &len);
+	fw_engine_print_rule_hits(e, out, false, 32);
+	fclose(out);
+	assert_string_equal(buf, "  rule 1 web                      allow 2\n");
+	free(buf);
+
+	out = open_memstream(&buf, &len);
+	fw_engine_print_rule_hits(e, out, true, UINT32_MAX);
+	fclose(out);
+	assert_string_equal(buf,
+		"  rule 0 ssh-block                deny  1\n"
+		"  rule 1 web                      allow 2\n");
+	free(buf);
+	fw_engine_free(e, NULL);
+}
+
 int
 main(void)
 {
@@ -339,6 +386,7 @@ main(void)
 		cmocka_unit_test(stateful_replies_pass),
 		cmocka_unit_test(reload_bad_file_keeps_old_rules),
 		cmocka_unit_test(reload_while_running),
+		cmocka_unit_test(rule_hits_printing),
 	};
 
 	if (fw_test_eal_init("fwtest_engine") < 0)
