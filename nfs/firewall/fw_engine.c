@@ -225,6 +225,7 @@ fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
 	uint32_t results[FW_BURST_MAX];
 	uint16_t pkt_of[FW_BURST_MAX];
 	struct pkt_5tuple t;
+	bool opened = false;   /* a connection was opened earlier in this burst */
 	uint16_t i, j, m = 0;
 
 	for (i = 0; i < n; i++) {
@@ -262,11 +263,12 @@ fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
 		uint8_t v;
 
 		if (track) {
-			/* An earlier packet of this burst may have opened the
+			pkt_info_5tuple(p, &t);
+			/* An earlier packet of this burst may have opened this
 			 * connection (a reply right behind its request): decide
 			 * as if the packets had come one by one. */
-			pkt_info_5tuple(p, &t);
-			if (fw_ct_lookup(e->ct, &t, p->tcp_flags, now_ns, &rs->timeouts)) {
+			if (opened &&
+			    fw_ct_lookup(e->ct, &t, p->tcp_flags, now_ns, &rs->timeouts)) {
 				verdicts[pkt_of[j]] = FW_V_ESTABLISHED;
 				continue;
 			}
@@ -281,8 +283,9 @@ fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
 			v = rs->cfg.default_action == FW_ALLOW ? FW_V_DEFAULT_ALLOW
 							       : FW_V_DEFAULT_DENY;
 		}
-		if (track && fw_verdict_allows(v))
-			fw_ct_track(e->ct, &t, p->tcp_flags, now_ns, &rs->timeouts);
+		if (track && fw_verdict_allows(v) &&
+		    fw_ct_track(e->ct, &t, p->tcp_flags, now_ns, &rs->timeouts) == 0)
+			opened = true;
 		verdicts[pkt_of[j]] = v;
 	}
 
