@@ -38,6 +38,8 @@ struct fw_conn {
 	uint8_t fins;
 };
 
+_Static_assert(FW_CT_BURST_MAX <= RTE_HASH_LOOKUP_BULK_MAX, "one bulk lookup per burst");
+
 /* How many slots one full-table insert may scan for an expired entry. */
 #define CT_RECLAIM_SCAN 64
 
@@ -134,19 +136,11 @@ idle_timeout(const struct fw_ct_timeouts *to, uint8_t proto)
 	return proto == PKT_PROTO_TCP ? to->tcp_ns : to->udp_ns;
 }
 
-bool
-fw_ct_lookup(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp_flags,
-	     uint64_t now_ns, const struct fw_ct_timeouts *to)
+/* A packet of the connection in slot c: refresh it, or retire it. */
+static bool
+ct_hit(struct fw_conntrack *ct, struct fw_conn *c, const struct pkt_5tuple *t,
+       uint8_t tcp_flags, uint64_t now_ns, const struct fw_ct_timeouts *to)
 {
-	struct fw_ct_key k;
-	struct fw_conn *c;
-	int32_t pos;
-
-	ct_key_of(t, &k);
-	pos = rte_hash_lookup(ct->hash, &k);
-	if (pos < 0)
-		return false;
-	c = &ct->conns[pos];
 	if (now_ns >= c->expires_ns) {
 		ct_remove(ct, c);
 		return false;
@@ -172,6 +166,51 @@ fw_ct_lookup(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp_fl
 		c->expires_ns = now_ns + idle_timeout(to, t->proto);
 	ct->stats.hits++;
 	return true;
+}
+
+bool
+fw_ct_lookup(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp_flags,
+	     uint64_t now_ns, const struct fw_ct_timeouts *to)
+{
+	struct fw_ct_key k;
+	int32_t pos;
+
+	ct_key_of(t, &k);
+	pos = rte_hash_lookup(ct->hash, &k);
+	if (pos < 0)
+		return false;
+	return ct_hit(ct, &ct->conns[pos], t, tcp_flags, now_ns, to);
+}
+
+void
+fw_ct_lookup_burst(struct fw_conntrack *ct, const struct pkt_5tuple *t, const uint8_t *tcp_flags,
+		   uint32_t n, uint64_t now_ns, const struct fw_ct_timeouts *to, bool *hit)
+{
+	struct fw_ct_key keys[FW_CT_BURST_MAX];
+	const void *key_ptrs[FW_CT_BURST_MAX];
+	int32_t pos[FW_CT_BURST_MAX];
+	uint32_t i;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		ct_key_of(&t[i], &keys[i]);
+		key_ptrs[i] = &keys[i];
+	}
+	rte_hash_lookup_bulk(ct->hash, key_ptrs, n, pos);
+	for (i = 0; i < n; i++) {
+		struct fw_conn *c;
+
+		hit[i] = false;
+		if (pos[i] < 0)
+			continue;
+		c = &ct->conns[pos[i]];
+		/* An earlier packet of this burst may have retired the entry
+		 * (nothing is added here, so the slot cannot be someone else's). */
+		if (c->state == CT_FREE)
+			continue;
+		hit[i] = ct_hit(ct, c, &t[i], tcp_flags[i], now_ns, to);
+	}
 }
 
 /* The table is full: free expired entries near the sweep cursor. */

@@ -56,6 +56,17 @@ void fw_ct_free(struct fw_conntrack *ct);
 bool fw_ct_lookup(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp_flags,
 		  uint64_t now_ns, const struct fw_ct_timeouts *to);
 
+#define FW_CT_BURST_MAX 64 /* rte_hash's bulk lookup limit */
+
+/*
+ * fw_ct_lookup for t[0..n) (n <= FW_CT_BURST_MAX) with one bulk hash
+ * lookup; the same result as n calls in order. hit[i] says which are part of
+ * a tracked connection.
+ */
+void fw_ct_lookup_burst(struct fw_conntrack *ct, const struct pkt_5tuple *t,
+			const uint8_t *tcp_flags, uint32_t n, uint64_t now_ns,
+			const struct fw_ct_timeouts *to, bool *hit);
+
 /*
  * Start tracking the connection of a packet the rules allowed. Returns 0,
  * or -1 when the table is full (counted). A lone RST starts nothing.

@@ -223,14 +223,21 @@ fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
 	struct fw_acl_key keys[FW_BURST_MAX];
 	const struct fw_acl_key *key_ptrs[FW_BURST_MAX];
 	uint32_t results[FW_BURST_MAX];
-	uint16_t pkt_of[FW_BURST_MAX];
+	uint16_t pkt_of[FW_BURST_MAX];    /* ACL input j is packet pkt_of[j] */
+	uint16_t tracked_of[FW_BURST_MAX]; /* connection lookup k is packet tracked_of[k] */
+	struct pkt_5tuple tuples[FW_BURST_MAX];
+	uint8_t tcp_flags[FW_BURST_MAX];
+	bool established[FW_BURST_MAX];
 	struct pkt_5tuple t;
 	bool opened = false;   /* a connection was opened earlier in this burst */
-	uint16_t i, j, m = 0;
+	uint16_t i, j, k, m = 0, n_tracked = 0;
 
+	/* Sort out what the rules never see, count oddities, and gather the
+	 * packets whose connection to look up. */
 	for (i = 0; i < n; i++) {
 		const struct pkt_info *p = &pi[i];
 
+		verdicts[i] = FW_V_COUNT; /* undecided */
 		if ((p->flags & PKT_F_ETH) && p->eth_type != PKT_ETHERTYPE_IPV4) {
 			verdicts[i] = rs->cfg.non_ip == FW_ALLOW ? FW_V_NON_IP_ALLOW
 								 : FW_V_NON_IP_DENY;
@@ -238,18 +245,27 @@ fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
 		}
 		if (!(p->flags & PKT_F_IPV4)) {
 			e->c.malformed++;
-		} else {
-			if (needs_ports(p->ip_proto) && !(p->flags & PKT_F_L4))
-				e->c.no_l4++;
-			if (stateful) {
-				pkt_info_5tuple(p, &t);
-				if (fw_ct_lookup(e->ct, &t, p->tcp_flags, now_ns, &rs->timeouts)) {
-					verdicts[i] = FW_V_ESTABLISHED;
-					continue;
-				}
-			}
+			continue;
 		}
-		fw_acl_key_from_pkt(&keys[m], p, in_port[i]);
+		if (needs_ports(p->ip_proto) && !(p->flags & PKT_F_L4))
+			e->c.no_l4++;
+		if (stateful) {
+			pkt_info_5tuple(p, &tuples[n_tracked]);
+			tcp_flags[n_tracked] = p->tcp_flags;
+			tracked_of[n_tracked++] = i;
+		}
+	}
+	if (n_tracked != 0) {
+		fw_ct_lookup_burst(e->ct, tuples, tcp_flags, n_tracked, now_ns, &rs->timeouts,
+				   established);
+		for (k = 0; k < n_tracked; k++)
+			if (established[k])
+				verdicts[tracked_of[k]] = FW_V_ESTABLISHED;
+	}
+	for (i = 0; i < n; i++) {
+		if (verdicts[i] != FW_V_COUNT)
+			continue;
+		fw_acl_key_from_pkt(&keys[m], &pi[i], in_port[i]);
 		key_ptrs[m] = &keys[m];
 		pkt_of[m++] = i;
 	}

@@ -167,6 +167,58 @@ full_table_counts_and_reclaims_expired(void **state)
 	fw_ct_free(ct);
 }
 
+/* The bulk lookup gives what one-by-one lookups give, state changes included. */
+static void
+burst_lookup_equals_sequential(void **state)
+{
+	struct fw_conntrack *seq = fw_ct_create(256, 0), *bulk = fw_ct_create(256, 0);
+	static const uint8_t flag_mix[] = { PKT_TCP_SYN, PKT_TCP_ACK, PKT_TCP_ACK, PKT_TCP_ACK,
+					    PKT_TCP_FIN | PKT_TCP_ACK, PKT_TCP_RST, 0 };
+	uint64_t x = 12345, now = 0;
+	int round;
+
+	assert_non_null(seq);
+	assert_non_null(bulk);
+	for (round = 0; round < 2000; round++) {
+		struct pkt_5tuple t[FW_CT_BURST_MAX];
+		uint8_t flags[FW_CT_BURST_MAX];
+		bool hit[FW_CT_BURST_MAX];
+		uint32_t i, n;
+		struct fw_ct_stats a, b;
+
+#define NEXT() (x = x * 6364136223846793005ull + 1442695040888963407ull, (uint32_t)(x >> 33))
+		n = 1 + NEXT() % FW_CT_BURST_MAX;
+		now += (NEXT() % 8) * S / 2;
+		for (i = 0; i < n; i++) {
+			/* 8 hosts, 4 ports, 2 protocols: plenty of repeats and replies. */
+			uint32_t a_ip = 0x0a000000 + NEXT() % 8, b_ip = 0x0a000000 + NEXT() % 8;
+			uint16_t a_p = (uint16_t)(1000 + NEXT() % 4), b_p = (uint16_t)(80 + NEXT() % 4);
+			uint8_t proto = (NEXT() & 1) ? PKT_PROTO_TCP : PKT_PROTO_UDP;
+
+			t[i] = tuple(a_ip, a_p, b_ip, b_p, proto);
+			flags[i] = proto == PKT_PROTO_TCP ? flag_mix[NEXT() % sizeof(flag_mix)] : 0;
+		}
+		fw_ct_lookup_burst(bulk, t, flags, n, now, &to, hit);
+		for (i = 0; i < n; i++)
+			if (fw_ct_lookup(seq, &t[i], flags[i], now, &to) != hit[i])
+				fail_msg("round %d packet %u: sequential and burst lookups differ",
+					 round, i);
+		/* Then some of the misses open connections, in both tables alike. */
+		for (i = 0; i < n; i++) {
+			if (hit[i] || NEXT() % 3 != 0)
+				continue;
+			assert_int_equal(fw_ct_track(seq, &t[i], flags[i], now, &to),
+					 fw_ct_track(bulk, &t[i], flags[i], now, &to));
+		}
+		fw_ct_get_stats(seq, &a);
+		fw_ct_get_stats(bulk, &b);
+		assert_memory_equal(&a, &b, sizeof(a));
+#undef NEXT
+	}
+	fw_ct_free(seq);
+	fw_ct_free(bulk);
+}
+
 int
 main(void)
 {
@@ -176,6 +228,7 @@ main(void)
 		cmocka_unit_test(fin_both_ways_closes_after_linger),
 		cmocka_unit_test(rst_closes_and_syn_starts_over),
 		cmocka_unit_test(full_table_counts_and_reclaims_expired),
+		cmocka_unit_test(burst_lookup_equals_sequential),
 	};
 
 	if (fw_test_eal_init("fwtest_ct") < 0)
