@@ -207,15 +207,15 @@ fw_tick(struct onvm_nf_ctx *nf, uint64_t now_ns)
 	fw_engine_quiescent(fw->engine);
 }
 
-static void
-usage_exit(const char *why)
+static int
+usage(const char *why)
 {
 	fprintf(stderr, "firewall: %s\nusage: firewall [EAL] -- [nflib] -- -f RULES.json "
 		"[-s STATS_SECONDS]\n", why);
-	exit(2);
+	return -1;
 }
 
-static void
+static int
 parse_app_args(struct fw_nf *fw, int argc, char **argv)
 {
 	unsigned long secs = 10;
@@ -229,17 +229,18 @@ parse_app_args(struct fw_nf *fw, int argc, char **argv)
 			break;
 		case 's':
 			if (onvm_arg_uint(optarg, 0, 86400, &secs) < 0)
-				usage_exit("-s wants seconds 0-86400");
+				return usage("-s wants seconds 0-86400");
 			break;
 		default:
-			usage_exit("unknown option");
+			return usage("unknown option");
 		}
 	}
 	if (optind != argc)
-		usage_exit("unexpected argument");
+		return usage("unexpected argument");
 	if (fw->rules_path == NULL)
-		usage_exit("-f RULES.json is required");
+		return usage("-f RULES.json is required");
 	fw->stats_interval_ns = secs * 1000000000ull;
+	return 0;
 }
 
 int
@@ -250,7 +251,10 @@ main(int argc, char **argv)
 	char err[CFG_ERR_LEN];
 	int i;
 
-	parse_app_args(&fw, onvm_nflib_app_argc(nf), onvm_nflib_app_argv(nf));
+	if (parse_app_args(&fw, onvm_nflib_app_argc(nf), onvm_nflib_app_argv(nf)) < 0) {
+		onvm_nflib_close(nf);
+		return 2;
+	}
 	fw.engine = fw_engine_create(fw.rules_path, (int)rte_socket_id(), err, sizeof(err));
 	if (fw.engine == NULL) {
 		fprintf(stderr, "firewall: %s\n", err);

@@ -70,6 +70,10 @@ check "bad rule file: non-zero exit" test "$bad_rc" -ne 0 -a "$bad_rc" -ne 124
 check "bad rule file: file:line: reason" grep -q \
 	"$WORK/bad.json:3: unknown action 'reject' (expected allow or deny)" "$WORK/bad.log"
 
+ONVM_BUILD_DIR=$BUILD timeout 20 "$ONVM_ROOT/go.sh" firewall >"$WORK/noargs.log" 2>&1
+check "no -f: usage and exit 2" test $? -eq 2
+check "no -f: says what is missing" grep -q -- "-f RULES.json is required" "$WORK/noargs.log"
+
 check "mempool back to baseline" wait_for 5 test "$(mempool_in_use)" -eq 0
 check "manager exits 0 on SIGINT" stop_mgr
 check "firewall printed its final counters" wait_for 5 grep -q "final counters" "$FW_LOG"
