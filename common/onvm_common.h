@@ -20,6 +20,7 @@
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #define ONVM_ABI_VERSION 1
 #define ONVM_SHARED_MAGIC 0x4f4e564dU /* "ONVM" */
@@ -45,7 +46,7 @@
 #define ONVM_BURST          32
 
 /* ------------------------------------------------------------------ */
-/* Per-packet metadata, in each mbuf's private area (rte_mbuf_to_priv). */
+/* Per-packet metadata. */
 
 enum onvm_action {
 	ONVM_ACTION_DROP = 0,  /* manager frees it, counted against the NF */
@@ -69,12 +70,22 @@ struct onvm_pkt_meta {
 	uint64_t rx_ns;      /* wall clock when the manager received it */
 };
 
-#define ONVM_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct onvm_pkt_meta), RTE_MBUF_PRIV_ALIGN)
+/*
+ * The metadata lives in the mbuf's dynamic-field area, in the mbuf's second
+ * cache line, which RX, TX and free touch anyway: no extra cache line per
+ * packet. The manager registers the field; NFs look it up (onvm_meta.c).
+ */
+#define ONVM_META_DYNFIELD "onvm_pkt_meta"
+
+extern int onvm_meta_offset;
+
+int onvm_meta_register(void);  /* manager, before creating the pool */
+int onvm_meta_lookup(void);    /* NFs, after attaching */
 
 static inline struct onvm_pkt_meta *
 onvm_pkt_meta(struct rte_mbuf *m)
 {
-	return (struct onvm_pkt_meta *)rte_mbuf_to_priv(m);
+	return RTE_MBUF_DYNFIELD(m, onvm_meta_offset, struct onvm_pkt_meta *);
 }
 
 /* ------------------------------------------------------------------ */

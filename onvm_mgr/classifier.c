@@ -15,13 +15,14 @@ typedef uint64_t __attribute__((may_alias)) fk_word;
  * classifier never answers for another (e.g. after a pointer swap). */
 static _Atomic uint64_t cls_generation_source = 1;
 
+/* Field order is for the lookup: what a probe reads comes first. */
 struct cls_rule {
-	uint64_t key[FK_WORDS];  /* already masked */
-	uint64_t seq;            /* insertion order: ties go to the lowest */
 	uint32_t priority;
 	uint32_t result;
+	uint64_t seq;            /* insertion order: ties go to the lowest */
 	uint32_t subtable;       /* index in cls->subtables, CLS_NO_RULE = free slot */
 	uint32_t next;           /* next rule with the same mask and key, best first */
+	uint64_t key[FK_WORDS];  /* already masked */
 };
 
 struct cls_bucket {
@@ -31,14 +32,17 @@ struct cls_bucket {
 
 /* All rules with one mask: a linear-probing hash table of masked keys. */
 struct cls_subtable {
-	uint64_t mask[FK_WORDS];
-	uint8_t word_idx[FK_WORDS]; /* the words the mask touches, in order */
-	uint32_t n_words;
+	/* Read by every lookup: the first cache line or two. */
 	uint32_t max_priority;
-	uint32_t n_rules;
-	uint32_t n_keys;
+	uint32_t n_words;
 	uint32_t cap_mask;          /* capacity - 1 (power of two) */
+	uint32_t n_rules;
 	struct cls_bucket *buckets;
+	uint8_t word_idx[FK_WORDS]; /* the words the mask touches, in order */
+	uint64_t cmask[FK_WORDS];   /* their masks, compacted: cmask[j] for word_idx[j] */
+	/* Control path only. */
+	uint32_t n_keys;
+	uint64_t mask[FK_WORDS];
 };
 
 struct classifier {
@@ -66,6 +70,7 @@ struct cls_cache_entry {
 	uint32_t result;            /* CLS_NO_RULE: no rule matched */
 	uint64_t key[CLS_CACHE_WORDS];
 } __attribute__((aligned(64)));
+_Static_assert(sizeof(struct cls_cache_entry) == 64, "a cache entry is one cache line");
 
 struct cls_cache {
 	uint32_t mask;
@@ -100,9 +105,12 @@ subtable_init(struct cls_subtable *st, const uint64_t mask[FK_WORDS])
 {
 	memset(st, 0, sizeof(*st));
 	memcpy(st->mask, mask, sizeof(st->mask));
-	for (uint32_t w = 0; w < FK_WORDS; w++)
-		if (mask[w] != 0)
+	for (uint32_t w = 0; w < FK_WORDS; w++) {
+		if (mask[w] != 0) {
+			st->cmask[st->n_words] = mask[w];
 			st->word_idx[st->n_words++] = (uint8_t)w;
+		}
+	}
 	st->cap_mask = 7;
 	st->buckets = malloc(8 * sizeof(*st->buckets));
 	if (st->buckets == NULL)
@@ -112,39 +120,61 @@ subtable_init(struct cls_subtable *st, const uint64_t mask[FK_WORDS])
 	return 0;
 }
 
+/*
+ * Keys inside a subtable are handled compacted: ck[j] is the masked word
+ * word_idx[j], so a lookup touches only the words its mask cares about.
+ */
+static inline void
+compact_key(const struct cls_subtable *st, const uint64_t *masked_key, uint64_t *ck)
+{
+	for (uint32_t j = 0; j < st->n_words; j++)
+		ck[j] = masked_key[st->word_idx[j]];
+}
+
 static inline uint32_t
-subtable_hash(const struct cls_subtable *st, const uint64_t *masked_key)
+subtable_hash(const struct cls_subtable *st, const uint64_t *ck)
 {
 	uint64_t h = st->n_words;
 
-	for (uint32_t i = 0; i < st->n_words; i++)
-		h = hash_step(h, masked_key[st->word_idx[i]]);
+	for (uint32_t j = 0; j < st->n_words; j++)
+		h = hash_step(h, ck[j]);
 	return (uint32_t)mix64(h);
 }
 
 static inline bool
-rule_key_equal(const struct cls_subtable *st, const struct cls_rule *r, const uint64_t *masked_key)
+rule_key_equal(const struct cls_subtable *st, const struct cls_rule *r, const uint64_t *ck)
 {
-	for (uint32_t i = 0; i < st->n_words; i++)
-		if (r->key[st->word_idx[i]] != masked_key[st->word_idx[i]])
+	for (uint32_t j = 0; j < st->n_words; j++)
+		if (r->key[st->word_idx[j]] != ck[j])
 			return false;
 	return true;
 }
 
-/* Bucket holding this masked key, or the empty bucket where it would go. */
-static uint32_t
+/* Bucket holding this key, or the empty bucket where it would go. */
+static inline uint32_t
 subtable_find(const struct cls_subtable *st, const struct cls_rule *rules, uint32_t hash,
-	      const uint64_t *masked_key)
+	      const uint64_t *ck)
 {
 	uint32_t i = hash & st->cap_mask;
 
 	while (st->buckets[i].head != CLS_NO_RULE) {
-		if (st->buckets[i].hash == hash &&
-		    rule_key_equal(st, &rules[st->buckets[i].head], masked_key))
+		if (st->buckets[i].hash == hash && rule_key_equal(st, &rules[st->buckets[i].head], ck))
 			return i;
 		i = (i + 1) & st->cap_mask;
 	}
 	return i;
+}
+
+/* The bucket of a full masked key (control path). */
+static uint32_t
+subtable_find_full(const struct cls_subtable *st, const struct cls_rule *rules,
+		   const uint64_t *masked_key, uint32_t *hash)
+{
+	uint64_t ck[FK_WORDS];
+
+	compact_key(st, masked_key, ck);
+	*hash = subtable_hash(st, ck);
+	return subtable_find(st, rules, *hash, ck);
 }
 
 /* Keep the load at most 1/2 so probe runs stay short. */
@@ -346,8 +376,8 @@ insert_rule(struct classifier *cls, uint32_t handle, const uint64_t mask[FK_WORD
 			drop_subtable(cls, s);
 		return -1;
 	}
-	uint32_t hash = subtable_hash(st, r->key);
-	uint32_t b = subtable_find(st, cls->rules, hash, r->key);
+	uint32_t hash;
+	uint32_t b = subtable_find_full(st, cls->rules, r->key, &hash);
 
 	r->subtable = s;
 	if (st->buckets[b].head == CLS_NO_RULE) {
@@ -413,7 +443,8 @@ classifier_remove(struct classifier *cls, uint32_t handle)
 	struct cls_rule *r = &cls->rules[handle];
 	uint32_t s = r->subtable;
 	struct cls_subtable *st = &cls->subtables[s];
-	uint32_t b = subtable_find(st, cls->rules, subtable_hash(st, r->key), r->key);
+	uint32_t hash;
+	uint32_t b = subtable_find_full(st, cls->rules, r->key, &hash);
 	uint32_t *link = &st->buckets[b].head;
 
 	while (*link != handle)
@@ -502,7 +533,8 @@ classifier_find_exact(const struct classifier *cls, const struct flow_key *key,
 		const struct cls_subtable *st = &cls->subtables[s];
 		if (memcmp(st->mask, m, sizeof(m)) != 0)
 			continue;
-		uint32_t b = subtable_find(st, cls->rules, subtable_hash(st, k), k);
+		uint32_t hash;
+		uint32_t b = subtable_find_full(st, cls->rules, k, &hash);
 		for (uint32_t r = st->buckets[b].head; r != CLS_NO_RULE; r = cls->rules[r].next)
 			if (cls->rules[r].priority == priority)
 				return r;
@@ -655,7 +687,7 @@ classifier_lookup(const struct classifier *cls, const struct flow_key *key, uint
 {
 	const fk_word *pkt = (const fk_word *)key;
 	const struct cls_rule *best = NULL;
-	uint64_t masked[FK_WORDS];
+	uint64_t ck[FK_WORDS];
 
 	for (uint32_t i = 0; i < cls->n_subtables; i++) {
 		const struct cls_subtable *st = &cls->subtables[cls->order[i]];
@@ -663,11 +695,9 @@ classifier_lookup(const struct classifier *cls, const struct flow_key *key, uint
 		/* Sorted by max priority: nothing further on can win. */
 		if (best != NULL && st->max_priority < best->priority)
 			break;
-		for (uint32_t j = 0; j < st->n_words; j++) {
-			uint32_t w = st->word_idx[j];
-			masked[w] = pkt[w] & st->mask[w];
-		}
-		uint32_t b = subtable_find(st, cls->rules, subtable_hash(st, masked), masked);
+		for (uint32_t j = 0; j < st->n_words; j++)
+			ck[j] = pkt[st->word_idx[j]] & st->cmask[j];
+		uint32_t b = subtable_find(st, cls->rules, subtable_hash(st, ck), ck);
 		uint32_t head = st->buckets[b].head;
 		if (head != CLS_NO_RULE && (best == NULL || beats(&cls->rules[head], best)))
 			best = &cls->rules[head];
@@ -699,36 +729,49 @@ cls_cache_free(struct cls_cache *cache)
 	free(cache);
 }
 
-/*
- * The cache answers only for a classifier whose union mask fits an entry
- * (CLS_CACHE_WORDS words: every IPv4 chain or OpenFlow match does; IPv6
- * addresses take two words each); a wider classifier is searched directly.
- */
-bool
-classifier_lookup_cached(const struct classifier *cls, struct cls_cache *cache,
-			 const struct flow_key *key, uint32_t *result)
+void
+cls_cache_flush(struct cls_cache *cache)
+{
+	memset(cache->entries, 0, ((size_t)cache->mask + 1) * sizeof(cache->entries[0]));
+}
+
+/* A flow's cache key: its bits under the union mask, compacted, hashed. */
+struct cache_probe {
+	uint64_t key[CLS_CACHE_WORDS];
+	uint64_t hash;
+};
+
+static inline void
+cache_probe_init(const struct classifier *cls, const struct cls_cache *cache,
+		 const struct flow_key *key, struct cache_probe *p)
 {
 	const fk_word *pkt = (const fk_word *)key;
-	uint64_t k[CLS_CACHE_WORDS], h = cls->n_union;
+	uint64_t h = cls->n_union;
 
-	if (cls->n_union > CLS_CACHE_WORDS)
-		return classifier_lookup(cls, key, result);
 	for (uint32_t j = 0; j < cls->n_union; j++) {
 		uint32_t w = cls->union_idx[j];
-		k[j] = pkt[w] & cls->union_mask[w];
-		h = hash_step(h, k[j]);
+		p->key[j] = pkt[w] & cls->union_mask[w];
+		h = hash_step(h, p->key[j]);
 	}
-	h = mix64(h);
-	uint32_t sig = (uint32_t)(h >> 32);
+	p->hash = mix64(h);
 	/* Two candidate slots per flow: far fewer conflict misses than a
 	 * direct-mapped table of the same size, for one more line on a miss. */
-	struct cls_cache_entry *slot[2] = { &cache->entries[h & cache->mask],
-					    &cache->entries[(h >> 20) & cache->mask] };
+	__builtin_prefetch(&cache->entries[p->hash & cache->mask]);
+	__builtin_prefetch(&cache->entries[(p->hash >> 20) & cache->mask]);
+}
+
+static inline bool
+cache_probe_resolve(const struct classifier *cls, struct cls_cache *cache,
+		    const struct flow_key *key, const struct cache_probe *p, uint32_t *result)
+{
+	uint32_t sig = (uint32_t)(p->hash >> 32);
+	struct cls_cache_entry *slot[2] = { &cache->entries[p->hash & cache->mask],
+					    &cache->entries[(p->hash >> 20) & cache->mask] };
 
 	for (int i = 0; i < 2; i++) {
 		const struct cls_cache_entry *e = slot[i];
 		if (e->generation == cls->generation && e->signature == sig &&
-		    memcmp(e->key, k, cls->n_union * sizeof(k[0])) == 0) {
+		    memcmp(e->key, p->key, cls->n_union * sizeof(p->key[0])) == 0) {
 			if (e->result == CLS_NO_RULE)
 				return false;
 			*result = e->result;
@@ -743,13 +786,57 @@ classifier_lookup_cached(const struct classifier *cls, struct cls_cache *cache,
 		/* Fill a stale slot first, else evict by a hash bit. */
 		struct cls_cache_entry *e = slot[0]->generation != cls->generation ? slot[0]
 					    : slot[1]->generation != cls->generation ? slot[1]
-					    : slot[(h >> 19) & 1];
+					    : slot[(p->hash >> 19) & 1];
 		e->generation = cls->generation;
 		e->signature = sig;
 		e->result = found ? res : CLS_NO_RULE;
-		memcpy(e->key, k, cls->n_union * sizeof(k[0]));
+		memcpy(e->key, p->key, cls->n_union * sizeof(p->key[0]));
 	}
 	if (found)
 		*result = res;
+	return found;
+}
+
+/*
+ * The cache answers only for a classifier whose union mask fits an entry
+ * (CLS_CACHE_WORDS words: every IPv4 chain or OpenFlow match does; IPv6
+ * addresses take two words each); a wider classifier is searched directly.
+ */
+bool
+classifier_lookup_cached(const struct classifier *cls, struct cls_cache *cache,
+			 const struct flow_key *key, uint32_t *result)
+{
+	struct cache_probe p;
+
+	if (cls->n_union > CLS_CACHE_WORDS)
+		return classifier_lookup(cls, key, result);
+	cache_probe_init(cls, cache, key, &p);
+	return cache_probe_resolve(cls, cache, key, &p, result);
+}
+
+/*
+ * Hash and prefetch the whole burst first, then resolve: the cache lines of
+ * one packet load while the next is hashed, instead of one after another.
+ */
+uint64_t
+classifier_lookup_burst(const struct classifier *cls, struct cls_cache *cache,
+			const struct flow_key *keys, unsigned int n, uint32_t *results)
+{
+	struct cache_probe p[CLS_BURST_MAX];
+	uint64_t found = 0;
+
+	if (n > CLS_BURST_MAX)
+		n = CLS_BURST_MAX;
+	if (cls->n_union > CLS_CACHE_WORDS) {
+		for (unsigned int i = 0; i < n; i++)
+			if (classifier_lookup(cls, &keys[i], &results[i]))
+				found |= 1ULL << i;
+		return found;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		cache_probe_init(cls, cache, &keys[i], &p[i]);
+	for (unsigned int i = 0; i < n; i++)
+		if (cache_probe_resolve(cls, cache, &keys[i], &p[i], &results[i]))
+			found |= 1ULL << i;
 	return found;
 }

@@ -13,9 +13,12 @@
  *     they hold, and the walk stops at the first subtable whose best rule
  *     cannot beat the match already found;
  *   - in front, a per-thread exact-match cache (struct cls_cache) maps a
- *     whole packet key to its result. Every rule change gives the
- *     classifier a new generation number, and a cache entry only counts
- *     when it carries the current generation: one store invalidates it.
+ *     packet's key (its bits under the union of all rule masks, which is
+ *     all a lookup can depend on) to the result. Every rule change gives
+ *     the classifier a new generation number, and a cache entry only
+ *     counts when it carries the current generation: one store
+ *     invalidates the whole cache. Misses are cached too.
+ *
  *
  * Priority ties: when rules of equal priority match, the one added first
  * wins (a chain earlier in the file, or an earlier file on the command
@@ -124,8 +127,21 @@ bool classifier_lookup(const struct classifier *cls, const struct flow_key *key,
 struct cls_cache *cls_cache_create(unsigned int order);
 void cls_cache_free(struct cls_cache *cache);
 
+/* Forget every entry (never needed for correctness: generations see to it). */
+void cls_cache_flush(struct cls_cache *cache);
+
 /* classifier_lookup through the cache (misses, too, are cached). */
 bool classifier_lookup_cached(const struct classifier *cls, struct cls_cache *cache,
 			      const struct flow_key *key, uint32_t *result);
+
+/*
+ * The same for a burst of up to CLS_BURST_MAX keys (more are ignored):
+ * bit i of the returned mask is set when keys[i] matched, and results[i]
+ * then holds its result. Faster than one at a time: the burst's cache
+ * lines are fetched together.
+ */
+#define CLS_BURST_MAX 64
+uint64_t classifier_lookup_burst(const struct classifier *cls, struct cls_cache *cache,
+				 const struct flow_key *keys, unsigned int n, uint32_t *results);
 
 #endif /* ONVM_CLASSIFIER_H */

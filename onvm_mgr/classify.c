@@ -1,41 +1,231 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Which chain a packet entering the platform takes. Until chains are loaded
- * from JSON, every packet takes chain 0, the default chain: the default
- * service (-d), then out of the port paired with the one it came in on.
+ * Which chain a packet entering the platform takes.
+ *
+ * Chain 0 is the default chain: the default service (-d), then out of the
+ * port paired with the one the packet came in on. Chains from -C files are
+ * chains 1..N. Their matches are compiled into a classifier; a packet that
+ * matches none takes chain 0.
+ *
+ * The chain table in shared memory has two generations; the classifier
+ * and the generation it maps into are published together, as one pointer
+ * to a struct mgr_chain_state, so an RX burst sees either the whole old
+ * set or the whole new one. Packets keep the generation stamped in their
+ * metadata and finish on the chain they started on.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "chain_config.h"
+#include "classifier.h"
+#include "flow_key.h"
 #include "mgr.h"
+
+/* A generation may be rewritten only after packets stamped with it are
+ * long gone: a packet crosses a chain in micro- to milliseconds. */
+#define GENERATION_REUSE_MS 200
+
+struct mgr_chain_state {
+	struct classifier *cls; /* NULL: no chains, everything takes chain 0 */
+	uint32_t gen;
+};
+
+static struct mgr_chain_state states[2];
+static struct mgr_chain_state *volatile current;
+static uint64_t last_flip_tsc;
+
+static int
+resolve_service(void *ctx, const char *name_or_id, uint16_t *id, char *why, size_t whylen)
+{
+	return nf_registry_resolve_service(ctx, name_or_id, id, why, whylen);
+}
+
+static void
+fill_default_chain(struct mgr *m, struct onvm_chain *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "default");
+	c->num_hops = 1;
+	c->hops[0] = m->shm->default_service;
+	c->out_port = ONVM_PORT_PAIRED;
+	c->priority = -1;
+}
+
+/* Load every -C file into a new set; nothing changes on error. */
+static int
+load_chain_files(struct mgr *m, struct chain_set *set, char *err, size_t errlen)
+{
+	chain_set_init(set);
+	for (unsigned int i = 0; i < m->cfg.num_chain_files; i++) {
+		if (chain_set_load(set, m->cfg.chain_files[i], resolve_service, m, err, errlen) < 0) {
+			chain_set_free(set);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Write generation `gen` of the chain table and build its classifier. */
+static int
+build_generation(struct mgr *m, const struct chain_set *set, uint32_t gen,
+		 struct mgr_chain_state *st, char *err, size_t errlen)
+{
+	struct onvm_chain_table *t = &m->shm->chain_gens[gen];
+
+	fill_default_chain(m, &t->chains[0]);
+	st->gen = gen;
+	st->cls = NULL;
+	if (set->num_chains == 0) {
+		t->num_chains = 1;
+		return 0;
+	}
+	st->cls = classifier_create();
+	if (st->cls == NULL) {
+		snprintf(err, errlen, "out of memory building the classifier");
+		return -1;
+	}
+	for (uint32_t i = 0; i < set->num_chains; i++) {
+		const struct chain_def *d = &set->chains[i];
+		struct onvm_chain *c = &t->chains[i + 1];
+
+		memset(c, 0, sizeof(*c));
+		snprintf(c->name, sizeof(c->name), "%s", d->name);
+		c->num_hops = d->num_hops;
+		memcpy(c->hops, d->hops, sizeof(c->hops));
+		c->out_port = d->out_port == CHAIN_PORT_NONE ? ONVM_PORT_NONE : d->out_port;
+		c->priority = (int32_t)d->priority;
+		if (classifier_add_match(st->cls, &d->match, d->priority, i + 1) < 0) {
+			classifier_free(st->cls);
+			st->cls = NULL;
+			snprintf(err, errlen, "out of memory compiling chain '%s'", d->name);
+			return -1;
+		}
+	}
+	t->num_chains = set->num_chains + 1;
+	return 0;
+}
+
+static void
+print_chains(struct mgr *m, const struct chain_set *set)
+{
+	for (uint32_t i = 0; i < set->num_chains; i++) {
+		const struct chain_def *d = &set->chains[i];
+		char hops[256] = "";
+
+		for (uint16_t h = 0; h < d->num_hops; h++) {
+			size_t len = strlen(hops);
+			snprintf(hops + len, sizeof(hops) - len, "%s%s(%u)", h ? " -> " : "",
+				 d->hop_names[h], d->hops[h]);
+		}
+		printf("onvm_mgr: chain %u '%s' priority %u: %s%s\n", i + 1, d->name, d->priority,
+		       hops, d->out_port == CHAIN_PORT_NONE ? "" : " -> out port");
+	}
+}
 
 int
 mgr_chains_init(struct mgr *m)
 {
 	const char *dflt = m->cfg.default_service[0] ? m->cfg.default_service : "1";
-	struct onvm_chain_table *t = &m->shm->chain_gens[0];
-	struct onvm_chain *c = &t->chains[0];
-	char why[128];
+	char err[CFG_ERR_LEN];
+	struct chain_set set;
 	uint16_t svc;
 
-	if (nf_registry_resolve_service(m, dflt, &svc, why, sizeof(why)) < 0) {
-		fprintf(stderr, "onvm_mgr: -d: %s\n", why);
+	if (nf_registry_resolve_service(m, dflt, &svc, err, sizeof(err)) < 0) {
+		fprintf(stderr, "onvm_mgr: -d: %s\n", err);
 		return -1;
 	}
 	m->shm->default_service = svc;
-	snprintf(c->name, sizeof(c->name), "default");
-	c->num_hops = 1;
-	c->hops[0] = svc;
-	c->out_port = ONVM_PORT_PAIRED;
-	c->priority = -1;
-	t->num_chains = 1;
-	m->shm->chain_gens[1] = *t;
+	if (load_chain_files(m, &set, err, sizeof(err)) < 0) {
+		fprintf(stderr, "onvm_mgr: %s\n", err);
+		return -1;
+	}
+	if (build_generation(m, &set, 0, &states[0], err, sizeof(err)) < 0) {
+		chain_set_free(&set);
+		fprintf(stderr, "onvm_mgr: %s\n", err);
+		return -1;
+	}
+	print_chains(m, &set);
+	chain_set_free(&set);
+	m->shm->chain_gens[1] = m->shm->chain_gens[0];
 	m->shm->active_gen = 0;
+	current = &states[0];
+	last_flip_tsc = rte_get_tsc_cycles();
 	return 0;
 }
 
-uint16_t
-mgr_classify(struct mgr *m, struct rte_mbuf *pkt, uint16_t port, uint32_t gen)
+int
+mgr_chains_reload(struct mgr *m)
 {
+	char err[CFG_ERR_LEN];
+	struct chain_set set;
+	struct mgr_chain_state *old = current;
+	uint32_t gen = old->gen ^ 1;
+	struct mgr_chain_state *next = &states[gen];
+
+	if (load_chain_files(m, &set, err, sizeof(err)) < 0) {
+		fprintf(stderr, "onvm_mgr: reload refused, the chains in force are unchanged: %s\n",
+			err);
+		return -1;
+	}
+	/* The generation we rewrite may still be stamped on packets of the
+	 * reload before last: give them time to leave. */
+	while (rte_get_tsc_cycles() - last_flip_tsc < rte_get_tsc_hz() * GENERATION_REUSE_MS / 1000)
+		rte_delay_ms(10);
+	if (build_generation(m, &set, gen, next, err, sizeof(err)) < 0) {
+		chain_set_free(&set);
+		fprintf(stderr, "onvm_mgr: reload failed, the chains in force are unchanged: %s\n",
+			err);
+		return -1;
+	}
+	print_chains(m, &set);
+	chain_set_free(&set);
+
+	__atomic_store_n(&m->shm->active_gen, gen, __ATOMIC_RELEASE);
+	__atomic_store_n(&current, next, __ATOMIC_RELEASE);
+	last_flip_tsc = rte_get_tsc_cycles();
+	mgr_quiesce(m); /* no RX burst still uses the old classifier */
+	classifier_free(old->cls);
+	old->cls = NULL;
+	printf("onvm_mgr: chains reloaded (generation %u)\n", gen);
+	fflush(stdout);
+	return 0;
+}
+
+const struct mgr_chain_state *
+mgr_chains_current(void)
+{
+	return __atomic_load_n(&current, __ATOMIC_ACQUIRE);
+}
+
+bool
+mgr_chains_has_rules(const struct mgr_chain_state *st)
+{
+	return st->cls != NULL;
+}
+
+uint32_t
+mgr_chains_gen(const struct mgr_chain_state *st)
+{
+	return st->gen;
+}
+
+uint16_t
+mgr_classify(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_chain_state *st,
+	     struct rte_mbuf *pkt, uint16_t port)
+{
+	struct pkt_info pi;
+	struct flow_key key;
+	uint32_t result;
+
+	if (st->cls != NULL) {
+		pkt_parse(rte_pktmbuf_mtod(pkt, const uint8_t *), rte_pktmbuf_data_len(pkt), &pi);
+		flow_key_from_pkt(&key, &pi, FLOW_OFPORT_FROM_DPDK(port));
+		if (classifier_lookup_cached(st->cls, d->cls_cache, &key, &result))
+			return (uint16_t)result;
+	}
 	return m->shm->default_service ? 0 : MGR_NO_CHAIN;
 }

@@ -180,6 +180,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	struct rte_mbuf *pkts[ONVM_BURST];
 	uint16_t dst[ONVM_BURST];
 	uint16_t n, kept = 0;
+	const struct mgr_chain_state *chains;
 	uint32_t gen;
 	uint64_t ts;
 
@@ -190,12 +191,17 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		return;
 	d->counters.port_rx[port] += n;
 	ts = now_ns(m);
-	gen = __atomic_load_n(&m->shm->active_gen, __ATOMIC_ACQUIRE);
+	chains = mgr_chains_current();
+	gen = mgr_chains_gen(chains);
+	/* Without chains every packet takes the default chain: no parsing. */
+	uint16_t fixed_chain = mgr_chains_has_rules(chains) ? MGR_NO_CHAIN :
+			       (m->shm->default_service ? 0 : MGR_NO_CHAIN);
+	bool classify = mgr_chains_has_rules(chains);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *pkt = pkts[i];
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
-		uint16_t chain_id = mgr_classify(m, pkt, port, gen);
+		uint16_t chain_id = classify ? mgr_classify(m, d, chains, pkt, port) : fixed_chain;
 		uint16_t nf;
 
 		if (chain_id == MGR_NO_CHAIN) {

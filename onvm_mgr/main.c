@@ -21,6 +21,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
+#include "classifier.h"
 #include "mgr.h"
 #include "onvm_runtime.h"
 
@@ -109,6 +110,7 @@ plan_lcores(struct mgr *m)
 		m->num_tx = 1;
 		m->inline_data.role = ROLE_RX | ROLE_TX;
 		m->inline_data.lcore_id = rte_get_main_lcore();
+		m->inline_data.cls_cache = cls_cache_create(14);
 		m->shm->data_cpu_mask = m->shm->control_cpu_mask;
 		return;
 	}
@@ -129,6 +131,7 @@ plan_lcores(struct mgr *m)
 			ntx++;
 		}
 		m->shm->data_cpu_mask |= 1ULL << rte_lcore_to_cpu_id((int)lcore);
+		d->cls_cache = cls_cache_create(14);
 		i++;
 	}
 	m->num_data = i;
@@ -153,6 +156,11 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 {
 	uint64_t now = rte_get_tsc_cycles();
 
+	if (got_signal == SIGHUP) {
+		got_signal = 0;
+		printf("onvm_mgr: SIGHUP: reloading chains\n");
+		mgr_chains_reload(m);
+	}
 	nf_registry_poll(m);
 	if (!m->rx_enabled && m->num_active >= m->cfg.wait_nfs) {
 		m->rx_enabled = true;

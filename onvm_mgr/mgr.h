@@ -65,6 +65,7 @@ struct mgr_data_lcore {
 	uint16_t tx_queue;        /* this lcore's TX queue on every port */
 	uint16_t tx_index;        /* among the TX lcores: which NFs are ours */
 	volatile uint64_t epoch;  /* bumped every loop: quiescence for control */
+	struct cls_cache *cls_cache; /* this lcore's exact-match cache */
 	struct mgr_lcore_counters counters;
 	uint16_t txbuf_n[ONVM_MAX_PORTS];
 	struct rte_mbuf *txbuf[ONVM_MAX_PORTS][MGR_TXBUF];
@@ -129,11 +130,18 @@ void dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d);
 void dataplane_flush(struct mgr *m, struct mgr_data_lcore *d);
 void dataplane_release(struct mgr *m, struct mgr_data_lcore *d);
 
-/* classify.c: the chain a packet entering on `port` takes, or
+/* classify.c: the chains in force (classifier + table generation, read
+ * once per RX burst), and the chain a packet entering on `port` takes, or
  * MGR_NO_CHAIN when it matches none and there is no default. */
 #define MGR_NO_CHAIN 0xffff
-uint16_t mgr_classify(struct mgr *m, struct rte_mbuf *pkt, uint16_t port, uint32_t gen);
+struct mgr_chain_state;
 int mgr_chains_init(struct mgr *m);
+int mgr_chains_reload(struct mgr *m);
+const struct mgr_chain_state *mgr_chains_current(void);
+uint32_t mgr_chains_gen(const struct mgr_chain_state *st);
+bool mgr_chains_has_rules(const struct mgr_chain_state *st);
+uint16_t mgr_classify(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_chain_state *st,
+		      struct rte_mbuf *pkt, uint16_t port);
 
 /* mgr_stats.c */
 void mgr_stats_collect(struct mgr *m);

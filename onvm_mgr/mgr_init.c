@@ -73,8 +73,13 @@ mgr_create_shared(struct mgr *m)
 		m->shm->nfs[id].id = id;
 	svc_table_init(m->shm->services, ONVM_MAX_SERVICES);
 
-	m->pool = rte_pktmbuf_pool_create(ONVM_PKTMBUF_POOL, n, MGR_MBUF_CACHE,
-					  ONVM_MBUF_PRIV_SIZE, room, rte_socket_id());
+	if (onvm_meta_register() < 0) {
+		fprintf(stderr, "onvm_mgr: no room for packet metadata in the mbuf: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	m->pool = rte_pktmbuf_pool_create(ONVM_PKTMBUF_POOL, n, MGR_MBUF_CACHE, 0, room,
+					  rte_socket_id());
 	if (m->pool == NULL) {
 		fprintf(stderr, "onvm_mgr: cannot create the packet pool (%u mbufs): %s\n", n,
 			rte_strerror(rte_errno));

@@ -39,6 +39,8 @@ nflib_attach(struct onvm_nf_ctx *nf)
 		usleep(100 * 1000);
 	if (nf->shm->mgr_state != ONVM_MGR_RUNNING)
 		nflib_die("%s: the manager is not running (starting or shutting down)", nf->name);
+	if (onvm_meta_lookup() < 0)
+		nflib_die("%s: the manager registered no packet metadata field", nf->name);
 	nf->pool = rte_mempool_lookup(ONVM_PKTMBUF_POOL);
 	nf->msg_ring = rte_ring_lookup(ONVM_MSG_RING);
 	if (nf->pool == NULL || nf->msg_ring == NULL)

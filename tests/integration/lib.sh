@@ -88,10 +88,12 @@ pcap_vdev() {
 }
 
 # start_mgr LCORES [EAL args...] -- [manager args...]
+# LCORES is a list for -l ("0-1"), or a whole --lcores=... argument.
 start_mgr() {
 	local lcores=$1
 	shift
-	"$MGR_BIN" -l "$lcores" --file-prefix "$PREFIX" --no-pci --log-level=lib.eal:warning \
+	case "$lcores" in --lcores=*) ;; *) lcores="-l$lcores" ;; esac
+	"$MGR_BIN" "$lcores" --file-prefix "$PREFIX" --no-pci --log-level=lib.eal:warning \
 		"$@" >"$MGR_LOG" 2>&1 &
 	MGR_PID=$!
 	_pids+=("$MGR_PID")

@@ -162,21 +162,42 @@ static void
 compare_all(const struct classifier *cls, struct cls_cache *cache, const struct ref_rule *rules,
 	    uint32_t n, unsigned int n_pkts)
 {
-	for (unsigned int i = 0; i < n_pkts; i++) {
-		struct flow_key k;
-		uint32_t want = 0, got = 0, got_c = 0;
+	enum { BURST = 37 }; /* odd: bursts end mid-way */
+	struct flow_key keys[BURST];
+	uint32_t want[BURST], got[BURST];
+	bool hit[BURST];
 
-		random_packet_key(&k);
-		bool w = ref_lookup(rules, n, &k, &want);
-		bool g = classifier_lookup(cls, &k, &got);
-		assert_int_equal(g, w);
-		if (w)
-			assert_int_equal(got, want);
-		/* Twice through the cache: the miss that fills it, then the hit. */
+	for (unsigned int i = 0; i < n_pkts; i += BURST) {
+		unsigned int b = n_pkts - i < BURST ? n_pkts - i : BURST;
+
+		for (unsigned int j = 0; j < b; j++) {
+			uint32_t g = 0, c = 0;
+
+			random_packet_key(&keys[j]);
+			if (j > 0 && pick(4) == 0)
+				keys[j] = keys[pick(j)]; /* a flow twice in one burst */
+			hit[j] = ref_lookup(rules, n, &keys[j], &want[j]);
+			assert_int_equal(classifier_lookup(cls, &keys[j], &g), hit[j]);
+			if (hit[j])
+				assert_int_equal(g, want[j]);
+			/* Through the cache: the miss that fills it, then the hit. */
+			for (int pass = 0; pass < 2; pass++) {
+				assert_int_equal(classifier_lookup_cached(cls, cache, &keys[j], &c),
+						 hit[j]);
+				if (hit[j])
+					assert_int_equal(c, want[j]);
+			}
+		}
+		/* The burst form agrees, through a cache both warm and cold. */
 		for (int pass = 0; pass < 2; pass++) {
-			assert_int_equal(classifier_lookup_cached(cls, cache, &k, &got_c), w);
-			if (w)
-				assert_int_equal(got_c, want);
+			uint64_t mask = classifier_lookup_burst(cls, cache, keys, b, got);
+			for (unsigned int j = 0; j < b; j++) {
+				assert_int_equal((mask >> j) & 1, hit[j]);
+				if (hit[j])
+					assert_int_equal(got[j], want[j]);
+			}
+			if (pass == 0)
+				cls_cache_flush(cache);
 		}
 	}
 }
