@@ -33,7 +33,7 @@ nf_counter() { json_get "$(telemetry /onvm/nfs)" "/onvm/nfs.1.$1" 2>/dev/null; }
 counter_is() { [ "$(nf_counter "$1")" = "$2" ]; }
 
 wait_for 30 counter_is rx "$(want total)"
-wait_for 5 counter_is allow_rule "$(want allow_rule)"
+wait_for 10 counter_is allow_rule "$(want allow_rule)"
 check "NF saw every packet" counter_is rx "$(want total)"
 check "allow_rule counter" counter_is allow_rule "$(want allow_rule)"
 check "deny_rule counter" counter_is deny_rule "$(want deny_rule)"
@@ -43,7 +43,7 @@ check "NF dropped exactly the denied packets" \
 	counter_is act_drop "$(($(want total) - $(want allowed)))"
 check "broken IPv4 headers counted as malformed" counter_is malformed 40
 check "fragments counted as no_l4" counter_is no_l4 40
-check "per-rule hits printed" wait_for 5 grep -q "rule 1 web .* allow 80" "$FW_LOG"
+check "per-rule hits printed" wait_for 10 grep -q "rule 1 web .* allow 80" "$FW_LOG"
 
 # Reload with a broken file: refused, old rules stay.
 cp "$WORK/rules.json" "$WORK/rules.good"
@@ -74,9 +74,9 @@ ONVM_BUILD_DIR=$BUILD timeout 20 "$ONVM_ROOT/go.sh" firewall >"$WORK/noargs.log"
 check "no -f: usage and exit 2" test $? -eq 2
 check "no -f: says what is missing" grep -q -- "-f RULES.json is required" "$WORK/noargs.log"
 
-check "mempool back to baseline" wait_for 5 test "$(mempool_in_use)" -eq 0
+check "mempool back to baseline" wait_for 10 test "$(mempool_in_use)" -eq 0
 check "manager exits 0 on SIGINT" stop_mgr
-check "firewall printed its final counters" wait_for 5 grep -q "final counters" "$FW_LOG"
+check "firewall printed its final counters" wait_for 15 grep -q "final counters" "$FW_LOG"
 check "port 1 carries exactly the allowed packets, identical, in order" \
 	"$SYS_PYTHON" "$ONVM_ROOT/tests/integration/pcap_compare.py" "$WORK/expected.pcap" \
 	"$WORK/out1.pcap"

@@ -24,14 +24,14 @@ nf_counter() { json_get "$(telemetry /onvm/nfs)" "/onvm/nfs.1.$1" 2>/dev/null; }
 counter_is() { [ "$(nf_counter "$1")" = "$2" ]; }
 
 wait_for 30 counter_is rx "$(want total)"
-wait_for 5 counter_is established "$(want established)"
+wait_for 10 counter_is established "$(want established)"
 check "NF saw every packet" counter_is rx "$(want total)"
 check "connections opened by the rule" counter_is allow_rule "$(want allow_rule)"
 check "replies passed as established" counter_is established "$(want established)"
 check "unsolicited packets denied" counter_is default_deny "$(want default_deny)"
 check "one tracked entry per connection" counter_is ct_created "$(want allow_rule)"
 check "table never full" counter_is ct_table_full 0
-check "mempool back to baseline" wait_for 5 test "$(mempool_in_use)" -eq 0
+check "mempool back to baseline" wait_for 10 test "$(mempool_in_use)" -eq 0
 check "manager exits 0 on SIGINT" stop_mgr
 check "port 1 carries exactly the allowed packets, identical, in order" \
 	"$SYS_PYTHON" "$ONVM_ROOT/tests/integration/pcap_compare.py" "$WORK/expected.pcap" \
