@@ -41,7 +41,7 @@ parse_action(const struct cfg_file *f, const json_t *v, const char *at, enum fw_
 }
 
 static int
-parse_seconds(const struct cfg_file *f, const char *key, uint32_t min, uint32_t max,
+parse_uint_key(const struct cfg_file *f, const char *key, uint32_t min, uint32_t max,
 	      uint32_t *out, char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(f->root, key);
@@ -163,10 +163,10 @@ parse_top(struct fw_config *c, const struct cfg_file *f, char *err, size_t errle
 			return cfg_error(f, err, errlen, "/stateful", "stateful must be true or false");
 		c->stateful = json_is_true(v);
 	}
-	if (parse_seconds(f, "max_conns", 16, 1u << 26, &c->max_conns, err, errlen) < 0 ||
-	    parse_seconds(f, "conn_timeout_s", 1, 864000, &c->tcp_timeout_s, err, errlen) < 0 ||
-	    parse_seconds(f, "udp_timeout_s", 1, 864000, &c->udp_timeout_s, err, errlen) < 0 ||
-	    parse_seconds(f, "close_timeout_s", 0, 3600, &c->close_timeout_s, err, errlen) < 0)
+	if (parse_uint_key(f, "max_conns", 16, 1u << 26, &c->max_conns, err, errlen) < 0 ||
+	    parse_uint_key(f, "conn_timeout_s", 1, 864000, &c->tcp_timeout_s, err, errlen) < 0 ||
+	    parse_uint_key(f, "udp_timeout_s", 1, 864000, &c->udp_timeout_s, err, errlen) < 0 ||
+	    parse_uint_key(f, "close_timeout_s", 0, 3600, &c->close_timeout_s, err, errlen) < 0)
 		return -1;
 	return parse_rules(c, f, err, errlen);
 }
