@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -197,6 +198,25 @@ error_in_a_later_rule_points_at_its_line(void **state)
 }
 
 static void
+too_many_rules(void **state)
+{
+	static const char rule[] = "{\"action\":\"deny\"},";
+	size_t n = FW_MAX_RULES + 1, len = 64 + n * (sizeof(rule) - 1);
+	char *doc = malloc(len), *p = doc, err[CFG_ERR_LEN] = "";
+	struct fw_config c;
+	size_t i;
+
+	assert_non_null(doc);
+	p += sprintf(p, "{ \"default\": \"deny\",\n  \"rules\": [");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "%s", rule);
+	strcpy(p - 1, "] }\n"); /* over the last comma */
+	assert_int_equal(fw_config_load_string(&c, "big.json", doc, err, sizeof(err)), -1);
+	assert_string_equal(err, "big.json:2: too many rules (100001 > 100000)");
+	free(doc);
+}
+
+static void
 missing_file_is_an_error(void **state)
 {
 	char err[CFG_ERR_LEN] = "";
@@ -266,6 +286,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(bad_rules_name_line_and_reason),
 		cmocka_unit_test(bad_top_level),
 		cmocka_unit_test(error_in_a_later_rule_points_at_its_line),
+		cmocka_unit_test(too_many_rules),
 		cmocka_unit_test(missing_file_is_an_error),
 		cmocka_unit_test(reference_first_match_wins),
 		cmocka_unit_test(examples_load),
