@@ -22,7 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
-#define ONVM_ABI_VERSION 1
+#define ONVM_ABI_VERSION 2
 #define ONVM_SHARED_MAGIC 0x4f4e564dU /* "ONVM" */
 
 /* Names of shared DPDK objects. */
@@ -128,6 +128,7 @@ struct onvm_nf_named_counter {
 
 struct onvm_nf_slot {
 	volatile uint32_t state;       /* enum onvm_nf_state */
+	volatile uint32_t ready;       /* its packet loop runs (set by the NF) */
 	uint16_t id;
 	uint16_t service_id;
 	uint16_t instance;

@@ -201,31 +201,36 @@ mgr_chains_current(void)
 	return __atomic_load_n(&current, __ATOMIC_ACQUIRE);
 }
 
-bool
-mgr_chains_has_rules(const struct mgr_chain_state *st)
-{
-	return st->cls != NULL;
-}
-
 uint32_t
 mgr_chains_gen(const struct mgr_chain_state *st)
 {
 	return st->gen;
 }
 
-uint16_t
-mgr_classify(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_chain_state *st,
-	     struct rte_mbuf *pkt, uint16_t port)
+void
+mgr_classify_burst(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_chain_state *st,
+		   struct rte_mbuf **pkts, uint16_t n, uint16_t port, uint16_t *chain_ids)
 {
+	uint16_t miss = m->shm->default_service ? 0 : MGR_NO_CHAIN;
+	struct flow_key keys[ONVM_BURST];
+	uint32_t results[ONVM_BURST];
 	struct pkt_info pi;
-	struct flow_key key;
-	uint32_t result;
+	uint64_t hit;
 
-	if (st->cls != NULL) {
-		pkt_parse(rte_pktmbuf_mtod(pkt, const uint8_t *), rte_pktmbuf_data_len(pkt), &pi);
-		flow_key_from_pkt(&key, &pi, FLOW_OFPORT_FROM_DPDK(port));
-		if (classifier_lookup_cached(st->cls, d->cls_cache, &key, &result))
-			return (uint16_t)result;
+	if (n == 0 || n > ONVM_BURST)
+		return;
+	if (st->cls == NULL) {
+		/* No chains: every packet takes the default chain, unparsed. */
+		for (uint16_t i = 0; i < n; i++)
+			chain_ids[i] = miss;
+		return;
 	}
-	return m->shm->default_service ? 0 : MGR_NO_CHAIN;
+	for (uint16_t i = 0; i < n; i++) {
+		pkt_parse(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+			  rte_pktmbuf_data_len(pkts[i]), &pi);
+		flow_key_from_pkt(&keys[i], &pi, FLOW_OFPORT_FROM_DPDK(port));
+	}
+	hit = classifier_lookup_burst(st->cls, d->cls_cache, keys, n, results);
+	for (uint16_t i = 0; i < n; i++)
+		chain_ids[i] = (hit >> i) & 1 ? (uint16_t)results[i] : miss;
 }

@@ -161,8 +161,9 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	h->n = enqueue_runs(m, d, h->pkts, h->dst, keep);
 	if (h->n == 0)
 		return true;
-	if (h->n < before) {
-		h->since_tsc = rte_rdtsc(); /* progress: the chain is alive */
+	if (h->n < before || !m->shm->nfs[h->dst[0]].ready) {
+		/* Progress, or an NF still setting up: the chain is alive. */
+		h->since_tsc = rte_rdtsc();
 	} else if (rte_rdtsc() - h->since_tsc > m->tsc_hz * ENTRY_STALL_MS / 1000) {
 		d->counters.port_entry_drop[port] += h->n;
 		for (uint16_t i = 0; i < h->n; i++)
@@ -193,15 +194,14 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	ts = now_ns(m);
 	chains = mgr_chains_current();
 	gen = mgr_chains_gen(chains);
-	/* Without chains every packet takes the default chain: no parsing. */
-	uint16_t fixed_chain = mgr_chains_has_rules(chains) ? MGR_NO_CHAIN :
-			       (m->shm->default_service ? 0 : MGR_NO_CHAIN);
-	bool classify = mgr_chains_has_rules(chains);
+	uint16_t chain_ids[ONVM_BURST];
+
+	mgr_classify_burst(m, d, chains, pkts, n, port, chain_ids);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *pkt = pkts[i];
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
-		uint16_t chain_id = classify ? mgr_classify(m, d, chains, pkt, port) : fixed_chain;
+		uint16_t chain_id = chain_ids[i];
 		uint16_t nf;
 
 		if (chain_id == MGR_NO_CHAIN) {

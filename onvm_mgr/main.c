@@ -162,9 +162,9 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 		mgr_chains_reload(m);
 	}
 	nf_registry_poll(m);
-	if (!m->rx_enabled && m->num_active >= m->cfg.wait_nfs) {
+	if (!m->rx_enabled && nf_registry_count_ready(m) >= m->cfg.wait_nfs) {
 		m->rx_enabled = true;
-		printf("onvm_mgr: %u NF(s) running, receiving\n", m->num_active);
+		printf("onvm_mgr: %u NF(s) ready, receiving\n", m->num_active);
 		fflush(stdout);
 	}
 	if (m->cfg.packet_limit) {

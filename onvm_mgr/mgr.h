@@ -120,6 +120,7 @@ void mgr_ports_stop(struct mgr *m);
 void nf_registry_init(struct mgr *m);
 void nf_registry_poll(struct mgr *m);      /* messages + liveness, from control */
 void nf_registry_stop_all(struct mgr *m, unsigned int timeout_ms);
+unsigned int nf_registry_count_ready(struct mgr *m); /* NFs in their packet loop */
 int nf_registry_resolve_service(struct mgr *m, const char *name_or_id, uint16_t *id,
 				char *why, size_t whylen);
 void mgr_quiesce(struct mgr *m);            /* wait until every data lcore looped */
@@ -131,17 +132,17 @@ void dataplane_flush(struct mgr *m, struct mgr_data_lcore *d);
 void dataplane_release(struct mgr *m, struct mgr_data_lcore *d);
 
 /* classify.c: the chains in force (classifier + table generation, read
- * once per RX burst), and the chain a packet entering on `port` takes, or
- * MGR_NO_CHAIN when it matches none and there is no default. */
+ * once per RX burst), and the chain each packet of a burst entering on
+ * `port` takes, or MGR_NO_CHAIN when it matches none and there is no
+ * default service. */
 #define MGR_NO_CHAIN 0xffff
 struct mgr_chain_state;
 int mgr_chains_init(struct mgr *m);
 int mgr_chains_reload(struct mgr *m);
 const struct mgr_chain_state *mgr_chains_current(void);
 uint32_t mgr_chains_gen(const struct mgr_chain_state *st);
-bool mgr_chains_has_rules(const struct mgr_chain_state *st);
-uint16_t mgr_classify(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_chain_state *st,
-		      struct rte_mbuf *pkt, uint16_t port);
+void mgr_classify_burst(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_chain_state *st,
+			struct rte_mbuf **pkts, uint16_t n, uint16_t port, uint16_t *chain_ids);
 
 /* mgr_stats.c */
 void mgr_stats_collect(struct mgr *m);

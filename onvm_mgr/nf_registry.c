@@ -204,6 +204,7 @@ admit(struct mgr *m, uint16_t id)
 		s->cpu = pick_cpu(m);
 	memset(&s->mgr_stats, 0, sizeof(s->mgr_stats));
 	s->sleeping = 0;
+	s->ready = 0;
 	__atomic_store_n(&s->state, ONVM_NF_RUNNING, __ATOMIC_RELEASE);
 	active_add(m, id);
 	printf("onvm_mgr: NF %u (%s, pid %d) joined service %u '%s' as instance %u on cpu %u\n",
@@ -269,6 +270,7 @@ retire(struct mgr *m, uint16_t id, const char *how)
 	       reclaimed);
 	fflush(stdout);
 	s->pid = 0;
+	s->ready = 0;
 	s->lock_path[0] = '\0';
 	s->num_counters = 0;
 	__atomic_store_n(&s->state, ONVM_NF_FREE, __ATOMIC_RELEASE);
@@ -344,4 +346,16 @@ nf_registry_stop_all(struct mgr *m, unsigned int timeout_ms)
 
 	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++)
 		retire(m, id, "did not stop in time");
+}
+
+unsigned int
+nf_registry_count_ready(struct mgr *m)
+{
+	unsigned int n = 0;
+
+	for (uint16_t i = 0; i < m->num_active; i++) {
+		const struct onvm_nf_slot *s = &m->shm->nfs[m->active_ids[i]];
+		n += s->state == ONVM_NF_RUNNING && s->ready;
+	}
+	return n;
 }

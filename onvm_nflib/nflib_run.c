@@ -106,8 +106,8 @@ nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
 	nf->slot->nf_stats.tx += n;
 }
 
-static void
-count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
+void
+nflib_count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct onvm_nf_counters *c = &nf->slot->nf_stats;
 
@@ -161,6 +161,9 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 	struct rte_mbuf *pkts[ONVM_BURST];
 	unsigned int idle = 0;
 
+	/* Until now the NF was setting itself up (loading rules, tables): the
+	 * manager holds its traffic rather than calling it stuck. */
+	__atomic_store_n(&nf->slot->ready, 1, __ATOMIC_RELEASE);
 	while (!onvm_nflib_stopping(nf)) {
 		uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(nf->rx_ring, (void **)pkts,
 								 ONVM_BURST, NULL);
@@ -177,7 +180,7 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 		idle = 0;
 		nf->slot->nf_stats.rx += n;
 		fn(nf, pkts, n, handler);
-		count_actions(nf, pkts, n);
+		nflib_count_actions(nf, pkts, n);
 		nflib_return_burst(nf, pkts, n);
 		run_tick(nf);
 	}
