@@ -137,6 +137,9 @@ per_packet(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n, void *han
 {
 	onvm_pkt_handler_fn fn = (onvm_pkt_handler_fn)handler;
 
+	/* The manager just wrote the metadata on its core. */
+	for (uint16_t i = 0; i < n; i++)
+		rte_prefetch0(onvm_pkt_meta(pkts[i]));
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
