@@ -247,6 +247,8 @@ onvm_nflib_close(struct onvm_nf_ctx *nf)
 {
 	nflib_unregister(nf);
 	rte_eal_cleanup();
+	if (signal_ctx == nf)
+		signal_ctx = NULL; /* leave_at_exit() and on_signal() must not see it freed */
 	free(nf->app_argv);
 	free(nf);
 	return 0;
