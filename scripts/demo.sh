@@ -112,7 +112,7 @@ wait $srv 2>/dev/null || true
 
 say "live stats from the manager"
 sleep "$linger"
-tail -n 24 "$work/mgr.log" | sed -n '/^PORTS/,$p' | tail -n 22
+awk '/^PORTS/ { block = "" } { block = block $0 "\n" } END { printf "%s", block }' "$work/mgr.log"
 
 say "clean stop (SIGINT to the manager)"
 kill -INT "${pids[0]}"
