@@ -97,7 +97,7 @@ start_mgr() {
 		"$@" >"$MGR_LOG" 2>&1 &
 	MGR_PID=$!
 	_pids+=("$MGR_PID")
-	if ! wait_for 90 grep -q "onvm_mgr: ready" "$MGR_LOG"; then
+	if ! wait_for 90 grep -qs "onvm_mgr: ready" "$MGR_LOG"; then
 		echo "  manager did not start:"
 		sed 's/^/    /' "$MGR_LOG" | tail -20
 		return 1
