@@ -213,6 +213,23 @@ flow_outputs_any_group(const struct ofs_flow *f)
 	return false;
 }
 
+bool
+ofs_flow_remove_id(struct of_switch *sw, uint8_t table_id, uint64_t id)
+{
+	if (table_id >= sw->n_tables)
+		return false;
+	struct ofs_table *t = &sw->tables[table_id];
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		if (t->flows[i]->id != id)
+			continue;
+		t->flows[i]->flags &= (uint16_t)~OFPFF_SEND_FLOW_REM;
+		table_remove_at(sw, t, i, OFPRR_DELETE, 0);
+		return true;
+	}
+	return false;
+}
+
 unsigned
 ofs_expire(struct of_switch *sw, uint64_t now_ms)
 {
