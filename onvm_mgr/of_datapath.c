@@ -566,7 +566,7 @@ table_run(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf *pkt, uint32_
 						.in_port = in_port, .rx_ns = ts };
 		return m->shm->chain_gens[st->gen & 1].chains[res].hops[0];
 	}
-	meta->flags &= (uint8_t)~ONVM_META_F_HASH;
+	meta->flags &= (uint8_t)~ONVM_META_F_HASH; /* headers may have changed */
 	meta->chain_id = MGR_OF_CHAIN;
 	return execute_flow(m, d, st->of, pkt, (uint16_t)(res & ~MGR_OF_FLOW), in_ofport);
 }
@@ -574,6 +574,15 @@ table_run(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf *pkt, uint32_
 uint16_t
 ofdp_reenter(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf *pkt, uint16_t svc)
 {
+	struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
+
+	/* chain_hop counts table passes of an OpenFlow-steered packet: flows
+	 * that send a service's output back to it would loop forever. */
+	if (++meta->chain_hop > OFDP_MAX_PASSES) {
+		g_ofdp.ctr[ofdp_slot(m, d)].loop_drop++;
+		rte_pktmbuf_free(pkt);
+		return 0;
+	}
 	return table_run(m, d, pkt, FLOW_OFPORT_SERVICE_BASE + svc);
 }
 

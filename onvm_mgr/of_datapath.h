@@ -15,7 +15,8 @@
  * in_port = 1000 + S (ofdp_reenter): that is how a controller builds a
  * chain out of flows. A re-entering packet that matches no flow, or
  * matches a JSON chain's flow, is handled as the table says (a miss drops
- * it, counted as of_reenter_miss).
+ * it, counted as reenter_miss; more than OFDP_MAX_PASSES passes, a loop
+ * of flows, drops it as loop_drop).
  */
 #ifndef ONVM_OF_DATAPATH_H
 #define ONVM_OF_DATAPATH_H
@@ -32,6 +33,7 @@
 #define OFDP_NOT_CHAIN   0xffffu
 #define OFDP_COUNTER_SLOTS (MGR_MAX_DATA_LCORES + 1)
 #define OFDP_PIN_MAX     1600    /* bytes of a frame kept for PACKET_IN */
+#define OFDP_MAX_PASSES  16      /* table passes of one packet (NF -> table -> NF ...) */
 
 enum ofdp_op_kind {
 	OFDP_OUT_PORT = 1,   /* arg = DPDK port */
@@ -113,6 +115,7 @@ struct ofdp_lcore_counters {
 	uint64_t reenter_miss;   /* back from an NF, no flow matched */
 	uint64_t bad_output;     /* port/service gone since the flow was added */
 	uint64_t svc_full;       /* a copy to a service whose ring was full */
+	uint64_t loop_drop;      /* more than OFDP_MAX_PASSES table passes */
 };
 
 /* A frame for the controller, filled by a data lcore, sent by the agent. */
