@@ -148,8 +148,10 @@ conn_close(struct of_agent *a, int i)
 {
 	struct ofa_conn *c = a->conns[i];
 
-	if (c->active)
-		printf("onvm_mgr: openflow: controller connection closed\n");
+	if (c->active && !c->connecting) {
+		printf("onvm_mgr: openflow: controller connection closed; reconnecting\n");
+		fflush(stdout);
+	}
 	close(c->fd);
 	ofp_buf_free(&c->out);
 	free(c);
@@ -343,10 +345,10 @@ controller_connected(struct of_agent *a, struct ofa_conn *c)
 	int err = 0;
 	socklen_t len = sizeof(err);
 
-	c->connecting = false;
 	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
 	if (err)
-		return false;
+		return false; /* refused: still `connecting`, closed quietly */
+	c->connecting = false;
 	printf("onvm_mgr: openflow: connected to controller %s\n", a->m->cfg.of_controller);
 	fflush(stdout);
 	a->ctrl_backoff_ms = 0;
