@@ -321,6 +321,10 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 	if (n == 0)
 		return;
 	d->counters.nf_dequeued[id] += n;
+	/* The NF just wrote these lines on another core: fetch them all at
+	 * once rather than one cross-core miss per packet. */
+	for (uint16_t i = 0; i < n; i++)
+		rte_prefetch0(onvm_pkt_meta(pkts[i]));
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *pkt = pkts[i];

@@ -27,8 +27,10 @@ static int
 create_nf_rings(struct mgr *m)
 {
 	/* NF->NF hops are enqueued by TX lcores while the RX lcore enqueues
-	 * first hops: with more than one data lcore, RX rings are multi-producer. */
-	unsigned int rx_flags = RING_F_SC_DEQ | (m->num_data > 1 ? 0 : RING_F_SP_ENQ);
+	 * first hops: with more than one data lcore (3+ lcores, see main.c),
+	 * RX rings are multi-producer. Decided from the EAL lcore count, as
+	 * the data lcores are planned only after the shared memory exists. */
+	unsigned int rx_flags = RING_F_SC_DEQ | (rte_lcore_count() > 2 ? 0 : RING_F_SP_ENQ);
 	unsigned int tx_flags = RING_F_SP_ENQ | RING_F_SC_DEQ;
 	char name[RTE_RING_NAMESIZE];
 

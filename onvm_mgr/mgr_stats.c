@@ -60,14 +60,17 @@ mgr_stats_collect(struct mgr *m)
 		mc->enq_drop = drop;
 		mc->dequeued = deq;
 	}
-	memset(&totals, 0, sizeof(totals));
+	/* Summed aside, then stored: telemetry collects from its own thread
+	 * too, and a reader must never see a half-summed zero. */
+	struct mgr_totals t = { 0 };
 	for (unsigned int l = 0; l < nl; l++) {
-		totals.hop_drop += ls[l].counters.hop_drop;
-		totals.no_instance += ls[l].counters.no_instance;
-		totals.nf_drop += ls[l].counters.nf_drop;
-		totals.chain_end_drop += ls[l].counters.chain_end_drop;
-		totals.bad_dest += ls[l].counters.bad_dest;
+		t.hop_drop += ls[l].counters.hop_drop;
+		t.no_instance += ls[l].counters.no_instance;
+		t.nf_drop += ls[l].counters.nf_drop;
+		t.chain_end_drop += ls[l].counters.chain_end_drop;
+		t.bad_dest += ls[l].counters.bad_dest;
 	}
+	totals = t;
 }
 
 uint64_t
@@ -137,6 +140,7 @@ mgr_stats_print(struct mgr *m, double interval_s)
 static int
 tm_nfs(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	mgr_stats_collect(&g_mgr); /* fresh sums, not the last stats tick's */
 	struct onvm_shared *shm = g_mgr.shm;
 
 	rte_tel_data_start_dict(d);
@@ -174,6 +178,7 @@ tm_nfs(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tm_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	mgr_stats_collect(&g_mgr); /* fresh sums, not the last stats tick's */
 	struct mgr *m = &g_mgr;
 
 	rte_tel_data_start_dict(d);
@@ -225,6 +230,7 @@ tm_services(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tm_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	mgr_stats_collect(&g_mgr); /* fresh sums, not the last stats tick's */
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "in_use", rte_mempool_in_use_count(g_mgr.pool));
 	/* Some PMDs keep mbufs of their own (net_pcap's infinite_rx copy of

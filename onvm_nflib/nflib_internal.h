@@ -53,6 +53,7 @@ void nflib_unregister(struct onvm_nf_ctx *nf);
 
 /* nflib_run.c */
 void nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n);
+void nflib_count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n);
 
 void nflib_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 

@@ -106,8 +106,8 @@ nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
 	nf->slot->nf_stats.tx += n;
 }
 
-static void
-count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
+void
+nflib_count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct onvm_nf_counters *c = &nf->slot->nf_stats;
 
@@ -137,6 +137,9 @@ per_packet(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n, void *han
 {
 	onvm_pkt_handler_fn fn = (onvm_pkt_handler_fn)handler;
 
+	/* The manager just wrote the metadata on its core. */
+	for (uint16_t i = 0; i < n; i++)
+		rte_prefetch0(onvm_pkt_meta(pkts[i]));
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
@@ -180,7 +183,7 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 		idle = 0;
 		nf->slot->nf_stats.rx += n;
 		fn(nf, pkts, n, handler);
-		count_actions(nf, pkts, n);
+		nflib_count_actions(nf, pkts, n);
 		nflib_return_burst(nf, pkts, n);
 		run_tick(nf);
 	}

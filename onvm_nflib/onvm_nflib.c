@@ -34,6 +34,15 @@ nflib_die(const char *fmt, ...)
 	exit(EXIT_FAILURE);
 }
 
+/* An NF that exits without onvm_nflib_close() (a usage error after init,
+ * exit() from a handler) still leaves the manager cleanly. */
+static void
+leave_at_exit(void)
+{
+	if (signal_ctx && signal_ctx->slot)
+		nflib_unregister(signal_ctx);
+}
+
 static void
 on_signal(int sig)
 {
@@ -82,6 +91,7 @@ onvm_nflib_init(int argc, char **argv, const char *nf_name)
 	free(eal_argv);
 
 	signal_ctx = nf;
+	atexit(leave_at_exit);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -206,6 +216,21 @@ onvm_nflib_counter_add(struct onvm_nf_ctx *nf, int idx, uint64_t n)
 }
 
 void
+onvm_nflib_counter_set(struct onvm_nf_ctx *nf, int idx, uint64_t value)
+{
+	if (idx >= 0 && idx < ONVM_NF_MAX_COUNTERS)
+		nf->slot->counters[idx].value = value;
+}
+
+uint16_t
+onvm_nflib_service_instances(const struct onvm_nf_ctx *nf, uint16_t service_id)
+{
+	if (service_id == 0 || service_id > ONVM_MAX_SERVICES)
+		return 0;
+	return __atomic_load_n(&nf->shm->services[service_id].num_instances, __ATOMIC_ACQUIRE);
+}
+
+void
 onvm_nflib_stop(struct onvm_nf_ctx *nf)
 {
 	nf->stop = 1;
@@ -274,6 +299,7 @@ onvm_nflib_send(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n)
 {
 	unsigned int sent = rte_ring_sp_enqueue_burst(nf->tx_ring, (void **)pkts, n, NULL);
 
+	nflib_count_actions(nf, pkts, (uint16_t)sent);
 	nf->slot->nf_stats.tx += sent;
 	return sent;
 }

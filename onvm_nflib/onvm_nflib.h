@@ -72,6 +72,9 @@ const char *onvm_nflib_name(const struct onvm_nf_ctx *nf);
 /* Look up a service id by name (0 when the manager does not know it). */
 uint16_t onvm_nflib_service_lookup(const struct onvm_nf_ctx *nf, const char *name);
 
+/* How many NFs run service `service_id` right now. */
+uint16_t onvm_nflib_service_instances(const struct onvm_nf_ctx *nf, uint16_t service_id);
+
 /* A port's MAC address, for NFs that rewrite Ethernet headers. */
 int onvm_nflib_port_mac(const struct onvm_nf_ctx *nf, uint16_t port, struct rte_ether_addr *mac);
 uint16_t onvm_nflib_num_ports(const struct onvm_nf_ctx *nf);
@@ -89,6 +92,8 @@ void onvm_nflib_set_tick(struct onvm_nf_ctx *nf, onvm_tick_fn fn, uint32_t inter
  */
 int onvm_nflib_counter_register(struct onvm_nf_ctx *nf, const char *name);
 void onvm_nflib_counter_add(struct onvm_nf_ctx *nf, int idx, uint64_t n);
+/* For gauges (a rate, a table size) rather than running totals. */
+void onvm_nflib_counter_set(struct onvm_nf_ctx *nf, int idx, uint64_t value);
 
 /* Run the packet loop until stopped (signal, manager exit, or _stop()). */
 int onvm_nflib_run(struct onvm_nf_ctx *nf, onvm_pkt_handler_fn handler);

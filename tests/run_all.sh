@@ -48,7 +48,7 @@ build() { # build DIR [meson options...]
 unit_tests() { # unit_tests DIR LABEL
 	local dir=$1 label=$2 name rc
 	local tests
-	tests=$(meson test -C "$dir" --suite unit --list 2>/dev/null | sed 's/^onvm:unit \/ //; s/^.* \/ //')
+	tests=$(meson test -C "$dir" --suite unit --list 2>/dev/null | grep -v '^ninja' | sed 's/^.* \/ //')
 	for name in $tests; do
 		meson test -C "$dir" --suite unit --print-errorlogs "$name" >"$dir/unit_$name.log" 2>&1
 		rc=$?

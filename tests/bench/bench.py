@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""The platform benchmark (SPEC 10); see docs/benchmarking.md.
+
+Each case runs on two net_null ports that hand out 64-byte packets as fast
+as they are read and free what is sent, so the forwarder is the only
+bottleneck:
+
+  testpmd  dpdk-testpmd, io forwarding, main lcore + 1 forwarding lcore
+  N-NF     onvm_mgr on 2 lcores (control + 1 data lcore) and a chain of N
+           simple_forward NFs on the remaining CPU (shared-core mode, -c,
+           for 2 and 3 NFs, which share that CPU)
+
+Mpps is the packets the ports sent during the measuring window (after a
+warm-up) divided by its length. Cycles/packet is the CPU time all the
+case's processes used in that window (every thread, from /proc/PID/task),
+times the nominal clock, divided by the same packet count: what a packet
+costs in CPU, however the time was split between cores.
+"""
+import argparse
+import atexit
+import os
+import signal
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+import report  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PORTS = (0, 1)
+NULL_VDEVS = ["--vdev", "net_null0,size=64", "--vdev", "net_null1,size=64"]
+LCORES = "0-1"
+
+
+class CaseError(Exception):
+    pass
+
+
+def is_worker(thread_name):
+    """A DPDK worker lcore thread (the name differs between DPDK builds)."""
+    return thread_name.startswith(("rte-worker", "lcore-worker"))
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(
+        prog="tests/bench/run.sh",
+        description="testpmd vs. chains of simple_forward NFs on net_null ports, 64 B")
+    ap.add_argument("--duration", type=float, default=5.0,
+                    help="measuring window per case, seconds (default 5)")
+    ap.add_argument("--warmup", type=float, default=2.0,
+                    help="traffic before the window starts, seconds (default 2)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run every case N times, report the median (default 1)")
+    ap.add_argument("--chains", default="1,2,3",
+                    help="chain lengths to measure (default 1,2,3)")
+    ap.add_argument("--no-testpmd", action="store_true", help="skip the testpmd reference")
+    ap.add_argument("--testpmd", default="dpdk-testpmd", help="testpmd binary")
+    ap.add_argument("--plot", metavar="PNG", help="also draw the table as a PNG (gnuplot)")
+    ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    ap.add_argument("--hold", type=float, default=0.0,
+                    help="after measuring the 1-NF chain, keep it running this many seconds "
+                         "(for perf record/top)")
+    a = ap.parse_args()
+    a.chains = [int(x) for x in a.chains.split(",") if x]
+    if any(n < 1 or n > 8 for n in a.chains):
+        ap.error("--chains: lengths 1-8")
+    if a.duration <= 0 or a.warmup < 0 or a.repeat < 1:
+        ap.error("--duration > 0, --warmup >= 0, --repeat >= 1")
+    return a
+
+
+def measure(tel, pids, duration):
+    """Packets sent and CPU used by `pids` over `duration` seconds."""
+    def snap():
+        return (time.monotonic(), tel.port_tx(PORTS),
+                {pid: benchlib.thread_cpu(pid) for pid in pids},
+                benchlib.machine_busy_seconds())
+
+    t0, tx0, cpu0, busy0 = snap()
+    time.sleep(duration)
+    t1, tx1, cpu1, busy1 = snap()
+    threads = {}
+    for pid in pids:
+        for name, secs in cpu1[pid].items():
+            threads[(pid, name)] = secs - cpu0[pid].get(name, 0.0)
+    ours = sum(threads.values())
+    return {"seconds": t1 - t0, "packets": tx1 - tx0, "threads": threads,
+            "cpu_s": ours, "others_cpu_s": max(0.0, (busy1 - busy0) - ours)}
+
+
+def summarize(name, m, hz, groups):
+    """One table row from a measurement; groups maps label -> thread filter."""
+    pk = max(m["packets"], 1)
+    row = {"case": name, "mpps": m["packets"] / m["seconds"] / 1e6,
+           "cycles_per_pkt": m["cpu_s"] * hz / pk,
+           "cores_used": m["cpu_s"] / m["seconds"],
+           "others_cores": m["others_cpu_s"] / m["seconds"], "parts": {}}
+    for label, keep in groups.items():
+        secs = sum(s for (pid, tname), s in m["threads"].items() if keep(pid, tname))
+        row["parts"][label] = secs * hz / pk
+    return row
+
+
+def wait_traffic(tel, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if tel.port_tx(PORTS) > 0:
+            return time.monotonic()
+        time.sleep(0.002)
+    raise CaseError("no packet left the ports")
+
+
+def run_testpmd(a, procs, hz, tag):
+    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_tp{tag}"
+    procs.prefixes.append(prefix)
+    argv = [a.testpmd, "-l", LCORES, "--no-pci", "--file-prefix", prefix,
+            "--log-level=lib.eal:warning", *NULL_VDEVS, "--",
+            "--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=16384",
+            "--stats-period=3600"]
+    p = procs.start("testpmd", argv)
+    try:
+        tel = benchlib.Telemetry(prefix)
+        t_first = wait_traffic(tel, 20)
+        time.sleep(a.warmup)
+        m = measure(tel, [p.pid], a.duration)
+        tel.close()
+    except (CaseError, RuntimeError) as e:
+        raise CaseError(f"testpmd: {e}\n{p.tail()}")
+    finally:
+        procs.stop(p)
+    row = summarize("testpmd", m, hz, {
+        "fwd lcore": lambda pid, t: is_worker(t),
+        "other": lambda pid, t: not is_worker(t)})
+    row["startup"] = {"forwarding_s": t_first - p.t_launch}
+    return row
+
+
+def start_nf(procs, prefix, env, service, dest):
+    argv = [os.path.join(ROOT, "go.sh"), "simple_forward", "-r", service]
+    if dest:
+        argv += ["--", "-d", dest]
+    nf_env = dict(env, ONVM_FILE_PREFIX=prefix)
+    return procs.start(service, argv, env=nf_env, cwd=ROOT)
+
+
+def wait_nf(tel, nf, timeout):
+    """Until the NF is listed (joined), then until it has received a packet;
+    returns (joined time, first packet time)."""
+    deadline = time.monotonic() + timeout
+    t_join = None
+    while time.monotonic() < deadline:
+        if not nf.alive():
+            raise CaseError(f"NF {nf.name} exited:\n{nf.tail()}")
+        nfs = tel.query("/onvm/nfs") or {}
+        mine = [v for v in nfs.values() if isinstance(v, dict) and v.get("pid") == nf.pid]
+        if mine:
+            t_join = t_join or time.monotonic()
+            if mine[0].get("rx", 0) > 0:
+                return t_join, time.monotonic()
+        time.sleep(0.002)
+    raise CaseError(f"NF {nf.name} {'got no packet' if t_join else 'did not join'}:\n"
+                    f"{nf.tail()}")
+
+
+def run_chain(a, procs, hz, n, tag, build):
+    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_c{n}{tag}"
+    procs.prefixes.append(prefix)
+    mgr_bin = os.path.join(build, "onvm_mgr", "onvm_mgr")
+    argv = [mgr_bin, "-l", LCORES, "--file-prefix", prefix, "--no-pci",
+            "--log-level=lib.eal:warning", *NULL_VDEVS, "--", "-p", "0x3", "-s", "none",
+            "-d", "sf1"]
+    if n > 1:
+        argv.append("-c")
+    env = dict(os.environ, ONVM_BUILD_DIR=build)
+    mgr = procs.start("onvm_mgr", argv, env=env)
+    nfs = []
+    try:
+        hit = mgr.wait_line("onvm_mgr: ready in", 30)
+        if not hit:
+            raise CaseError(f"manager did not become ready:\n{mgr.tail()}")
+        t_ready, line = hit
+        reported = float(line.split("ready in")[1].split()[0])
+        tel = benchlib.Telemetry(prefix)
+        # The last NF first: each one's -d needs its successor's service.
+        for k in range(n, 0, -1):
+            nf = start_nf(procs, prefix, env, f"sf{k}", f"sf{k + 1}" if k < n else None)
+            nfs.insert(0, nf)
+            if k > 1:
+                wait_nf_joined(tel, nf, 30)
+        entry = nfs[0]
+        t_join, t_first = wait_nf(tel, entry, 30)
+        time.sleep(a.warmup)
+        pids = [mgr.pid] + [nf.pid for nf in nfs]
+        m = measure(tel, pids, a.duration)
+        if a.hold > 0 and n == 1:
+            print(f"holding the 1-NF chain for {a.hold:.0f} s: manager pid {mgr.pid}, "
+                  f"NF pid {entry.pid}", flush=True)
+            time.sleep(a.hold)
+        tel.close()
+    except RuntimeError as e:
+        raise CaseError(f"{n}-NF: {e}\n{mgr.tail()}")
+    finally:
+        for nf in nfs:
+            procs.stop(nf, signal.SIGINT, 5)
+        procs.stop(mgr, signal.SIGINT, 15)
+    row = summarize(f"{n}-NF", m, hz, {
+        "mgr data": lambda pid, t: pid == mgr.pid and is_worker(t),
+        "mgr other": lambda pid, t: pid == mgr.pid and not is_worker(t),
+        "NFs": lambda pid, t: pid != mgr.pid})
+    row["startup"] = {"mgr_ready_reported_s": reported,
+                      "mgr_ready_wall_s": t_ready - mgr.t_launch,
+                      "nf_join_s": t_join - entry.t_launch,
+                      "nf_first_packet_s": t_first - entry.t_launch}
+    return row
+
+
+def wait_nf_joined(tel, nf, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not nf.alive():
+            raise CaseError(f"NF {nf.name} exited:\n{nf.tail()}")
+        nfs = tel.query("/onvm/nfs") or {}
+        if any(isinstance(v, dict) and v.get("pid") == nf.pid for v in nfs.values()):
+            return time.monotonic(), None
+        time.sleep(0.005)
+    raise CaseError(f"NF {nf.name} did not join:\n{nf.tail()}")
+
+
+def median_row(rows):
+    """The run with the median Mpps (so the row's numbers belong together)."""
+    rows = sorted(rows, key=lambda r: r["mpps"])
+    row = dict(rows[len(rows) // 2])
+    row["mpps_all"] = [r["mpps"] for r in rows]
+    return row
+
+
+def main():
+    a = parse_args()
+    if os.geteuid() != 0:
+        sys.exit("run.sh: needs root (hugepages, DPDK runtime directory)")
+    build = os.environ.get("ONVM_BUILD_DIR", os.path.join(ROOT, "build"))
+    if not os.path.isabs(build):
+        build = os.path.join(ROOT, build)
+    if not os.access(os.path.join(build, "nfs", "simple_forward", "simple_forward"), os.X_OK):
+        sys.exit(f"run.sh: build first: meson setup build && ninja -C build ({build})")
+
+    procs = benchlib.Procs()
+    atexit.register(procs.cleanup)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda s, f: sys.exit(128 + s))
+    benchlib.remove_stale_prefixes()
+
+    hz = benchlib.cpu_hz()
+    rows = []
+    cases = ([("testpmd", None)] if not a.no_testpmd else []) + [("chain", n) for n in a.chains]
+    for kind, n in cases:
+        runs = []
+        for r in range(a.repeat):
+            label = "testpmd" if kind == "testpmd" else f"{n}-NF"
+            print(f"  measuring {label}" + (f" (run {r + 1}/{a.repeat})" if a.repeat > 1 else "")
+                  + " ...", file=sys.stderr, flush=True)
+            try:
+                if kind == "testpmd":
+                    runs.append(run_testpmd(a, procs, hz, r))
+                else:
+                    runs.append(run_chain(a, procs, hz, n, r, build))
+            except CaseError as e:
+                print(f"run.sh: {e}", file=sys.stderr)
+            except OSError as e:  # a binary that is not there
+                print(f"run.sh: {label}: {e}", file=sys.stderr)
+            procs.cleanup()
+        if runs:
+            rows.append(median_row(runs))
+
+    ref = next((r for r in rows if r["case"] == "testpmd"), None)
+    for r in rows:
+        r["ratio"] = r["mpps"] / ref["mpps"] if ref and ref["mpps"] > 0 else None
+    report.print_table(rows, a, hz)
+    if a.json:
+        report.write_json(a.json, rows, a, hz)
+    if a.plot:
+        report.plot(a.plot, rows)
+    return 0 if len(rows) == len(cases) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""The benchmark's output: one table, start-up times, optional JSON and PNG."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+
+def _fmt(v, spec):
+    """Number with a format like '10.3f', or a '-' as wide."""
+    if v is not None:
+        return format(v, spec)
+    return "-".rjust(int(spec.split(".")[0]))
+
+
+def print_table(rows, a, hz):
+    print()
+    print(f"64-byte packets, 2 x net_null, lcores 0-1; window {a.duration:g} s after "
+          f"{a.warmup:g} s warm-up" + (f", median of {a.repeat}" if a.repeat > 1 else ""))
+    print(f"cycles/pkt = CPU time of all the case's threads in the window x "
+          f"{hz / 1e6:.0f} MHz / packets sent")
+    print()
+    print(f"{'case':<9} {'Mpps':>7} {'cycles/pkt':>11} {'vs testpmd':>11}   "
+          f"{'cores':>5} {'others':>6}   where the cycles went (per packet)")
+    for r in rows:
+        parts = "  ".join(f"{k} {v:.0f}" for k, v in r["parts"].items())
+        ratio = f"{r['ratio'] * 100:.0f}%" if r.get("ratio") is not None else "-"
+        print(f"{r['case']:<9} {r['mpps']:>7.2f} {r['cycles_per_pkt']:>11.0f} {ratio:>11}   "
+              f"{r['cores_used']:>5.2f} {r['others_cores']:>6.2f}   {parts}")
+    print()
+    print("cores: CPUs the case used on average; others: CPUs used meanwhile by every other")
+    print("process on the machine (above ~0.1 the numbers are disturbed).")
+    busiest = max((r["others_cores"] for r in rows), default=0.0)
+    if busiest > 0.3:
+        print(f"WARNING: other processes used up to {busiest:.1f} CPUs during the windows: the")
+        print("forwarders were starved, and a chain (two processes handing packets over rings)")
+        print("suffers far more from that than testpmd (one thread); rerun on a quiet machine.")
+    print()
+    print("start-up (seconds)")
+    print(f"{'case':<9} {'mgr ready':>10} {'(reported)':>11} {'NF joined':>10} "
+          f"{'NF 1st pkt':>11}   {'testpmd fwd':>11}")
+    for r in rows:
+        s = r.get("startup", {})
+        print(f"{r['case']:<9} {_fmt(s.get('mgr_ready_wall_s'), '10.3f')} "
+              f"{_fmt(s.get('mgr_ready_reported_s'), '11.3f')} "
+              f"{_fmt(s.get('nf_join_s'), '10.3f')} {_fmt(s.get('nf_first_packet_s'), '11.3f')}"
+              f"   {_fmt(s.get('forwarding_s'), '11.3f')}")
+    print("mgr ready: launch to the 'ready' line (reported: the manager's own count from "
+          "EAL start);")
+    print("NF: launch of ./go.sh for the chain's first NF to being listed in /onvm/nfs, and to "
+          "its first packet;")
+    print("testpmd fwd: launch to the first packet sent.")
+
+
+def write_json(path, rows, a, hz):
+    out = {"packet_bytes": 64, "duration_s": a.duration, "warmup_s": a.warmup,
+           "repeat": a.repeat, "clock_hz": hz, "rows": rows}
+    with open(path, "w") as f:
+        json.dump(out, f, indent=2)
+
+
+def plot(path, rows):
+    """Bar chart of Mpps with cycles/packet on the right axis (gnuplot)."""
+    gp = shutil.which("gnuplot")
+    if gp is None:
+        print("run.sh: --plot needs gnuplot (apt-get install gnuplot-nox)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+        with open(data, "w") as f:
+            for r in rows:
+                f.write(f"\"{r['case']}\" {r['mpps']:.3f} {r['cycles_per_pkt']:.1f}\n")
+        script = f"""
+set terminal png size 800,480
+set output '{path}'
+set title '64-byte forwarding on net_null ports' noenhanced
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel 'Mpps'
+set y2label 'cycles / packet'
+set yrange [0:*]
+set y2range [0:*]
+set ytics nomirror
+set y2tics
+set key outside top center horizontal
+plot '{data}' using 2:xtic(1) title 'Mpps' axes x1y1, \\
+     '' using 3 title 'cycles/packet' axes x1y2
+"""
+        r = subprocess.run([gp], input=script, text=True, capture_output=True)
+        if r.returncode != 0:
+            print(f"run.sh: gnuplot failed: {r.stderr.strip()}")
+        else:
+            print(f"plot written to {path}")
