@@ -205,6 +205,17 @@ conn_flush(struct ofa_conn *c)
 	return true;
 }
 
+/* One master at a time (OpenFlow 1.3, 6.3.5): a connection that becomes
+ * master makes the previous master a slave. */
+static void
+demote_other_masters(struct of_agent *a, const struct ofa_conn *master)
+{
+	for (int i = 0; i < OFA_MAX_CONNS; i++)
+		if (a->conns[i] && a->conns[i] != master &&
+		    a->conns[i]->s.role == OFPCR_ROLE_MASTER)
+			a->conns[i]->s.role = OFPCR_ROLE_SLAVE;
+}
+
 /* Read and answer every whole message; false when the connection ends. */
 static bool
 conn_input(struct of_agent *a, struct ofa_conn *c)
@@ -237,8 +248,12 @@ conn_input(struct of_agent *a, struct ofa_conn *c)
 			}
 			break;
 		}
+		uint32_t role = c->s.role;
+
 		open = of_session_handle(&c->s, c->in + off, len, ofa_now_ms(), &c->out);
 		off += len;
+		if (c->s.role == OFPCR_ROLE_MASTER && role != OFPCR_ROLE_MASTER)
+			demote_other_masters(a, c);
 	}
 	memmove(c->in, c->in + off, c->have - off);
 	c->have -= off;
