@@ -2,7 +2,8 @@
 tests/integration/test_openflow_osken.sh: the table-miss flow sends
 frames to the controller (PACKET_IN); a frame whose destination is known
 installs a flow (FLOW_MOD) and goes out by PACKET_OUT; an unknown one is
-flooded. Every event is logged (one line each) to $OSKEN_EVENTS."""
+flooded. It also installs a flow with an idle timeout that no packet
+meets (FLOW_REMOVED), and logs PORT_STATUS. Every event is logged (one line each) to $OSKEN_EVENTS."""
 import os
 
 from os_ken.base import app_manager
@@ -37,6 +38,19 @@ class LearningSwitch(app_manager.OSKenApp):
         self.note("features dpid=%016x" % ev.msg.datapath_id)
         self.add_flow(dp, 0, p.OFPMatch(),
                       [p.OFPActionOutput(ofp.OFPP_CONTROLLER, ofp.OFPCML_NO_BUFFER)])
+        # A flow no packet meets, to see the idle timeout and FLOW_REMOVED.
+        dp.send_msg(p.OFPFlowMod(datapath=dp, priority=50, idle_timeout=1,
+                                 flags=ofp.OFPFF_SEND_FLOW_REM, cookie=0x77,
+                                 match=p.OFPMatch(eth_type=0x88b5), instructions=[]))
+
+    @set_ev_cls(ofp_event.EventOFPFlowRemoved, MAIN_DISPATCHER)
+    def on_flow_removed(self, ev):
+        self.note("flow_removed cookie=%#x reason=%d" % (ev.msg.cookie, ev.msg.reason))
+
+    @set_ev_cls(ofp_event.EventOFPPortStatus, MAIN_DISPATCHER)
+    def on_port_status(self, ev):
+        self.note("port_status reason=%d port=%d name=%s" %
+                  (ev.msg.reason, ev.msg.desc.port_no, ev.msg.desc.name.decode()))
 
     @set_ev_cls(ofp_event.EventOFPErrorMsg, MAIN_DISPATCHER)
     def on_error(self, ev):

@@ -3,7 +3,8 @@
 # --of-controller: two network namespaces joined by the manager ping each
 # other only once the learning switch in tests/osken_learning_switch.py
 # has answered PACKET_INs with FLOW_MODs and PACKET_OUTs; the agent
-# reconnects with backoff when the controller starts late; every message
+# reconnects with backoff when the controller starts late; idle timeouts
+# send FLOW_REMOVED and NFs coming and going PORT_STATUS; every message
 # the agent sent decodes in tshark without malformed-packet errors.
 source "$(dirname "$0")/lib.sh"
 test_init openflow_osken
@@ -26,7 +27,7 @@ OSKEN_EVENTS=$WORK/events.log osken-manager --ofp-tcp-listen-port "$CPORT" \
 	"$ONVM_ROOT/tests/osken_learning_switch.py" >"$WORK/osken.log" 2>&1 &
 _pids+=("$!")
 check "the agent connected to the controller (after backoff)" \
-	wait_for 20 grep -q "connected to controller" "$MGR_LOG"
+	wait_for 60 grep -q "connected to controller" "$MGR_LOG"
 check "controller saw the features" wait_for 10 grep -q "features dpid=" "$WORK/events.log"
 check "ping a -> b through the learning switch" \
 	wait_for 10 ip netns exec "onvm_oa$tag" ping -c 3 -i 0.2 -W 2 10.78.0.2
@@ -38,6 +39,15 @@ ovs-ofctl -O OpenFlow13 dump-flows "tcp:127.0.0.1:$LPORT" >"$WORK/flows.txt" 2>&
 check "dump-flows shows the learned flows with packets" \
 	grep -q "n_packets=[1-9].*priority=1,in_port=1,dl_src=" "$WORK/flows.txt"
 check "and the table-miss flow" grep -q "priority=0 actions=CONTROLLER:65535" "$WORK/flows.txt"
+check "idle timeout: FLOW_REMOVED reached the controller" \
+	wait_for 5 grep -q "flow_removed cookie=0x77 reason=0" "$WORK/events.log"
+start_nf simple_forward -r svcx
+svc=$(sed -n "s/.*joined service \([0-9]*\) 'svcx'.*/\1/p" "$MGR_LOG" | head -1)
+check "an NF joining raised PORT_STATUS add for its service port" \
+	wait_for 5 grep -q "port_status reason=0 port=$((1000 + svc)) name=svcx" "$WORK/events.log"
+kill -9 "$NF_PID"
+check "its death raised PORT_STATUS delete" \
+	wait_for 5 grep -q "port_status reason=1 port=$((1000 + svc))" "$WORK/events.log"
 check "manager exits 0" stop_mgr
 sleep 1
 tshark -r "$WORK/of.pcapng" -d "tcp.port==$CPORT,openflow" -Y "openflow_v4" -T fields \
