@@ -221,6 +221,8 @@ shutdown_all(struct mgr *m, const char *prefix)
 		dataplane_release(m, &m->inline_data);
 	for (unsigned int i = 0; i < m->num_data; i++)
 		dataplane_release(m, &m->data[i]);
+	if (of_agent_enabled(m))
+		of_agent_free(m);
 	mgr_stats_collect(m);
 	mgr_ports_stop(m);
 	printf("onvm_mgr: stopped; %u mbufs still in use\n", rte_mempool_in_use_count(m->pool));

@@ -561,8 +561,16 @@ of_agent_stop(struct mgr *m)
 	if (a->listen_fd >= 0)
 		close(a->listen_fd);
 	a->listen_fd = -1;
+}
+
+void
+of_agent_free(struct mgr *m)
+{
+	struct of_agent *a = &g_ofa;
+
+	(void)m;
 	free(a->harvested);
 	a->harvested = NULL;
 	ofs_destroy(&a->sw);
-	ofdp_io_free();
+	ofdp_io_free(); /* PACKET_OUT frames not yet sent go back to the pool */
 }

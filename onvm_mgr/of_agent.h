@@ -26,8 +26,10 @@ bool of_agent_enabled(const struct mgr *m);
 int of_agent_init(struct mgr *m);
 /* Start the thread (after the chains are loaded); -1 if a socket fails. */
 int of_agent_start(struct mgr *m);
-/* Join the thread, close every socket, free the switch. */
+/* Join the thread and close every socket (the data lcores may still run:
+ * their rings stay until of_agent_free(), after they stopped). */
 void of_agent_stop(struct mgr *m);
+void of_agent_free(struct mgr *m);
 
 /*
  * The chains of `set` (chain i is chain id i + 1; generation `gen` of the

@@ -115,12 +115,10 @@ ofa_port_stats(void *ctx, uint32_t port_no, struct ofp_port_stats_entry *e)
 {
 	struct of_agent *a = ctx;
 	struct mgr *m = a->m;
-	uint64_t age = ofa_now_ms();
 
-	(void)age;
 	if (dpdk_port_enabled(m, port_no)) {
 		uint16_t id = (uint16_t)(port_no - 1);
-		struct rte_eth_stats st;
+		struct rte_eth_stats st = { 0 };
 		const struct onvm_port_counters *c = &m->shm->ports[id].stats;
 
 		if (rte_eth_stats_get(id, &st) == 0) {
@@ -285,7 +283,10 @@ compile_insts(struct of_agent *a, const struct ofp_instructions *in, struct opve
 
 	p->first_op = o->n;
 	p->n_ops = p->n_outputs = 0;
-	if (in->present & (OFP_INST_BIT(OFPIT_GOTO_TABLE) | OFP_INST_BIT(OFPIT_WRITE_METADATA)))
+	/* One table: any goto-table points past the last one. */
+	if (in->present & OFP_INST_BIT(OFPIT_GOTO_TABLE))
+		return OFP_ERR(OFPET_BAD_INSTRUCTION, OFPBIC_BAD_TABLE_ID);
+	if (in->present & OFP_INST_BIT(OFPIT_WRITE_METADATA))
 		return OFP_ERR(OFPET_BAD_INSTRUCTION, OFPBIC_UNSUP_INST);
 	if ((in->present & OFP_INST_BIT(OFPIT_APPLY_ACTIONS)) &&
 	    (err = compile_list(a, &in->apply, false, o, p)))
@@ -648,7 +649,8 @@ ofa_packet_out(void *ctx, const struct ofp_packet_out *po)
 	slot->pkt = pkt;
 	slot->in_port = po->in_port;
 	slot->n_ops = p.n_ops;
-	memcpy(slot->ops, o.v, p.n_ops * sizeof(*o.v));
+	if (p.n_ops)
+		memcpy(slot->ops, o.v, p.n_ops * sizeof(*o.v));
 	free(o.v);
 	ofa_publish(a, false); /* it may use flows just added (OFPP_TABLE) */
 	if (rte_ring_sp_enqueue(g_ofdp.pout_ring, slot) < 0) {
