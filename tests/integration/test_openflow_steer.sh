@@ -5,7 +5,8 @@
 # packet re-enters the table with in_port = the service port, where a
 # second flow sends it out of port 2: the output capture is exactly the
 # tshark-filtered input. dump-flows shows the controller's flows and the
-# JSON chain (cookie = chain id) with counters; del-flows empties it.
+# JSON chain (cookie = chain id) with counters; packet-out sends a frame;
+# del-flows empties the table.
 source "$(dirname "$0")/lib.sh"
 test_init openflow_steer
 command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
@@ -41,6 +42,8 @@ out=$(ofctl add-flow "$OF" "priority=5,ip,actions=push_mpls:0x8847,output:2")
 check "an action the data path cannot run is refused (BAD_TYPE)" grep -q "OFPBAC_BAD_TYPE" <<<"$out"
 out=$(ofctl add-flow "$OF" "table=1,priority=5,actions=output:2")
 check "a second table is refused (BAD_TABLE_ID)" grep -q "OFPFMFC_BAD_TABLE_ID" <<<"$out"
+out=$(ofctl add-flow "$OF" "priority=5,actions=goto_table:1")
+check "goto_table refused (one table: BAD_TABLE_ID)" grep -q "OFPBIC_BAD_TABLE_ID" <<<"$out"
 out=$(ofctl add-flow "$OF" "priority=5,actions=output:7")
 check "a port that does not exist is refused (BAD_OUT_PORT)" grep -q "OFPBAC_BAD_OUT_PORT" <<<"$out"
 
@@ -62,6 +65,9 @@ ofctl dump-ports "$OF" >"$WORK/ports.txt"
 check "dump-ports: port 2 sent them" grep -A1 "port  2:" "$WORK/ports.txt" | grep -q "tx pkts=$n,"
 check "dump-ports: the service port" grep -q "port *$((1000 + web)):" "$WORK/ports.txt"
 
+arp=ffffffffffff00000000000108060001080006040001000000000001c0a80001000000000000c0a80002
+check "packet-out to port 2" ofctl packet-out "$OF" "in_port=controller packet=$arp actions=output:2"
+check "port 2 sent it" wait_for 5 test "$(port_field 1 tx)" = $((n + 1))
 check "del-flows" ofctl del-flows "$OF"
 check "dump-flows is empty after del-flows" test "$(ofctl dump-flows "$OF" | grep -c cookie=)" = 0
 check "manager alive and exits 0" stop_mgr
