@@ -101,7 +101,17 @@ struct exec_ctx {
 	uint8_t table_miss;
 	uint16_t keep_svc;       /* the original packet goes to this service */
 	bool consumed;           /* the original packet is no longer ours */
+	struct rte_mbuf *orig;   /* the packet itself (the rest are copies) */
 };
+
+/* pkt was sent or freed: if it is the original, the caller must not
+ * enqueue it. Copies are ours alone and need no note. */
+static inline void
+note_gone(struct exec_ctx *c, const struct rte_mbuf *pkt)
+{
+	if (pkt == c->orig)
+		c->consumed = true;
+}
 
 static const struct ofdp_group *
 group_find(const struct ofdp_table *t, uint32_t id)
@@ -248,8 +258,10 @@ run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owne
 
 	if (g == NULL || g->n_buckets == 0 || depth > GROUP_DEPTH_MAX) {
 		g_ofdp.ctr[c->slot].bad_output++;
-		if (last_owner)
-			c->consumed = true, rte_pktmbuf_free(pkt);
+		if (last_owner) {
+			note_gone(c, pkt);
+			rte_pktmbuf_free(pkt);
+		}
 		return;
 	}
 	gc = &c->t->group_ctr[c->slot][g - c->t->groups];
@@ -262,8 +274,9 @@ run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owne
 			bool last = last_owner && i + 1 == g->n_buckets;
 			struct rte_mbuf *p = last ? pkt : copy_of(c, pkt);
 
+			/* Each bucket owns what it gets: the original or a copy. */
 			if (p)
-				run_prog(c, &b[i].prog, c->t->ops, p, last, depth + 1);
+				run_prog(c, &b[i].prog, c->t->ops, p, true, depth + 1);
 		}
 		return;
 	}
@@ -340,17 +353,19 @@ run_prog(struct exec_ctx *c, const struct ofdp_prog *p, const struct ofdp_op *op
 					emit(c, &out, cp, false);
 			}
 			if (take) {
-				c->consumed = true;
+				note_gone(c, pkt);
 				rte_pktmbuf_free(pkt);
 				return;
 			}
 			continue;
 		}
 		if (take) {
-			if (op->kind == OFDP_OUT_SERVICE)
-				emit(c, op, pkt, true);
-			else
-				c->consumed = true, emit(c, op, pkt, false);
+			if (op->kind == OFDP_OUT_SERVICE && pkt == c->orig) {
+				emit(c, op, pkt, true); /* enqueued by the caller */
+			} else {
+				note_gone(c, pkt);
+				emit(c, op, pkt, false);
+			}
 			return;
 		}
 		struct rte_mbuf *cp = copy_of(c, pkt);
@@ -359,9 +374,9 @@ run_prog(struct exec_ctx *c, const struct ofdp_prog *p, const struct ofdp_op *op
 	}
 	if (last_owner) {
 		/* No output took it: dropped (a flow with no actions). */
-		c->consumed = true;
-		if (c->keep_svc == 0)
+		if (pkt == c->orig)
 			g_ofdp.ctr[c->slot].flow_drop++;
+		note_gone(c, pkt);
 		rte_pktmbuf_free(pkt);
 	}
 }
@@ -522,7 +537,7 @@ execute_flow(struct mgr *m, struct mgr_data_lcore *d, const struct ofdp_table *t
 {
 	const struct ofdp_flow *f = &t->flows[idx];
 	struct exec_ctx c = { m, d, t, ofdp_slot(m, d), in_ofport, f->cookie, f->table_miss, 0,
-			      false };
+			      false, pkt };
 	struct ofdp_counter *fc = &t->flow_ctr[c.slot][idx];
 
 	fc->packets++;
@@ -598,9 +613,10 @@ ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d)
 	for (unsigned int i = 0; i < n; i++) {
 		struct ofdp_pout_msg *po = objs[i];
 		const struct mgr_chain_state *st = mgr_chains_current();
-		struct exec_ctx c = { m, d, st->of, ofdp_slot(m, d), po->in_port, 0, 0, 0, false };
-		struct ofdp_prog prog = { 0, po->n_ops, 0 };
 		struct rte_mbuf *pkt = po->pkt;
+		struct exec_ctx c = { m, d, st->of, ofdp_slot(m, d), po->in_port, 0, 0, 0, false,
+				      pkt };
+		struct ofdp_prog prog = { 0, po->n_ops, 0 };
 		uint16_t in_port = po->in_port >= 1 && po->in_port <= ONVM_MAX_PORTS
 					   ? (uint16_t)(po->in_port - 1) : 0xffff;
 
