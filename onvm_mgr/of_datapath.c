@@ -383,6 +383,38 @@ run_prog(struct exec_ctx *c, const struct ofdp_prog *p, const struct ofdp_op *op
 
 /* ---- header edits ---- */
 
+/* Headers sit at any offset (14-byte Ethernet, VLAN tags): unaligned-safe
+ * access, in network order as stored. */
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline void
+wr16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+static inline uint32_t
+rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline void
+wr32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
 static uint8_t *
 l3_of(struct rte_mbuf *pkt, struct pkt_info *pi)
 {
@@ -401,23 +433,19 @@ set_ipv4_addr(struct rte_mbuf *pkt, bool src, uint32_t addr)
 	if (!(pi.flags & PKT_F_IPV4))
 		return;
 	uint8_t *ip = data + pi.l3_off;
-	uint32_t *field = (uint32_t *)(ip + (src ? 12 : 16));
-	uint32_t old = *field, new = rte_cpu_to_be_32(addr);
-	uint16_t *ipcs = (uint16_t *)(ip + 10);
+	uint8_t *field = ip + (src ? 12 : 16);
+	uint32_t old = rd32(field), new = rte_cpu_to_be_32(addr);
 
-	*ipcs = pkt_csum_update32(*ipcs, old, new);
+	wr16(ip + 10, pkt_csum_update32(rd16(ip + 10), old, new));
 	if ((pi.flags & PKT_F_L4) && !(pi.flags & PKT_F_FRAGMENT)) {
 		/* The L4 checksums cover the pseudo-header's addresses. */
 		uint8_t *l4 = data + pi.l4_off;
-		if (pi.ip_proto == PKT_PROTO_TCP) {
-			uint16_t *cs = (uint16_t *)(l4 + 16);
-			*cs = pkt_csum_update32(*cs, old, new);
-		} else if (pi.ip_proto == PKT_PROTO_UDP && *(uint16_t *)(l4 + 6) != 0) {
-			uint16_t *cs = (uint16_t *)(l4 + 6);
-			*cs = pkt_csum_update32(*cs, old, new);
-		}
+		if (pi.ip_proto == PKT_PROTO_TCP)
+			wr16(l4 + 16, pkt_csum_update32(rd16(l4 + 16), old, new));
+		else if (pi.ip_proto == PKT_PROTO_UDP && rd16(l4 + 6) != 0)
+			wr16(l4 + 6, pkt_csum_update32(rd16(l4 + 6), old, new));
 	}
-	*field = new;
+	wr32(field, new);
 }
 
 static void
@@ -429,20 +457,16 @@ set_tp_port(struct rte_mbuf *pkt, bool src, uint16_t port)
 	if (!(pi.flags & PKT_F_L4) || (pi.flags & PKT_F_FRAGMENT))
 		return;
 	uint8_t *l4 = data + pi.l4_off;
-	uint16_t *field = (uint16_t *)(l4 + (src ? 0 : 2));
-	uint16_t old = *field, new = rte_cpu_to_be_16(port);
+	uint8_t *field = l4 + (src ? 0 : 2);
+	uint16_t old = rd16(field), new = rte_cpu_to_be_16(port);
 
-	if (pi.ip_proto == PKT_PROTO_TCP) {
-		uint16_t *cs = (uint16_t *)(l4 + 16);
-		*cs = pkt_csum_update16(*cs, old, new);
-	} else if (pi.ip_proto == PKT_PROTO_UDP) {
-		uint16_t *cs = (uint16_t *)(l4 + 6);
-		if (*cs != 0)
-			*cs = pkt_csum_update16(*cs, old, new);
-	} else {
+	if (pi.ip_proto == PKT_PROTO_TCP)
+		wr16(l4 + 16, pkt_csum_update16(rd16(l4 + 16), old, new));
+	else if (pi.ip_proto == PKT_PROTO_UDP && rd16(l4 + 6) != 0)
+		wr16(l4 + 6, pkt_csum_update16(rd16(l4 + 6), old, new));
+	else if (pi.ip_proto != PKT_PROTO_UDP)
 		return;
-	}
-	*field = new;
+	wr16(field, new);
 }
 
 static void
@@ -456,10 +480,9 @@ dec_ttl(struct rte_mbuf *pkt)
 	uint8_t *ip = data + pi.l3_off;
 	if (ip[8] == 0)
 		return;
-	uint16_t old = *(uint16_t *)(ip + 8);
+	uint16_t old = rd16(ip + 8);
 	ip[8]--;
-	uint16_t *cs = (uint16_t *)(ip + 10);
-	*cs = pkt_csum_update16(*cs, old, *(uint16_t *)(ip + 8));
+	wr16(ip + 10, pkt_csum_update16(rd16(ip + 10), old, rd16(ip + 8)));
 }
 
 static bool
@@ -496,17 +519,17 @@ apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt)
 		memmove(p, p + 4, 12);
 		/* p+12 TPID, p+14 TCI (new); p+16 the old ethertype or outer TPID.
 		 * OpenFlow: the new tag copies an existing outer tag's TCI. */
-		old_type = rte_be_to_cpu_16(*(uint16_t *)(p + 16));
+		old_type = rte_be_to_cpu_16(rd16(p + 16));
 		if ((old_type == PKT_ETHERTYPE_VLAN || old_type == PKT_ETHERTYPE_QINQ) &&
 		    rte_pktmbuf_data_len(pkt) >= 22)
-			tci = *(uint16_t *)(p + 18);
-		*(uint16_t *)(p + 12) = rte_cpu_to_be_16((uint16_t)op->arg);
-		*(uint16_t *)(p + 14) = tci;
+			tci = rd16(p + 18);
+		wr16(p + 12, rte_cpu_to_be_16((uint16_t)op->arg));
+		wr16(p + 14, tci);
 		return true;
 	}
 	case OFDP_POP_VLAN: {
 		uint8_t *p = rte_pktmbuf_mtod(pkt, uint8_t *);
-		uint16_t tpid = rte_be_to_cpu_16(*(uint16_t *)(p + 12));
+		uint16_t tpid = rte_be_to_cpu_16(rd16(p + 12));
 		if (rte_pktmbuf_data_len(pkt) < 18 ||
 		    (tpid != PKT_ETHERTYPE_VLAN && tpid != PKT_ETHERTYPE_QINQ))
 			return false;
@@ -516,13 +539,13 @@ apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt)
 	}
 	case OFDP_SET_VLAN_VID: {
 		uint8_t *p = rte_pktmbuf_mtod(pkt, uint8_t *);
-		uint16_t tpid = rte_be_to_cpu_16(*(uint16_t *)(p + 12));
+		uint16_t tpid = rte_be_to_cpu_16(rd16(p + 12));
 		if (rte_pktmbuf_data_len(pkt) < 18 ||
 		    (tpid != PKT_ETHERTYPE_VLAN && tpid != PKT_ETHERTYPE_QINQ))
 			return false;
-		uint16_t tci = rte_be_to_cpu_16(*(uint16_t *)(p + 14));
+		uint16_t tci = rte_be_to_cpu_16(rd16(p + 14));
 		tci = (uint16_t)((tci & 0xf000) | (op->arg & 0x0fff));
-		*(uint16_t *)(p + 14) = rte_cpu_to_be_16(tci);
+		wr16(p + 14, rte_cpu_to_be_16(tci));
 		return true;
 	}
 	}

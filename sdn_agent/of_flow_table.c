@@ -458,7 +458,8 @@ ofs_table_flows(const struct of_switch *sw, uint8_t table_id, const struct ofs_f
 	const struct ofs_table *t = &sw->tables[table_id];
 	uint32_t n = t->n < cap ? t->n : cap;
 
-	memcpy(out, t->flows, n * sizeof(*out));
+	if (n)
+		memcpy(out, t->flows, n * sizeof(*out));
 	/* Only a full copy can be put in order. */
 	if (n == t->n)
 		qsort(out, n, sizeof(*out), by_id);
