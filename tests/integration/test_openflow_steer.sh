@@ -68,6 +68,13 @@ check "dump-ports: the service port" grep -q "port *$((1000 + web)):" "$WORK/por
 arp=ffffffffffff00000000000108060001080006040001000000000001c0a80001000000000000c0a80002
 check "packet-out to port 2" ofctl packet-out "$OF" "in_port=controller packet=$arp actions=output:2"
 check "port 2 sent it" wait_for 5 test "$(port_field 1 tx)" = $((n + 1))
+sed -i 's/"priority": 7/"priority": 8/' "$WORK/chains.json"
+kill -HUP "$MGR_PID"
+check "SIGHUP reload with the agent" wait_for 5 grep -q "chains reloaded" "$MGR_LOG"
+ofctl dump-flows "$OF" >"$WORK/flows2.txt"
+check "the reloaded chain replaced the old one in the table" \
+	bash -c "grep -q 'cookie=0x1,.*priority=8,udp' $WORK/flows2.txt && ! grep -q 'priority=7,udp' $WORK/flows2.txt"
+check "controller flows kept across the reload" grep -q "priority=100,tcp,tp_src=80" "$WORK/flows2.txt"
 check "del-flows" ofctl del-flows "$OF"
 check "dump-flows is empty after del-flows" test "$(ofctl dump-flows "$OF" | grep -c cookie=)" = 0
 check "manager alive and exits 0" stop_mgr
