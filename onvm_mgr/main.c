@@ -82,10 +82,21 @@ has_arg(int argc, char **argv, const char *prefix)
  * 0x200000000000 (32 TiB) is also clear of AddressSanitizer's shadow
  * memory, which ends just above 16 TiB.
  */
+/*
+ * Memory is reserved up front (--legacy-mem, 1 GiB unless -m/--socket-mem
+ * say otherwise). With DPDK's dynamic memory, an NF freeing its tables
+ * (a firewall's ACL, a router's FIB) returns hugepages, which needs a
+ * synchronous exchange with the manager and every other NF while the
+ * shared heap is locked: NFs then take seconds to exit, and one killed in
+ * the middle leaves the heap locked for everyone. Preallocated memory is
+ * never returned, so no such exchange ever happens.
+ */
+#define DEFAULT_MEMORY_MB "1024"
+
 static char **
 eal_args_with_defaults(int argc, char **argv, int *out_argc)
 {
-	char **eal = calloc((size_t)argc + 2, sizeof(char *));
+	char **eal = calloc((size_t)argc + 5, sizeof(char *));
 	int n = 0;
 
 	if (eal == NULL)
@@ -94,6 +105,14 @@ eal_args_with_defaults(int argc, char **argv, int *out_argc)
 		eal[n++] = argv[i];
 	if (!has_arg(argc, argv, "--base-virtaddr"))
 		eal[n++] = "--base-virtaddr=" DEFAULT_BASE_VIRTADDR;
+	if (!has_arg(argc, argv, "--legacy-mem") && !has_arg(argc, argv, "--no-huge") &&
+	    !has_arg(argc, argv, "--in-memory")) {
+		eal[n++] = "--legacy-mem";
+		if (!has_arg(argc, argv, "-m") && !has_arg(argc, argv, "--socket-mem")) {
+			eal[n++] = "-m";
+			eal[n++] = DEFAULT_MEMORY_MB;
+		}
+	}
 	eal[n] = NULL;
 	*out_argc = n;
 	return eal;
@@ -214,7 +233,7 @@ shutdown_all(struct mgr *m, const char *prefix)
 	if (of_agent_enabled(m))
 		of_agent_stop(m); /* joins its thread, closes its sockets */
 	m->stop = false; /* data lcores keep moving packets while NFs leave */
-	nf_registry_stop_all(m, 2000);
+	nf_registry_stop_all(m, 5000);
 	m->stop = true;
 	rte_eal_mp_wait_lcore();
 	if (m->num_data == 0)

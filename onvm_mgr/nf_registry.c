@@ -344,8 +344,18 @@ nf_registry_stop_all(struct mgr *m, unsigned int timeout_ms)
 			usleep(10000);
 	} while (any && rte_get_tsc_cycles() < deadline);
 
-	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++)
-		retire(m, id, "did not stop in time");
+	/*
+	 * An NF still alive now is stuck (often in DPDK's cross-process
+	 * memory sync while freeing its tables). It was told to stop; end it,
+	 * so it cannot touch shared memory the manager is about to free.
+	 */
+	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
+		struct onvm_nf_slot *s = &m->shm->nfs[id];
+
+		if (s->state != ONVM_NF_FREE && s->state != ONVM_NF_REJECTED && s->pid > 0)
+			kill(s->pid, SIGKILL);
+		retire(m, id, "did not stop in time (killed)");
+	}
 }
 
 unsigned int

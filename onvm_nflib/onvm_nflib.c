@@ -246,7 +246,15 @@ int
 onvm_nflib_close(struct onvm_nf_ctx *nf)
 {
 	nflib_unregister(nf);
-	rte_eal_cleanup();
+	/*
+	 * No rte_eal_cleanup(): in a secondary it detaches the primary's
+	 * virtual devices, which asks the primary over IPC to remove them
+	 * from every process and stalls for seconds while the manager is
+	 * shutting down. The process exits right after; the kernel releases
+	 * its mappings, and the manager owns everything shared.
+	 */
+	if (signal_ctx == nf)
+		signal_ctx = NULL; /* leave_at_exit() and on_signal() must not see it freed */
 	free(nf->app_argv);
 	free(nf);
 	return 0;

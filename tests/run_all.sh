@@ -48,7 +48,11 @@ build() { # build DIR [meson options...]
 unit_tests() { # unit_tests DIR LABEL
 	local dir=$1 label=$2 name rc
 	local tests
-	tests=$(meson test -C "$dir" --suite unit --list 2>/dev/null | grep -v '^ninja' | sed 's/^.* \/ //')
+	tests=$(meson introspect "$dir" --tests | python3 -c '
+import json, sys
+for t in json.load(sys.stdin):
+    if any(x.split(":")[-1] == "unit" for x in t["suite"]):
+        print(t["name"])')
 	for name in $tests; do
 		meson test -C "$dir" --suite unit --print-errorlogs "$name" >"$dir/unit_$name.log" 2>&1
 		rc=$?

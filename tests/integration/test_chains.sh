@@ -45,7 +45,7 @@ PREFIX=${PREFIX}_r
 export ONVM_FILE_PREFIX=$PREFIX
 MGR_LOG=$WORK/mgr_reload.log
 cat >"$WORK/chains.json" <<'JSON'
-{ "chains": [ { "name": "all", "match": { "ip_proto": "tcp" }, "hops": ["a"], "out_port": 1 } ] }
+{ "chains": [ { "name": "all", "match": {}, "hops": ["a"], "out_port": 1 } ] }
 JSON
 start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$in,infinite_rx=1" --vdev=net_null0 \
 	-- -p 0x3 -c -s none -C "$WORK/chains.json"
