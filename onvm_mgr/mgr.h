@@ -10,6 +10,8 @@
  *   dataplane.c   the RX/TX loops on the data lcores
  *   mgr_stats.c   counters aggregation and the stdout table
  *   mgr_cleanup.c removing hugepage files and the runtime dir at exit
+ *   of_agent*.c   the OpenFlow agent thread (--of-listen/--of-controller)
+ *   of_datapath.c OpenFlow actions executed on the data lcores
  */
 #ifndef ONVM_MGR_H
 #define ONVM_MGR_H
