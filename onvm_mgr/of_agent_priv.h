@@ -41,7 +41,6 @@ struct of_agent {
 	int listen_fd;
 	struct ofa_conn *conns[OFA_MAX_CONNS];
 	/* --of-controller */
-	struct sockaddr_storage ctrl_addr;
 	uint64_t ctrl_next_try_ms;
 	uint32_t ctrl_backoff_ms;
 
@@ -62,6 +61,20 @@ void ofa_publish(struct of_agent *a, bool force);
 /* Add what the data path counted since the last harvest to the flows. */
 void ofa_harvest(struct of_agent *a, const struct ofdp_table *t);
 void ofa_ops_init(struct of_agent *a);
+
+/* of_agent_compile.c */
+struct opvec {
+	struct ofdp_op *v;
+	uint32_t n, cap;
+};
+ofp_err_t compile_list(struct of_agent *a, const struct ofp_action_list *l, bool packet_out,
+		       struct opvec *o, struct ofdp_prog *p);
+int compile_table(struct of_agent *a, struct classifier **cls_out, struct ofdp_table **tbl_out);
+void publish_state(struct of_agent *a, struct mgr_chain_state *st);
+ofp_err_t ofa_flow_check(void *ctx, const struct ofp_flow_mod *fm);
+ofp_err_t ofa_group_check(void *ctx, const struct ofp_group_mod *gm);
+bool ofa_dpdk_port_enabled(const struct mgr *m, uint32_t of_port);
+uint16_t ofa_max_service(const struct mgr *m);
 bool ofa_port_exists(void *ctx, uint32_t port);
 unsigned ofa_port_list(void *ctx, struct ofp_port_info *out, unsigned max);
 bool ofa_service_port(struct of_agent *a, uint16_t svc, struct ofp_port_info *p);

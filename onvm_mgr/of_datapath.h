@@ -177,6 +177,10 @@ uint16_t ofdp_reenter(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf *
 /* RX lcore: execute pending PACKET_OUTs (cheap when there are none). */
 void ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d);
 
+/* of_datapath_edit.c: apply one non-output op; false if the packet
+ * lacks the header it needs (then it is unchanged). */
+bool ofdp_apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt);
+
 /* The empty chain OF-steered packets use for TONF/OUT/DROP dispatch. */
 extern const struct onvm_chain ofdp_no_chain;
 
