@@ -529,6 +529,7 @@ of_agent_start(struct mgr *m)
 	struct of_agent *a = &g_ofa;
 
 	a->sw.on_removed = on_flow_removed;
+	ofa_telemetry_register();
 	for (uint16_t s = 1; s <= ONVM_MAX_SERVICES; s++)
 		if (m->shm->services[s].num_instances)
 			a->services_up |= 1ULL << (s - 1);

@@ -14,6 +14,7 @@
 #include <rte_byteorder.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_telemetry.h>
 
 #include "chain_config.h"
 #include "classifier.h"
@@ -295,4 +296,51 @@ ofa_ops_init(struct of_agent *a)
 		.group_check = ofa_group_check,
 		.ctx = a,
 	};
+}
+
+/* ---- telemetry: /onvm/openflow ---- */
+
+static int
+tm_openflow(const char *cmd, const char *params, struct rte_tel_data *t)
+{
+	struct of_agent *a = &g_ofa;
+	struct ofdp_lcore_counters sum = { 0 };
+	unsigned int conns = 0;
+
+	(void)cmd;
+	(void)params;
+	for (unsigned int s = 0; s < OFDP_COUNTER_SLOTS; s++) {
+		const struct ofdp_lcore_counters *c = &g_ofdp.ctr[s];
+		sum.flow_drop += c->flow_drop;
+		sum.copy_fail += c->copy_fail;
+		sum.pin_drop += c->pin_drop;
+		sum.reenter_miss += c->reenter_miss;
+		sum.bad_output += c->bad_output;
+		sum.svc_full += c->svc_full;
+		sum.loop_drop += c->loop_drop;
+	}
+	of_agent_lock();
+	for (int i = 0; i < OFA_MAX_CONNS; i++)
+		conns += a->conns[i] && !a->conns[i]->connecting;
+	rte_tel_data_start_dict(t);
+	rte_tel_data_add_dict_u64(t, "datapath_id", a->dpid);
+	rte_tel_data_add_dict_u64(t, "connections", conns);
+	rte_tel_data_add_dict_u64(t, "flows", a->sw.tables[0].n);
+	rte_tel_data_add_dict_u64(t, "groups", a->sw.n_groups);
+	of_agent_unlock();
+	rte_tel_data_add_dict_u64(t, "flow_drop", sum.flow_drop);
+	rte_tel_data_add_dict_u64(t, "copy_fail", sum.copy_fail);
+	rte_tel_data_add_dict_u64(t, "packet_in_drop", sum.pin_drop);
+	rte_tel_data_add_dict_u64(t, "reenter_miss", sum.reenter_miss);
+	rte_tel_data_add_dict_u64(t, "loop_drop", sum.loop_drop);
+	rte_tel_data_add_dict_u64(t, "bad_output", sum.bad_output);
+	rte_tel_data_add_dict_u64(t, "service_full", sum.svc_full);
+	return 0;
+}
+
+void
+ofa_telemetry_register(void)
+{
+	rte_telemetry_register_cmd("/onvm/openflow", tm_openflow,
+				   "OpenFlow agent: connections, flows, data path drop counters");
 }

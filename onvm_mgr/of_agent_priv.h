@@ -61,6 +61,7 @@ void ofa_publish(struct of_agent *a, bool force);
 /* Add what the data path counted since the last harvest to the flows. */
 void ofa_harvest(struct of_agent *a, const struct ofdp_table *t);
 void ofa_ops_init(struct of_agent *a);
+void ofa_telemetry_register(void);
 
 /* of_agent_compile.c */
 struct opvec {

@@ -49,6 +49,10 @@ check "and all of them between them" test $((ra + rb)) = "$n"
 ofctl dump-group-stats "$OF" >"$WORK/gstats.txt"
 check "dump-group-stats counts the select group" \
 	grep -q "group_id=1,.*packet_count=$n," "$WORK/gstats.txt"
+tm=$(telemetry /onvm/openflow)
+check "telemetry /onvm/openflow: 3 flows, 2 groups" \
+	test "$(json_get "$tm" /onvm/openflow.flows)/$(json_get "$tm" /onvm/openflow.groups)" = 3/2
+check "telemetry: no table re-entry missed" test "$(json_get "$tm" /onvm/openflow.reenter_miss)" = 0
 check "manager still answers" bash -c "ovs-ofctl -O OpenFlow13 show $OF >/dev/null"
 check "manager exits 0" stop_mgr
 check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
