@@ -18,23 +18,23 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 
 #include "chain_config.h"
 #include "classifier.h"
 #include "flow_key.h"
 #include "mgr.h"
+#include "of_agent.h"
+#include "of_datapath.h"
 
 /* A generation may be rewritten only after packets stamped with it are
  * long gone: a packet crosses a chain in micro- to milliseconds. */
 #define GENERATION_REUSE_MS 200
 
-struct mgr_chain_state {
-	struct classifier *cls; /* NULL: no chains, everything takes chain 0 */
-	uint32_t gen;
-};
-
-static struct mgr_chain_state states[2];
+/* struct mgr_chain_state is in mgr.h. States are heap-allocated and
+ * replaced whole; with the OpenFlow agent, of_agent builds them from its
+ * flow table (which holds the chains too) and publishes them here. */
 static struct mgr_chain_state *volatile current;
 static uint64_t last_flip_tsc;
 
@@ -76,15 +76,19 @@ build_generation(struct mgr *m, const struct chain_set *set, uint32_t gen,
 {
 	struct onvm_chain_table *t = &m->shm->chain_gens[gen];
 
+	bool of = of_agent_enabled(m);
+
 	fill_default_chain(m, &t->chains[0]);
 	st->gen = gen;
 	st->cls = NULL;
+	st->of = NULL;
 	if (set->num_chains == 0) {
 		t->num_chains = 1;
 		return 0;
 	}
-	st->cls = classifier_create();
-	if (st->cls == NULL) {
+	/* With OpenFlow, the chains are compiled from the switch's table. */
+	st->cls = of ? NULL : classifier_create();
+	if (!of && st->cls == NULL) {
 		snprintf(err, errlen, "out of memory building the classifier");
 		return -1;
 	}
@@ -98,7 +102,7 @@ build_generation(struct mgr *m, const struct chain_set *set, uint32_t gen,
 		memcpy(c->hops, d->hops, sizeof(c->hops));
 		c->out_port = d->out_port == CHAIN_PORT_NONE ? ONVM_PORT_NONE : d->out_port;
 		c->priority = (int32_t)d->priority;
-		if (classifier_add_match(st->cls, &d->match, d->priority, i + 1) < 0) {
+		if (!of && classifier_add_match(st->cls, &d->match, d->priority, i + 1) < 0) {
 			classifier_free(st->cls);
 			st->cls = NULL;
 			snprintf(err, errlen, "out of memory compiling chain '%s'", d->name);
@@ -132,7 +136,11 @@ mgr_chains_init(struct mgr *m)
 	const char *dflt = m->cfg.default_service[0] ? m->cfg.default_service : "1";
 	char err[CFG_ERR_LEN];
 	struct chain_set set;
+	struct mgr_chain_state *st = calloc(1, sizeof(*st));
 	uint16_t svc;
+
+	if (st == NULL)
+		return -1;
 
 	if (nf_registry_resolve_service(m, dflt, &svc, err, sizeof(err)) < 0) {
 		fprintf(stderr, "onvm_mgr: -d: %s\n", err);
@@ -143,16 +151,29 @@ mgr_chains_init(struct mgr *m)
 		fprintf(stderr, "onvm_mgr: %s\n", err);
 		return -1;
 	}
-	if (build_generation(m, &set, 0, &states[0], err, sizeof(err)) < 0) {
+	if (build_generation(m, &set, 0, st, err, sizeof(err)) < 0) {
 		chain_set_free(&set);
+		free(st);
 		fprintf(stderr, "onvm_mgr: %s\n", err);
 		return -1;
 	}
-	print_chains(m, &set);
-	chain_set_free(&set);
 	m->shm->chain_gens[1] = m->shm->chain_gens[0];
 	m->shm->active_gen = 0;
-	current = &states[0];
+	if (of_agent_enabled(m)) {
+		free(st);
+		of_agent_lock();
+		int rc = of_agent_chains_loaded(m, &set, 0, err, sizeof(err));
+		of_agent_unlock();
+		if (rc < 0) {
+			chain_set_free(&set);
+			fprintf(stderr, "onvm_mgr: %s\n", err);
+			return -1;
+		}
+	} else {
+		current = st;
+	}
+	print_chains(m, &set);
+	chain_set_free(&set);
 	last_flip_tsc = rte_get_tsc_cycles();
 	return 0;
 }
@@ -162,20 +183,45 @@ mgr_chains_reload(struct mgr *m)
 {
 	char err[CFG_ERR_LEN];
 	struct chain_set set;
-	struct mgr_chain_state *old = current;
-	uint32_t gen = old->gen ^ 1;
-	struct mgr_chain_state *next = &states[gen];
+	bool of = of_agent_enabled(m);
+	uint32_t gen = mgr_chains_current()->gen ^ 1;
+	struct mgr_chain_state *next = calloc(1, sizeof(*next));
+	int rc = 0;
 
+	if (next == NULL)
+		return -1;
 	if (load_chain_files(m, &set, err, sizeof(err)) < 0) {
 		fprintf(stderr, "onvm_mgr: reload refused, the chains in force are unchanged: %s\n",
 			err);
+		free(next);
 		return -1;
 	}
 	/* The generation we rewrite may still be stamped on packets of the
 	 * reload before last: give them time to leave. */
 	while (rte_get_tsc_cycles() - last_flip_tsc < rte_get_tsc_hz() * GENERATION_REUSE_MS / 1000)
 		rte_delay_ms(10);
+	if (of)
+		of_agent_lock(); /* the agent publishes too: one at a time */
 	if (build_generation(m, &set, gen, next, err, sizeof(err)) < 0) {
+		rc = -1;
+	} else if (of) {
+		/* The switch's chain entries are replaced and the whole table
+		 * compiled and published with generation `gen`. */
+		rc = of_agent_chains_loaded(m, &set, gen, err, sizeof(err));
+		if (rc == 0)
+			__atomic_store_n(&m->shm->active_gen, gen, __ATOMIC_RELEASE);
+		free(next);
+		next = NULL;
+	} else {
+		__atomic_store_n(&m->shm->active_gen, gen, __ATOMIC_RELEASE);
+		struct mgr_chain_state *old = mgr_chains_swap(m, next);
+		classifier_free(old->cls);
+		free(old);
+	}
+	if (of)
+		of_agent_unlock();
+	if (rc < 0) {
+		free(next);
 		chain_set_free(&set);
 		fprintf(stderr, "onvm_mgr: reload failed, the chains in force are unchanged: %s\n",
 			err);
@@ -183,16 +229,30 @@ mgr_chains_reload(struct mgr *m)
 	}
 	print_chains(m, &set);
 	chain_set_free(&set);
-
-	__atomic_store_n(&m->shm->active_gen, gen, __ATOMIC_RELEASE);
-	__atomic_store_n(&current, next, __ATOMIC_RELEASE);
 	last_flip_tsc = rte_get_tsc_cycles();
-	mgr_quiesce(m); /* no RX burst still uses the old classifier */
-	classifier_free(old->cls);
-	old->cls = NULL;
 	printf("onvm_mgr: chains reloaded (generation %u)\n", gen);
 	fflush(stdout);
 	return 0;
+}
+
+struct mgr_chain_state *
+mgr_chains_swap(struct mgr *m, struct mgr_chain_state *next)
+{
+	struct mgr_chain_state *old = current;
+
+	__atomic_store_n(&current, next, __ATOMIC_RELEASE);
+	mgr_quiesce(m); /* no data lcore still uses the old state */
+	if (m->num_data == 0 && rte_lcore_id() != rte_get_main_lcore()) {
+		/* One lcore: the main thread runs the data path between its
+		 * control ticks; from the OpenFlow thread, wait for it to loop. */
+		uint64_t seen = __atomic_load_n(&m->inline_data.epoch, __ATOMIC_ACQUIRE);
+		uint64_t deadline = rte_get_tsc_cycles() + rte_get_tsc_hz() / 10;
+
+		while (__atomic_load_n(&m->inline_data.epoch, __ATOMIC_ACQUIRE) == seen &&
+		       rte_get_tsc_cycles() < deadline)
+			rte_delay_us_sleep(10);
+	}
+	return old;
 }
 
 const struct mgr_chain_state *

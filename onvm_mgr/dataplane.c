@@ -19,6 +19,7 @@
 #include "dispatch.h"
 #include "mgr.h"
 #include "nf_wake.h"
+#include "of_datapath.h"
 #include "pkt_parse.h"
 #include "services.h"
 
@@ -107,6 +108,37 @@ port_send(struct mgr_data_lcore *d, uint16_t port, struct rte_mbuf *pkt)
 		}
 		d->txbuf_n[port] = 0;
 	}
+}
+
+/* For of_datapath.c: a packet out of a port, or to a service's instance
+ * (one enqueue, no stash: false when it could not be delivered). */
+void
+dataplane_port_send(struct mgr_data_lcore *d, uint16_t port, struct rte_mbuf *pkt)
+{
+	port_send(d, port, pkt);
+}
+
+bool
+dataplane_service_send(struct mgr *m, struct mgr_data_lcore *d, uint16_t svc,
+		       struct rte_mbuf *pkt)
+{
+	uint16_t nf;
+
+	if (svc == 0 || svc > ONVM_MAX_SERVICES)
+		return false;
+	nf = pick_nf(m, svc, pkt, onvm_pkt_meta(pkt));
+	if (nf == 0)
+		return false;
+	onvm_pkt_meta(pkt)->owner = nf;
+	if (rte_ring_enqueue(m->shm->nfs[nf].rx_ring, pkt) < 0) {
+		onvm_pkt_meta(pkt)->owner = 0;
+		d->counters.nf_enq_drop[nf]++;
+		return false;
+	}
+	d->counters.nf_enqueued[nf]++;
+	if (m->shm->shared_core)
+		nf_wake(&m->shm->nfs[nf]);
+	return true;
 }
 
 void
@@ -202,16 +234,26 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		struct rte_mbuf *pkt = pkts[i];
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
 		uint16_t chain_id = chain_ids[i];
-		uint16_t nf;
+		uint16_t nf, svc;
 
 		if (chain_id == MGR_NO_CHAIN) {
 			d->counters.port_no_chain[port]++;
 			rte_pktmbuf_free(pkt);
 			continue;
 		}
-		*meta = (struct onvm_pkt_meta){ .chain_id = chain_id, .chain_gen = (uint8_t)gen,
-						.in_port = port, .rx_ns = ts };
-		nf = pick_nf(m, m->shm->chain_gens[gen].chains[chain_id].hops[0], pkt, meta);
+		if (unlikely(chain_id & MGR_OF_FLOW)) {
+			/* An OpenFlow flow: its actions (of_datapath.c) decide;
+			 * a packet they send to a service joins the burst below. */
+			svc = ofdp_rx_execute(m, d, chains, pkt, chain_id & ~MGR_OF_FLOW, port, ts);
+			if (svc == 0)
+				continue;
+		} else {
+			*meta = (struct onvm_pkt_meta){ .chain_id = chain_id,
+							.chain_gen = (uint8_t)gen,
+							.in_port = port, .rx_ns = ts };
+			svc = m->shm->chain_gens[gen].chains[chain_id].hops[0];
+		}
+		nf = pick_nf(m, svc, pkt, meta);
 		if (nf == 0) {
 			d->counters.no_instance++;
 			rte_pktmbuf_free(pkt);
@@ -287,11 +329,30 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *pkt = pkts[i];
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
-		const struct onvm_chain *chain =
-			&m->shm->chain_gens[meta->chain_gen & 1].chains[meta->chain_id];
+		const struct onvm_chain *chain;
 		struct dispatch disp;
 
 		meta->owner = 0;
+		if (unlikely(meta->chain_id == MGR_OF_CHAIN)) {
+			/* Steered by an OpenFlow flow: NEXT re-enters table 0 with
+			 * in_port = 1000 + this NF's service (of_datapath.h). */
+			if (meta->action == ONVM_ACTION_NEXT) {
+				uint16_t svc = ofdp_reenter(m, d, pkt, s->service_id);
+				uint16_t nf = svc ? pick_nf(m, svc, pkt, meta) : 0;
+
+				if (nf) {
+					pkts[kept] = pkt;
+					dst[kept++] = nf;
+				} else if (svc) {
+					d->counters.no_instance++;
+					drops[ndrop++] = pkt;
+				}
+				continue;
+			}
+			chain = &ofdp_no_chain;
+		} else {
+			chain = &m->shm->chain_gens[meta->chain_gen & 1].chains[meta->chain_id];
+		}
 		disp = dispatch_decide(chain, meta, m->port_mask, m->cfg.num_services);
 		if (disp.kind == DISPATCH_PORT) {
 			port_send(d, disp.target, pkt);
@@ -329,9 +390,11 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 void
 dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d)
 {
-	if ((d->role & ROLE_RX) && m->rx_enabled)
+	if ((d->role & ROLE_RX) && m->rx_enabled) {
 		for (uint16_t i = 0; i < m->num_ports; i++)
 			rx_port(m, d, m->port_ids[i]);
+		ofdp_poll_packet_out(m, d);
+	}
 	if (d->role & ROLE_TX) {
 		uint16_t n = m->num_active;
 

@@ -23,6 +23,7 @@
 
 #include "classifier.h"
 #include "mgr.h"
+#include "of_agent.h"
 #include "onvm_runtime.h"
 
 #define CONTROL_PERIOD_US 1000
@@ -229,6 +230,8 @@ static void
 shutdown_all(struct mgr *m, const char *prefix)
 {
 	printf("onvm_mgr: stopping\n");
+	if (of_agent_enabled(m))
+		of_agent_stop(m); /* joins its thread, closes its sockets */
 	m->stop = false; /* data lcores keep moving packets while NFs leave */
 	nf_registry_stop_all(m, 5000);
 	m->stop = true;
@@ -237,6 +240,8 @@ shutdown_all(struct mgr *m, const char *prefix)
 		dataplane_release(m, &m->inline_data);
 	for (unsigned int i = 0; i < m->num_data; i++)
 		dataplane_release(m, &m->data[i]);
+	if (of_agent_enabled(m))
+		of_agent_free(m);
 	mgr_stats_collect(m);
 	mgr_ports_stop(m);
 	printf("onvm_mgr: stopped; %u mbufs still in use\n", rte_mempool_in_use_count(m->pool));
@@ -308,7 +313,12 @@ main(int argc, char **argv)
 	if (mgr_create_shared(m) < 0)
 		goto fail;
 	plan_lcores(m);
-	if (mgr_ports_init(m, (uint16_t)(m->num_tx ? m->num_tx : 1)) < 0 || mgr_chains_init(m) < 0)
+	if (mgr_ports_init(m, (uint16_t)(m->num_tx ? m->num_tx : 1)) < 0)
+		goto fail;
+	/* The OpenFlow switch holds the chains too: it exists before them. */
+	if (of_agent_enabled(m) && of_agent_init(m) < 0)
+		goto fail;
+	if (mgr_chains_init(m) < 0)
 		goto fail;
 	mgr_telemetry_register(m);
 	m->baseline_in_use = rte_mempool_in_use_count(m->pool);
@@ -316,6 +326,15 @@ main(int argc, char **argv)
 
 	for (unsigned int i = 0; i < m->num_data; i++)
 		rte_eal_remote_launch(dataplane_lcore_main, &m->data[i], m->data[i].lcore_id);
+	if (of_agent_enabled(m) && of_agent_start(m) < 0) {
+		m->stop = true;
+		rte_eal_mp_wait_lcore();
+		mgr_ports_stop(m);
+		mgr_free_shared(m);
+		rte_eal_cleanup();
+		mgr_remove_runtime_files(prefix);
+		return 1;
+	}
 	__atomic_store_n(&m->shm->mgr_state, ONVM_MGR_RUNNING, __ATOMIC_RELEASE);
 	printf("onvm_mgr: ready in %.3f s: %u port(s), %u data lcore(s)%s, file prefix '%s'\n",
 	       (double)(rte_get_tsc_cycles() - m->start_tsc) / m->tsc_hz, m->num_ports,

@@ -10,6 +10,8 @@
  *   dataplane.c   the RX/TX loops on the data lcores
  *   mgr_stats.c   counters aggregation and the stdout table
  *   mgr_cleanup.c removing hugepage files and the runtime dir at exit
+ *   of_agent*.c   the OpenFlow agent thread (--of-listen/--of-controller)
+ *   of_datapath.c OpenFlow actions executed on the data lcores
  */
 #ifndef ONVM_MGR_H
 #define ONVM_MGR_H
@@ -130,17 +132,35 @@ int dataplane_lcore_main(void *arg);
 void dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d);
 void dataplane_flush(struct mgr *m, struct mgr_data_lcore *d);
 void dataplane_release(struct mgr *m, struct mgr_data_lcore *d);
+/* For the OpenFlow actions (of_datapath.c). */
+void dataplane_port_send(struct mgr_data_lcore *d, uint16_t port, struct rte_mbuf *pkt);
+bool dataplane_service_send(struct mgr *m, struct mgr_data_lcore *d, uint16_t svc,
+			    struct rte_mbuf *pkt);
 
 /* classify.c: the chains in force (classifier + table generation, read
  * once per RX burst), and the chain each packet of a burst entering on
  * `port` takes, or MGR_NO_CHAIN when it matches none and there is no
  * default service. */
 #define MGR_NO_CHAIN 0xffff
-struct mgr_chain_state;
+struct classifier;
+struct ofdp_table;
+/* What one classifier result means: a chain id, or (with the OpenFlow
+ * agent) MGR_OF_FLOW | an index into `of` (of_datapath.h). Immutable once
+ * published; replaced whole. */
+struct mgr_chain_state {
+	struct classifier *cls; /* NULL: no chains, everything takes chain 0 */
+	uint32_t gen;           /* chain table generation in shared memory */
+	struct ofdp_table *of;  /* OpenFlow flows' compiled actions, or NULL */
+};
 int mgr_chains_init(struct mgr *m);
 int mgr_chains_reload(struct mgr *m);
 const struct mgr_chain_state *mgr_chains_current(void);
 uint32_t mgr_chains_gen(const struct mgr_chain_state *st);
+/* Publish a new state (same or flipped chain generation), wait until no
+ * data lcore uses the old one, and return it to the caller to free. */
+struct mgr_chain_state *mgr_chains_swap(struct mgr *m, struct mgr_chain_state *next);
+/* The -C chain files, loaded and resolved (for the OpenFlow agent). */
+struct chain_set;
 void mgr_classify_burst(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_chain_state *st,
 			struct rte_mbuf **pkts, uint16_t n, uint16_t port, uint16_t *chain_ids);
 

@@ -213,6 +213,23 @@ flow_outputs_any_group(const struct ofs_flow *f)
 	return false;
 }
 
+bool
+ofs_flow_remove_id(struct of_switch *sw, uint8_t table_id, uint64_t id)
+{
+	if (table_id >= sw->n_tables)
+		return false;
+	struct ofs_table *t = &sw->tables[table_id];
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		if (t->flows[i]->id != id)
+			continue;
+		t->flows[i]->flags &= (uint16_t)~OFPFF_SEND_FLOW_REM;
+		table_remove_at(sw, t, i, OFPRR_DELETE, 0);
+		return true;
+	}
+	return false;
+}
+
 unsigned
 ofs_expire(struct of_switch *sw, uint64_t now_ms)
 {
@@ -441,7 +458,8 @@ ofs_table_flows(const struct of_switch *sw, uint8_t table_id, const struct ofs_f
 	const struct ofs_table *t = &sw->tables[table_id];
 	uint32_t n = t->n < cap ? t->n : cap;
 
-	memcpy(out, t->flows, n * sizeof(*out));
+	if (n)
+		memcpy(out, t->flows, n * sizeof(*out));
 	/* Only a full copy can be put in order. */
 	if (n == t->n)
 		qsort(out, n, sizeof(*out), by_id);

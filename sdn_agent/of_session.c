@@ -197,10 +197,26 @@ dispatch(struct of_session *s, const struct ofp_msg *m, uint64_t now_ms, struct 
 	case OFPT_SET_CONFIG:
 		s->config = m->u.config;
 		return OFP_OK;
-	case OFPT_FLOW_MOD:
-		return ofs_flow_mod(s->sw, &m->u.flow_mod, now_ms);
-	case OFPT_GROUP_MOD:
-		return ofs_group_mod(s->sw, &m->u.group_mod, now_ms);
+	case OFPT_FLOW_MOD: {
+		const struct ofp_flow_mod *fm = &m->u.flow_mod;
+
+		if (s->ops->flow_check && fm->command <= OFPFC_MODIFY_STRICT) {
+			ofp_err_t err = s->ops->flow_check(s->ops->ctx, fm);
+			if (err)
+				return err;
+		}
+		return ofs_flow_mod(s->sw, fm, now_ms);
+	}
+	case OFPT_GROUP_MOD: {
+		const struct ofp_group_mod *gm = &m->u.group_mod;
+
+		if (s->ops->group_check && gm->command != OFPGC_DELETE) {
+			ofp_err_t err = s->ops->group_check(s->ops->ctx, gm);
+			if (err)
+				return err;
+		}
+		return ofs_group_mod(s->sw, gm, now_ms);
+	}
 	case OFPT_PORT_MOD:
 		return handle_port_mod(s, m);
 	case OFPT_TABLE_MOD:

@@ -27,6 +27,11 @@ struct of_datapath_ops {
 	/* Called before BARRIER_REPLY: return once every change so far is in
 	 * effect on the data path. */
 	void (*sync)(void *ctx);
+	/* Optional: can the data path execute this FLOW_MOD (add/modify) or
+	 * GROUP_MOD (add/modify)? An error refuses it before the switch
+	 * changes, so nothing is silently ignored. */
+	ofp_err_t (*flow_check)(void *ctx, const struct ofp_flow_mod *fm);
+	ofp_err_t (*group_check)(void *ctx, const struct ofp_group_mod *gm);
 	void *ctx;
 };
 

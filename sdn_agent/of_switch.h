@@ -94,6 +94,9 @@ ofp_err_t ofs_group_mod(struct of_switch *sw, const struct ofp_group_mod *gm, ui
 /* Output ports and groups named by actions exist (BAD_OUT_PORT /
  * BAD_OUT_GROUP); for PACKET_OUT, whose actions meet no FLOW_MOD check. */
 ofp_err_t ofs_actions_check(const struct of_switch *sw, const struct ofp_action_list *l);
+/* Remove one flow by id, silently (no FLOW_REMOVED): for entries the
+ * manager itself installed (JSON chains) when it replaces them. */
+bool ofs_flow_remove_id(struct of_switch *sw, uint8_t table_id, uint64_t id);
 /* Remove flows whose idle or hard timeout passed; returns how many. */
 unsigned ofs_expire(struct of_switch *sw, uint64_t now_ms);
 

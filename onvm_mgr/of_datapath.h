@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * of_datapath: OpenFlow flows as the data lcores execute them.
+ *
+ * The agent thread compiles table 0 of the of_switch into an immutable
+ * struct ofdp_table (flat action programs, groups, per-lcore counters)
+ * that is published together with the classifier in one
+ * struct mgr_chain_state. A classifier result is either a chain id or
+ * MGR_OF_FLOW | flow index; the RX path hands the latter to
+ * ofdp_rx_execute(). Nothing here allocates except rte_pktmbuf_copy for
+ * extra outputs (all/ALL/FLOOD copies), and copies that fail are counted.
+ *
+ * Packets an OpenFlow flow sends to service S carry chain_id MGR_OF_CHAIN.
+ * When that NF returns NEXT, the packet re-enters table 0 with
+ * in_port = 1000 + S (ofdp_reenter): that is how a controller builds a
+ * chain out of flows. A re-entering packet that matches no flow, or
+ * matches a JSON chain's flow, is handled as the table says (a miss drops
+ * it, counted as reenter_miss; more than OFDP_MAX_PASSES passes, a loop
+ * of flows, drops it as loop_drop).
+ */
+#ifndef ONVM_OF_DATAPATH_H
+#define ONVM_OF_DATAPATH_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "mgr.h"
+
+#define MGR_OF_FLOW      0x8000u /* classifier result bit: an OpenFlow flow index */
+#define MGR_OF_CHAIN     0xfffeu /* meta->chain_id of a packet an OF flow steered */
+#define OFDP_MAX_FLOWS   0x7ff0u
+#define OFDP_NOT_CHAIN   0xffffu
+#define OFDP_COUNTER_SLOTS (MGR_MAX_DATA_LCORES + 1)
+#define OFDP_PIN_MAX     1600    /* bytes of a frame kept for PACKET_IN */
+#define OFDP_MAX_PASSES  16      /* table passes of one packet (NF -> table -> NF ...) */
+
+enum ofdp_op_kind {
+	OFDP_OUT_PORT = 1,   /* arg = DPDK port */
+	OFDP_OUT_SERVICE,    /* arg = service id */
+	OFDP_OUT_IN_PORT,
+	OFDP_OUT_FLOOD,      /* every DPDK port but the one it came in on */
+	OFDP_OUT_CONTROLLER, /* arg = max_len */
+	OFDP_OUT_TABLE,      /* PACKET_OUT only: run table 0 */
+	OFDP_GROUP,          /* arg = group id */
+	OFDP_SET_ETH_SRC,
+	OFDP_SET_ETH_DST,
+	OFDP_SET_IPV4_SRC,   /* arg = address, host order */
+	OFDP_SET_IPV4_DST,
+	OFDP_SET_TP_SRC,     /* TCP or UDP, arg = port */
+	OFDP_SET_TP_DST,
+	OFDP_SET_VLAN_VID,
+	OFDP_DEC_NW_TTL,
+	OFDP_PUSH_VLAN,      /* arg = TPID */
+	OFDP_POP_VLAN,
+};
+
+struct ofdp_op {
+	uint8_t kind;
+	uint8_t mac[6];
+	uint32_t arg;
+};
+
+struct ofdp_prog {
+	uint32_t first_op;  /* into ofdp_table.ops */
+	uint16_t n_ops;
+	uint16_t n_outputs; /* output-like ops: all but the last get a copy */
+};
+
+struct ofdp_flow {
+	uint64_t flow_id;   /* the of_switch flow it came from */
+	uint64_t cookie;
+	uint16_t chain_id;  /* a JSON chain's flow: that chain; else OFDP_NOT_CHAIN */
+	uint16_t priority;
+	uint8_t table_miss; /* priority 0, matches everything: PACKET_IN reason NO_MATCH */
+	struct ofdp_prog prog;
+};
+
+struct ofdp_group {
+	uint32_t group_id;
+	uint8_t type;        /* OFPGT_* */
+	uint16_t n_buckets;
+	uint32_t first_bucket;
+	uint32_t total_weight;
+};
+
+struct ofdp_bucket {
+	uint16_t weight;
+	struct ofdp_prog prog;
+};
+
+struct ofdp_counter {
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+struct ofdp_table {
+	uint32_t n_flows;
+	struct ofdp_flow *flows;       /* in of_switch flow id order */
+	struct ofdp_op *ops;
+	uint32_t n_ops;
+	struct ofdp_group *groups;     /* sorted by group_id */
+	uint32_t n_groups;
+	struct ofdp_bucket *buckets;
+	/* [slot][flow]: one row per data lcore, written by it alone */
+	struct ofdp_counter *flow_ctr[OFDP_COUNTER_SLOTS];
+	struct ofdp_counter *group_ctr[OFDP_COUNTER_SLOTS];
+};
+
+/* Counters of the OpenFlow path, per data lcore. */
+struct ofdp_lcore_counters {
+	uint64_t flow_drop;      /* a flow with no output */
+	uint64_t copy_fail;      /* rte_pktmbuf_copy failed for an extra output */
+	uint64_t pin_drop;       /* PACKET_IN ring or pool full */
+	uint64_t reenter_miss;   /* back from an NF, no flow matched */
+	uint64_t bad_output;     /* port/service gone since the flow was added */
+	uint64_t svc_full;       /* a copy to a service whose ring was full */
+	uint64_t loop_drop;      /* more than OFDP_MAX_PASSES table passes */
+};
+
+/* A frame for the controller, filled by a data lcore, sent by the agent. */
+struct ofdp_pin_msg {
+	uint32_t in_port;     /* OpenFlow port */
+	uint16_t len;         /* bytes in data */
+	uint16_t total_len;
+	uint16_t max_len;     /* from the action; OFPCML_NO_BUFFER for table-miss */
+	uint8_t reason;       /* OFPR_* */
+	uint8_t table_id;
+	uint64_t cookie;
+	uint8_t data[OFDP_PIN_MAX];
+};
+
+/* PACKET_OUT handed to the data path: the frame and its compiled actions. */
+#define OFDP_POUT_OPS 32
+struct ofdp_pout_msg {
+	struct rte_mbuf *pkt;
+	uint32_t in_port;     /* OpenFlow port, or OFPP_CONTROLLER */
+	uint16_t n_ops;
+	struct ofdp_op ops[OFDP_POUT_OPS];
+};
+
+/* Rings and pools between the data lcores and the agent (of_datapath.c). */
+struct ofdp_io {
+	struct rte_ring *pin_ring;       /* data lcores -> agent (MP/SC) */
+	struct rte_mempool *pin_pool;
+	struct rte_ring *pout_ring;      /* agent -> RX lcore (SP/SC) */
+	struct rte_ring *pout_free;      /* RX lcore -> agent: free slots */
+	struct ofdp_pout_msg *pout_slots;
+	struct ofdp_lcore_counters ctr[OFDP_COUNTER_SLOTS];
+};
+
+extern struct ofdp_io g_ofdp;
+
+int ofdp_io_init(struct mgr *m);
+void ofdp_io_free(void);
+void ofdp_table_free(struct ofdp_table *t);
+unsigned int ofdp_slot(struct mgr *m, const struct mgr_data_lcore *d);
+
+/*
+ * RX side: run flow `idx` of st->of on a packet that entered on DPDK port
+ * `port`. The metadata is written here. Returns the service the packet
+ * itself goes to (the caller enqueues it with backpressure), or 0 when the
+ * packet was consumed (sent, copied, dropped).
+ */
+uint16_t ofdp_rx_execute(struct mgr *m, struct mgr_data_lcore *d,
+			 const struct mgr_chain_state *st, struct rte_mbuf *pkt, uint16_t idx,
+			 uint16_t port, uint64_t rx_ns);
+
+/*
+ * TX side: an NF of service `svc` returned NEXT for a packet an OpenFlow
+ * flow steered. Re-classify with in_port = 1000 + svc and execute; returns
+ * the service to enqueue to (meta set), or 0 when consumed.
+ */
+uint16_t ofdp_reenter(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf *pkt,
+		      uint16_t svc);
+
+/* RX lcore: execute pending PACKET_OUTs (cheap when there are none). */
+void ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d);
+
+/* of_datapath_edit.c: apply one non-output op; false if the packet
+ * lacks the header it needs (then it is unchanged). */
+bool ofdp_apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt);
+
+/* The empty chain OF-steered packets use for TONF/OUT/DROP dispatch. */
+extern const struct onvm_chain ofdp_no_chain;
+
+#endif /* ONVM_OF_DATAPATH_H */
