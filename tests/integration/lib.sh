@@ -34,6 +34,7 @@ test_init() {
 _cleanup() {
 	local pid
 	for pid in "${_pids[@]}"; do
+		pkill -9 -P "$pid" 2>/dev/null || true # e.g. tshark's dumpcap
 		kill -9 "$pid" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
