@@ -59,6 +59,12 @@ def parse_args():
     ap.add_argument("--testpmd", default="dpdk-testpmd", help="testpmd binary")
     ap.add_argument("--plot", metavar="PNG", help="also draw the table as a PNG (gnuplot)")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    ap.add_argument("--rules", type=int, default=0,
+                    help="also run each chain selected through a table of this many JSON "
+                         "chain rules of mixed masks (/16, /24, /32, optional ports)")
+    ap.add_argument("--flows", type=int, default=0,
+                    help="feed port 0 from a capture of this many distinct TCP flows "
+                         "(net_pcap, replayed forever) instead of net_null's identical packets")
     ap.add_argument("--hold", type=float, default=0.0,
                     help="after measuring the 1-NF chain, keep it running this many seconds "
                          "(for perf record/top)")
@@ -68,7 +74,46 @@ def parse_args():
         ap.error("--chains: lengths 1-8")
     if a.duration <= 0 or a.warmup < 0 or a.repeat < 1:
         ap.error("--duration > 0, --warmup >= 0, --repeat >= 1")
+    if a.rules < 0 or a.rules > 1023 or a.flows < 0 or a.flows > 1000000:
+        ap.error("--rules 0-1023, --flows 0-1000000")
     return a
+
+
+def write_flows_pcap(path, n):
+    """n distinct 64-byte TCP frames (10.0.0.0/8 -> 10.128.0.0/9, port 80)."""
+    import struct
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i in range(n):
+            eth = bytes.fromhex("020000000001" "020000000002" "0800")
+            src = (10 << 24) | (i & 0xFFFFFF)
+            dst = (10 << 24) | 0x800000 | ((i * 7919) & 0x7FFFFF)
+            ip = struct.pack("!BBHHHBBHII", 0x45, 0, 46, i & 0xFFFF, 0, 64, 6, 0, src, dst)
+            tcp = struct.pack("!HHIIBBHHH", 1024 + i % 60000, 80, i, 0, 0x50, 0x10, 65535, 0, 0)
+            frame = (eth + ip + tcp).ljust(64, b"\0")
+            f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
+
+
+def write_rules(path, n):
+    """n JSON chains: n-1 of mixed masks that the benchmark traffic never
+    matches (172.16.0.0/12), then a catch-all at priority 0 into sf1."""
+    import json
+    import random
+    rnd = random.Random(1)
+    chains = []
+    for i in range(n - 1):
+        plen = rnd.choice((16, 24, 32))
+        addr = 0xAC100000 | rnd.getrandbits(20)  # inside 172.16.0.0/12
+        addr &= (0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF
+        m = {"ipv4_dst": "%d.%d.%d.%d/%d" % (addr >> 24, (addr >> 16) & 255,
+                                             (addr >> 8) & 255, addr & 255, plen)}
+        if rnd.random() < 0.5:
+            m["tcp_dst"] = rnd.randrange(1, 65536)
+        chains.append({"name": f"r{i}", "priority": rnd.randrange(1, 1000), "match": m,
+                       "hops": ["sf1"], "out_port": 1})
+    chains.append({"name": "all", "priority": 0, "match": {}, "hops": ["sf1"], "out_port": 1})
+    with open(path, "w") as f:
+        json.dump({"chains": chains}, f)
 
 
 def measure(tel, pids, duration):
@@ -112,11 +157,18 @@ def wait_traffic(tel, timeout):
     raise CaseError("no packet left the ports")
 
 
+def vdevs(a):
+    if not a.flows:
+        return NULL_VDEVS
+    return ["--vdev", f"net_pcap0,rx_pcap={a.flows_pcap},infinite_rx=1",
+            "--vdev", "net_null1,size=64,no-rx=1"]
+
+
 def run_testpmd(a, procs, hz, tag):
     prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_tp{tag}"
     procs.prefixes.append(prefix)
     argv = [a.testpmd, "-l", LCORES, "--no-pci", "--file-prefix", prefix,
-            "--log-level=lib.eal:warning", *NULL_VDEVS, "--",
+            "--log-level=lib.eal:warning", *vdevs(a), "--",
             "--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=16384",
             "--stats-period=3600"]
     p = procs.start("testpmd", argv)
@@ -164,13 +216,15 @@ def wait_nf(tel, nf, timeout):
                     f"{nf.tail()}")
 
 
-def run_chain(a, procs, hz, n, tag, build):
-    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_c{n}{tag}"
+def run_chain(a, procs, hz, n, tag, build, rules_file=None):
+    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_c{n}{tag}{'r' if rules_file else ''}"
     procs.prefixes.append(prefix)
     mgr_bin = os.path.join(build, "onvm_mgr", "onvm_mgr")
     argv = [mgr_bin, "-l", LCORES, "--file-prefix", prefix, "--no-pci",
-            "--log-level=lib.eal:warning", *NULL_VDEVS, "--", "-p", "0x3", "-s", "none",
+            "--log-level=lib.eal:warning", *vdevs(a), "--", "-p", "0x3", "-s", "none",
             "-d", "sf1"]
+    if rules_file:
+        argv += ["-C", rules_file]
     if n > 1:
         argv.append("-c")
     env = dict(os.environ, ONVM_BUILD_DIR=build)
@@ -205,7 +259,7 @@ def run_chain(a, procs, hz, n, tag, build):
         for nf in nfs:
             procs.stop(nf, signal.SIGINT, 5)
         procs.stop(mgr, signal.SIGINT, 15)
-    row = summarize(f"{n}-NF", m, hz, {
+    row = summarize(f"{n}-NF" + (f"/{a.rules}r" if rules_file else ""), m, hz, {
         "mgr data": lambda pid, t: pid == mgr.pid and is_worker(t),
         "mgr other": lambda pid, t: pid == mgr.pid and not is_worker(t),
         "NFs": lambda pid, t: pid != mgr.pid})
@@ -254,16 +308,30 @@ def main():
 
     hz = benchlib.cpu_hz()
     rows = []
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="onvm_bench_")
+    atexit.register(lambda: __import__("shutil").rmtree(tmp, ignore_errors=True))
+    if a.flows:
+        a.flows_pcap = os.path.join(tmp, "flows.pcap")
+        write_flows_pcap(a.flows_pcap, a.flows)
+    rules_file = None
+    if a.rules:
+        rules_file = os.path.join(tmp, "rules.json")
+        write_rules(rules_file, a.rules)
     cases = ([("testpmd", None)] if not a.no_testpmd else []) + [("chain", n) for n in a.chains]
+    if a.rules:
+        cases += [("rules", n) for n in a.chains]
     for kind, n in cases:
         runs = []
         for r in range(a.repeat):
-            label = "testpmd" if kind == "testpmd" else f"{n}-NF"
+            label = "testpmd" if kind == "testpmd" else f"{n}-NF" + ("/rules" if kind == "rules" else "")
             print(f"  measuring {label}" + (f" (run {r + 1}/{a.repeat})" if a.repeat > 1 else "")
                   + " ...", file=sys.stderr, flush=True)
             try:
                 if kind == "testpmd":
                     runs.append(run_testpmd(a, procs, hz, r))
+                elif kind == "rules":
+                    runs.append(run_chain(a, procs, hz, n, r, build, rules_file))
                 else:
                     runs.append(run_chain(a, procs, hz, n, r, build))
             except CaseError as e:

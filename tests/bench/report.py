@@ -15,17 +15,20 @@ def _fmt(v, spec):
 
 def print_table(rows, a, hz):
     print()
-    print(f"64-byte packets, 2 x net_null, lcores 0-1; window {a.duration:g} s after "
+    src = f"{a.flows} flows replayed by net_pcap -> net_null" if a.flows else "2 x net_null"
+    if a.rules:
+        src += f"; 'N-NF/{a.rules}r': the chain selected through {a.rules} JSON chain rules"
+    print(f"64-byte packets, {src}, lcores 0-1; window {a.duration:g} s after "
           f"{a.warmup:g} s warm-up" + (f", median of {a.repeat}" if a.repeat > 1 else ""))
     print(f"cycles/pkt = CPU time of all the case's threads in the window x "
           f"{hz / 1e6:.0f} MHz / packets sent")
     print()
-    print(f"{'case':<9} {'Mpps':>7} {'cycles/pkt':>11} {'vs testpmd':>11}   "
+    print(f"{'case':<12} {'Mpps':>7} {'cycles/pkt':>11} {'vs testpmd':>11}   "
           f"{'cores':>5} {'others':>6}   where the cycles went (per packet)")
     for r in rows:
         parts = "  ".join(f"{k} {v:.0f}" for k, v in r["parts"].items())
         ratio = f"{r['ratio'] * 100:.0f}%" if r.get("ratio") is not None else "-"
-        print(f"{r['case']:<9} {r['mpps']:>7.2f} {r['cycles_per_pkt']:>11.0f} {ratio:>11}   "
+        print(f"{r['case']:<12} {r['mpps']:>7.2f} {r['cycles_per_pkt']:>11.0f} {ratio:>11}   "
               f"{r['cores_used']:>5.2f} {r['others_cores']:>6.2f}   {parts}")
     print()
     print("cores: CPUs the case used on average; others: CPUs used meanwhile by every other")
