@@ -22,28 +22,10 @@
 
 #include "lb_config.h"
 #include "lb_fwd.h"
+#include "bench_clock.h"
 #include "pkt_parse.h"
 
 #define FRAME_LEN 64
-
-static double
-now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* Time this thread ran: on a shared machine, wall time also counts others' turns. */
-static double
-cpu_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void
 wr16(uint8_t *p, uint16_t v)
@@ -146,14 +128,14 @@ main(int argc, char **argv)
 			 (uint16_t)(1024 + (i & 1023)), 0x0a000064u, 80);
 
 	/* phase 1: new connections; keep each flow's rewritten frame to build its reply */
-	double t0 = now_s(), c0 = cpu_s();
+	double t0 = bench_wall_s(), c0 = bench_cpu_s();
 
 	for (uint32_t i = 0; i < flows; i++) {
 		memcpy(frame, in + (size_t)i * FRAME_LEN, FRAME_LEN);
 		bad += lb_fwd_packet(&fwd, frame, FRAME_LEN, 1, &ev) != LB_V_TO_BACKEND;
 		memcpy(out + (size_t)i * FRAME_LEN, frame, FRAME_LEN);
 	}
-	double t1 = now_s(), c1 = cpu_s();
+	double t1 = bench_wall_s(), c1 = bench_cpu_s();
 
 	/* replies: backend -> client, made fresh with valid checksums */
 	for (uint32_t i = 0; i < flows; i++) {
@@ -165,14 +147,14 @@ main(int argc, char **argv)
 	}
 
 	/* phase 2: established inbound */
-	double t2 = now_s(), c2 = cpu_s();
+	double t2 = bench_wall_s(), c2 = bench_cpu_s();
 
 	for (uint32_t p = 0; p < passes; p++)
 		for (uint32_t i = 0; i < flows; i++) {
 			memcpy(frame, in + (size_t)i * FRAME_LEN, FRAME_LEN);
 			bad += lb_fwd_packet(&fwd, frame, FRAME_LEN, 2, &ev) != LB_V_TO_BACKEND;
 		}
-	double t3 = now_s(), c3 = cpu_s();
+	double t3 = bench_wall_s(), c3 = bench_cpu_s();
 
 	/* phase 3: replies */
 	for (uint32_t p = 0; p < passes; p++)
@@ -180,7 +162,7 @@ main(int argc, char **argv)
 			memcpy(frame, out + (size_t)i * FRAME_LEN, FRAME_LEN);
 			bad += lb_fwd_packet(&fwd, frame, FRAME_LEN, 3, &ev) != LB_V_TO_CLIENT;
 		}
-	double t4 = now_s(), c4 = cpu_s();
+	double t4 = bench_wall_s(), c4 = bench_cpu_s();
 	double pkts = (double)flows * passes;
 
 	printf("backends             16\n");

@@ -23,6 +23,7 @@
 #include <rte_malloc.h>
 #include <rte_memory.h>
 
+#include "bench_clock.h"
 #include "rt_config.h"
 #include "rt_table.h"
 
@@ -38,25 +39,6 @@ rng(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static double
-now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* Time this thread ran: on a shared machine, wall time also counts others' turns. */
-static double
-cpu_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static uint8_t
@@ -191,7 +173,7 @@ main(int argc, char **argv)
 	}
 
 	struct rt_config cfg;
-	double t0 = now_s(), c0 = cpu_s();
+	double t0 = bench_wall_s(), c0 = bench_cpu_s();
 
 	if (rt_config_load(given ? given : path, RT_ANY_PORT_COUNT, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rt_bench: %s\n", err);
@@ -199,10 +181,10 @@ main(int argc, char **argv)
 			unlink(path);
 		return 1;
 	}
-	double t1 = now_s(), c1 = cpu_s();
+	double t1 = bench_wall_s(), c1 = bench_cpu_s();
 	uint64_t heap_before = dpdk_heap_bytes();
 	struct rt_table *t = rt_table_create("rt_bench", &cfg, SOCKET_ID_ANY, err, sizeof(err));
-	double t2 = now_s(), c2 = cpu_s();
+	double t2 = bench_wall_s(), c2 = bench_cpu_s();
 
 	if (given == NULL)
 		unlink(path);
@@ -225,13 +207,13 @@ main(int argc, char **argv)
 	for (uint32_t i = 0; i < n_ips; i++)
 		ips[i] = (uint32_t)rng();
 	uint64_t total = (uint64_t)lookups_m * 1000000ull;
-	double t3 = now_s(), c3 = cpu_s();
+	double t3 = bench_wall_s(), c3 = bench_cpu_s();
 
 	for (uint64_t done = 0; done < total; done += BURST) {
 		rt_table_lookup_bulk(t, &ips[done & (n_ips - 1)], nh, BURST);
 		hits += nh[0] != NULL;
 	}
-	double t4 = now_s(), c4 = cpu_s();
+	double t4 = bench_wall_s(), c4 = bench_cpu_s();
 
 	printf("lookup (burst %d)  %.1f Mpps  %.1f Mpps on-CPU (%.1f ns/lookup), %u%% routed\n",
 	       BURST, (double)total / (t4 - t3) / 1e6, (double)total / (c4 - c3) / 1e6,
