@@ -53,12 +53,22 @@ enum ofdp_op_kind {
 	OFDP_DEC_NW_TTL,
 	OFDP_PUSH_VLAN,      /* arg = TPID */
 	OFDP_POP_VLAN,
+	OFDP_SET_FIELD,      /* any other settable field: field = OXM id, val = value */
+	OFDP_PUSH_MPLS,      /* arg = ethertype (0x8847/0x8848) */
+	OFDP_POP_MPLS,       /* arg = ethertype of what follows */
+	OFDP_SET_MPLS_TTL,   /* arg = TTL */
+	OFDP_DEC_MPLS_TTL,
+	OFDP_SET_NW_TTL,     /* arg = TTL (IPv4 TTL or IPv6 hop limit) */
+	OFDP_COPY_TTL_OUT,
+	OFDP_COPY_TTL_IN,
 };
 
 struct ofdp_op {
 	uint8_t kind;
+	uint8_t field;       /* OFDP_SET_FIELD: OFPXMT_OFB_* */
 	uint8_t mac[6];
 	uint32_t arg;
+	uint8_t val[16];     /* OFDP_SET_FIELD: the value in wire order */
 };
 
 struct ofdp_prog {
