@@ -58,3 +58,65 @@ flow_key_from_pkt(struct flow_key *k, const struct pkt_info *pi, uint32_t of_in_
 		memcpy(k->arp_tha, pi->arp_tha, 6);
 	}
 }
+
+#define ND_NEIGHBOR_SOLICIT 135
+#define ND_NEIGHBOR_ADVERT  136
+#define ND_OPT_SOURCE_LL    1
+#define ND_OPT_TARGET_LL    2
+
+/* RFC 4861 4.3/4.4: a 4-byte header, 4 reserved/flag bytes, the target,
+ * then options (type, length in units of 8 bytes, value). */
+static void
+nd_fields(struct flow_key *k, const uint8_t *l4, uint32_t avail)
+{
+	uint8_t want = k->icmp_type == ND_NEIGHBOR_SOLICIT ? ND_OPT_SOURCE_LL : ND_OPT_TARGET_LL;
+	uint32_t off = 24;
+
+	if (avail < 24)
+		return;
+	memcpy(k->nd_target, l4 + 8, 16);
+	while (off + 2 <= avail) {
+		uint32_t olen = (uint32_t)l4[off + 1] * 8;
+
+		if (olen == 0 || off + olen > avail)
+			return;
+		if (l4[off] == want && olen >= 8) {
+			memcpy(want == ND_OPT_SOURCE_LL ? k->nd_sll : k->nd_tll, l4 + off + 2, 6);
+			return;
+		}
+		off += olen;
+	}
+}
+
+void
+flow_key_from_frame(struct flow_key *k, const struct pkt_info *pi, const uint8_t *data,
+		    uint32_t len, uint32_t of_in_port)
+{
+	flow_key_from_pkt(k, pi, of_in_port);
+	if (!(pi->flags & PKT_F_ETH))
+		return;
+	if (pi->eth_type == PKT_ETHERTYPE_MPLS || pi->eth_type == PKT_ETHERTYPE_MPLS_MC) {
+		if (len >= (uint32_t)pi->l3_off + 4) {
+			const uint8_t *l = data + pi->l3_off;
+
+			k->mpls_label = (uint32_t)l[0] << 12 | (uint32_t)l[1] << 4 | l[2] >> 4;
+			k->mpls_tc = (l[2] >> 1) & 0x7;
+			k->mpls_bos = l[2] & 0x1;
+		}
+		return;
+	}
+	if (pi->flags & PKT_F_IPV6) {
+		const uint8_t *ip = data + pi->l3_off;
+
+		k->ipv6_flabel = ((uint32_t)ip[1] & 0x0f) << 16 | (uint32_t)ip[2] << 8 | ip[3];
+		if ((pi->flags & PKT_F_L4) && pi->ip_proto == PKT_PROTO_ICMPV6 &&
+		    (k->icmp_type == ND_NEIGHBOR_SOLICIT || k->icmp_type == ND_NEIGHBOR_ADVERT)) {
+			uint32_t end = (uint32_t)pi->l3_off + pi->ip_total_len;
+
+			if (end > len)
+				end = len;
+			if (end > pi->l4_off)
+				nd_fields(k, data + pi->l4_off, end - pi->l4_off);
+		}
+	}
+}

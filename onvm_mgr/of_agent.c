@@ -131,7 +131,7 @@ of_agent_init(struct mgr *m)
 		return -1;
 	}
 	/* One table: the data path executes table 0 (no goto-table). */
-	if (ofs_init(&a->sw, 1, OFDP_MAX_FLOWS, 1024) < 0 || ofdp_io_init(m) < 0) {
+	if (ofs_init(&a->sw, OFDP_N_TABLES, OFDP_MAX_FLOWS, 1024) < 0 || ofdp_io_init(m) < 0) {
 		fprintf(stderr, "onvm_mgr: openflow: out of memory\n");
 		return -1;
 	}

@@ -77,6 +77,9 @@ ofdp_table_free(struct ofdp_table *t)
 		free(t->flow_ctr[i]);
 		free(t->group_ctr[i]);
 	}
+	for (unsigned int tid = 0; tid < OFDP_N_TABLES; tid++)
+		classifier_free(t->cls[tid]);
+	free(t->tbl_ctr);
 	free(t->flows);
 	free(t->ops);
 	free(t->groups);
@@ -99,6 +102,7 @@ struct exec_ctx {
 	uint32_t in_ofport;      /* OpenFlow port it entered on */
 	uint64_t cookie;
 	uint8_t table_miss;
+	uint8_t table_id;
 	uint16_t keep_svc;       /* the original packet goes to this service */
 	bool consumed;           /* the original packet is no longer ours */
 	struct rte_mbuf *orig;   /* the packet itself (the rest are copies) */
@@ -155,7 +159,7 @@ packet_in(struct exec_ctx *c, struct rte_mbuf *pkt, uint16_t max_len)
 	msg->total_len = (uint16_t)(len > 0xffff ? 0xffff : len);
 	msg->max_len = c->table_miss ? OFPCML_NO_BUFFER : max_len;
 	msg->reason = c->table_miss ? OFPR_NO_MATCH : OFPR_ACTION;
-	msg->table_id = 0;
+	msg->table_id = c->table_id;
 	msg->cookie = c->cookie;
 	if (len > OFDP_PIN_MAX)
 		len = OFDP_PIN_MAX;
@@ -381,18 +385,168 @@ run_prog(struct exec_ctx *c, const struct ofdp_prog *p, const struct ofdp_op *op
 
 /* ---- entry points ---- */
 
+/*
+ * The action set (OpenFlow 1.3.5, 5.10): at most one action of each type
+ * (one set-field per field), executed when the pipeline ends in the
+ * spec's order, whatever order the write-actions came in.
+ */
+struct action_set {
+	uint16_t n;
+	struct ofdp_op ops[OFDP_ACTSET_MAX];
+};
+
+/* The spec's execution order; 0 for what the data path never compiles. */
+static unsigned int
+actset_rank(const struct ofdp_op *op)
+{
+	switch (op->kind) {
+	case OFDP_COPY_TTL_IN: return 1;
+	case OFDP_POP_VLAN: case OFDP_POP_MPLS: return 2;
+	case OFDP_PUSH_MPLS: return 3;
+	case OFDP_PUSH_VLAN: return 5;
+	case OFDP_COPY_TTL_OUT: return 6;
+	case OFDP_DEC_NW_TTL: case OFDP_DEC_MPLS_TTL: return 7;
+	case OFDP_GROUP: return 10;
+	case OFDP_OUT_PORT: case OFDP_OUT_SERVICE: case OFDP_OUT_IN_PORT:
+	case OFDP_OUT_FLOOD: case OFDP_OUT_CONTROLLER: case OFDP_OUT_TABLE: return 11;
+	default: return 8; /* set-field, set TTLs */
+	}
+}
+
+/* Two actions of one type replace each other. */
+static bool
+actset_same_type(const struct ofdp_op *a, const struct ofdp_op *b)
+{
+	unsigned int r = actset_rank(a);
+
+	if (r != actset_rank(b))
+		return false;
+	if (r == 8)
+		return a->kind == b->kind && (a->kind != OFDP_SET_FIELD || a->field == b->field);
+	if (r == 2 || r == 7)
+		return a->kind == b->kind;
+	return true;
+}
+
+static void
+actset_write(struct action_set *as, const struct ofdp_op *ops, const struct ofdp_prog *p)
+{
+	for (uint16_t i = 0; i < p->n_ops; i++) {
+		const struct ofdp_op *op = &ops[p->first_op + i];
+		uint16_t j = 0;
+
+		while (j < as->n && !actset_same_type(&as->ops[j], op))
+			j++;
+		if (j < as->n)
+			as->ops[j] = *op;
+		else if (as->n < OFDP_ACTSET_MAX)
+			as->ops[as->n++] = *op;
+	}
+}
+
+/* Order the set for execution; a group makes the output void (5.10). */
+static struct ofdp_prog
+actset_program(struct action_set *as)
+{
+	struct ofdp_prog p = { 0, 0, 0 };
+	bool group = false;
+
+	for (uint16_t i = 1; i < as->n; i++) {
+		struct ofdp_op op = as->ops[i];
+		uint16_t j = i;
+
+		while (j > 0 && actset_rank(&as->ops[j - 1]) > actset_rank(&op)) {
+			as->ops[j] = as->ops[j - 1];
+			j--;
+		}
+		as->ops[j] = op;
+	}
+	for (uint16_t i = 0; i < as->n; i++)
+		group |= as->ops[i].kind == OFDP_GROUP;
+	for (uint16_t i = 0; i < as->n; i++) {
+		if (group && actset_rank(&as->ops[i]) == 11)
+			continue;
+		as->ops[p.n_ops++] = as->ops[i];
+		if (is_output(as->ops[i].kind))
+			p.n_outputs++;
+	}
+	return p;
+}
+
+/* Look pkt up in table `tid` (>= 1) after a goto-table; -1 on a miss. */
+static int
+lookup_next(struct exec_ctx *c, struct rte_mbuf *pkt, uint8_t tid, uint64_t metadata)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(pkt, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(pkt);
+	struct ofdp_table_counter *tc = &c->t->tbl_ctr[c->slot][tid];
+	struct flow_key key;
+	struct pkt_info pi;
+	uint32_t res;
+
+	tc->lookups++;
+	if (c->t->cls[tid] == NULL)
+		return -1;
+	/* Earlier actions may have rewritten the headers: parse again. */
+	pkt_parse(data, len, &pi);
+	flow_key_from_frame(&key, &pi, data, len, c->in_ofport);
+	key.metadata = metadata;
+	if (!classifier_lookup(c->t->cls[tid], &key, &res))
+		return -1;
+	tc->matches++;
+	return (int)(res & ~MGR_OF_FLOW);
+}
+
+/*
+ * The pipeline from flow `idx` on: each flow's apply-actions, its
+ * clear/write-actions into the action set, write-metadata, goto-table to
+ * the next lookup; at the end the action set runs. While the pipeline
+ * goes on, apply-actions' outputs send copies and the packet stays ours.
+ */
 static uint16_t
 execute_flow(struct mgr *m, struct mgr_data_lcore *d, const struct ofdp_table *t,
 	     struct rte_mbuf *pkt, uint16_t idx, uint32_t in_ofport)
 {
-	const struct ofdp_flow *f = &t->flows[idx];
-	struct exec_ctx c = { m, d, t, ofdp_slot(m, d), in_ofport, f->cookie, f->table_miss, 0,
-			      false, pkt };
-	struct ofdp_counter *fc = &t->flow_ctr[c.slot][idx];
+	struct exec_ctx c = { m, d, t, ofdp_slot(m, d), in_ofport, 0, 0, 0, 0, false, pkt };
+	struct action_set as;
+	uint64_t metadata = 0;
 
-	fc->packets++;
-	fc->bytes += rte_pktmbuf_pkt_len(pkt);
-	run_prog(&c, &f->prog, t->ops, pkt, true, 0);
+	as.n = 0;
+	for (;;) {
+		const struct ofdp_flow *f = &t->flows[idx];
+		struct ofdp_counter *fc = &t->flow_ctr[c.slot][idx];
+		uint16_t set_after = f->clear_actions ? 0 : as.n;
+		bool more;
+
+		fc->packets++;
+		fc->bytes += rte_pktmbuf_pkt_len(pkt);
+		c.cookie = f->cookie;
+		c.table_miss = f->table_miss;
+		c.table_id = f->table_id;
+		if (f->write.n_ops)
+			set_after = 1;
+		more = f->goto_table != OFDP_NO_TABLE || set_after > 0;
+		run_prog(&c, &f->prog, t->ops, pkt, !more, 0);
+		if (!more)
+			return c.consumed ? 0 : c.keep_svc;
+		if (f->clear_actions)
+			as.n = 0;
+		actset_write(&as, t->ops, &f->write);
+		metadata = (metadata & ~f->metadata_mask) | (f->metadata & f->metadata_mask);
+		if (f->goto_table == OFDP_NO_TABLE)
+			break;
+		int next = lookup_next(&c, pkt, f->goto_table, metadata);
+		if (next < 0) {
+			/* OpenFlow 1.3: a table miss without a table-miss flow drops. */
+			g_ofdp.ctr[c.slot].table_miss++;
+			rte_pktmbuf_free(pkt);
+			return 0;
+		}
+		idx = (uint16_t)next;
+	}
+	struct ofdp_prog p = actset_program(&as);
+
+	run_prog(&c, &p, as.ops, pkt, true, 0);
 	return c.consumed ? 0 : c.keep_svc;
 }
 
@@ -464,7 +618,7 @@ ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d)
 		struct ofdp_pout_msg *po = objs[i];
 		const struct mgr_chain_state *st = mgr_chains_current();
 		struct rte_mbuf *pkt = po->pkt;
-		struct exec_ctx c = { m, d, st->of, ofdp_slot(m, d), po->in_port, 0, 0, 0, false,
+		struct exec_ctx c = { m, d, st->of, ofdp_slot(m, d), po->in_port, 0, 0, 0, 0, false,
 				      pkt };
 		struct ofdp_prog prog = { 0, po->n_ops, 0 };
 		uint16_t in_port = po->in_port >= 1 && po->in_port <= ONVM_MAX_PORTS

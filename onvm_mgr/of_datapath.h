@@ -77,13 +77,23 @@ struct ofdp_prog {
 	uint16_t n_outputs; /* output-like ops: all but the last get a copy */
 };
 
+#define OFDP_N_TABLES    8       /* OpenFlow tables 0..7 */
+#define OFDP_NO_TABLE    0xff
+#define OFDP_ACTSET_MAX  32      /* actions one action set can hold */
+
 struct ofdp_flow {
 	uint64_t flow_id;   /* the of_switch flow it came from */
 	uint64_t cookie;
 	uint16_t chain_id;  /* a JSON chain's flow: that chain; else OFDP_NOT_CHAIN */
 	uint16_t priority;
 	uint8_t table_miss; /* priority 0, matches everything: PACKET_IN reason NO_MATCH */
-	struct ofdp_prog prog;
+	uint8_t table_id;
+	uint8_t goto_table; /* OFDP_NO_TABLE: the pipeline ends here */
+	uint8_t clear_actions;
+	uint64_t metadata;  /* write-metadata: metadata = metadata & ~mask | value & mask */
+	uint64_t metadata_mask;
+	struct ofdp_prog prog;  /* apply-actions */
+	struct ofdp_prog write; /* write-actions: merged into the action set */
 };
 
 struct ofdp_group {
@@ -104,9 +114,18 @@ struct ofdp_counter {
 	uint64_t bytes;
 };
 
+/* OpenFlow table statistics (TABLE multipart), per data lcore and table. */
+struct ofdp_table_counter {
+	uint64_t lookups;
+	uint64_t matches;
+};
+
 struct ofdp_table {
 	uint32_t n_flows;
-	struct ofdp_flow *flows;       /* in of_switch flow id order */
+	struct ofdp_flow *flows;       /* every table's flows, in of_switch flow id order */
+	/* Tables 1..N-1 (table 0 is the chain state's classifier, shared with
+	 * the JSON chains); NULL when a table is empty. Results: MGR_OF_FLOW | index. */
+	struct classifier *cls[OFDP_N_TABLES];
 	struct ofdp_op *ops;
 	uint32_t n_ops;
 	struct ofdp_group *groups;     /* sorted by group_id */
@@ -115,6 +134,7 @@ struct ofdp_table {
 	/* [slot][flow]: one row per data lcore, written by it alone */
 	struct ofdp_counter *flow_ctr[OFDP_COUNTER_SLOTS];
 	struct ofdp_counter *group_ctr[OFDP_COUNTER_SLOTS];
+	struct ofdp_table_counter (*tbl_ctr)[OFDP_N_TABLES]; /* [slot][table] */
 };
 
 /* Counters of the OpenFlow path, per data lcore. */
@@ -126,6 +146,7 @@ struct ofdp_lcore_counters {
 	uint64_t bad_output;     /* port/service gone since the flow was added */
 	uint64_t svc_full;       /* a copy to a service whose ring was full */
 	uint64_t loop_drop;      /* more than OFDP_MAX_PASSES table passes */
+	uint64_t table_miss;     /* no flow matched in a table a goto-table led to */
 };
 
 /* A frame for the controller, filled by a data lcore, sent by the agent. */
@@ -183,6 +204,16 @@ uint16_t ofdp_rx_execute(struct mgr *m, struct mgr_data_lcore *d,
  */
 uint16_t ofdp_reenter(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf *pkt,
 		      uint16_t svc);
+
+/* RX path: count table 0 lookups of a burst (n packets, `hits` matched). */
+static inline void
+ofdp_count_table0(const struct mgr_chain_state *st, unsigned int slot, uint16_t n, uint16_t hits)
+{
+	if (st->of != NULL) {
+		st->of->tbl_ctr[slot][0].lookups += n;
+		st->of->tbl_ctr[slot][0].matches += hits;
+	}
+}
 
 /* RX lcore: execute pending PACKET_OUTs (cheap when there are none). */
 void ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d);
