@@ -106,11 +106,60 @@ op_from_action(struct of_agent *a, const struct ofp_action *x, bool packet_out,
 			op->kind = OFDP_SET_VLAN_VID;
 			op->arg = ((uint32_t)v[0] << 8 | v[1]) & 0x0fff;
 			return OFP_OK;
+		case OFPXMT_OFB_VLAN_PCP:
+		case OFPXMT_OFB_IP_DSCP:
+		case OFPXMT_OFB_IP_ECN:
+		case OFPXMT_OFB_SCTP_SRC:
+		case OFPXMT_OFB_SCTP_DST:
+		case OFPXMT_OFB_ICMPV4_TYPE:
+		case OFPXMT_OFB_ICMPV4_CODE:
+		case OFPXMT_OFB_ARP_OP:
+		case OFPXMT_OFB_ARP_SPA:
+		case OFPXMT_OFB_ARP_TPA:
+		case OFPXMT_OFB_ARP_SHA:
+		case OFPXMT_OFB_ARP_THA:
+		case OFPXMT_OFB_IPV6_SRC:
+		case OFPXMT_OFB_IPV6_DST:
+		case OFPXMT_OFB_IPV6_FLABEL:
+		case OFPXMT_OFB_ICMPV6_TYPE:
+		case OFPXMT_OFB_ICMPV6_CODE:
+		case OFPXMT_OFB_IPV6_ND_TARGET:
+		case OFPXMT_OFB_IPV6_ND_SLL:
+		case OFPXMT_OFB_IPV6_ND_TLL:
+		case OFPXMT_OFB_MPLS_LABEL:
+		case OFPXMT_OFB_MPLS_TC:
+		case OFPXMT_OFB_MPLS_BOS:
+			/* The codec checked the length against the field's. */
+			if (x->u.set_field.len > sizeof(op->val))
+				return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_SET_LEN);
+			op->kind = OFDP_SET_FIELD;
+			op->field = x->u.set_field.field;
+			memcpy(op->val, v, x->u.set_field.len);
+			return OFP_OK;
 		}
 		return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE);
 	}
+	case OFPAT_PUSH_MPLS:
+	case OFPAT_POP_MPLS:
+		op->kind = x->type == OFPAT_PUSH_MPLS ? OFDP_PUSH_MPLS : OFDP_POP_MPLS;
+		op->arg = x->u.ethertype;
+		return OFP_OK;
+	case OFPAT_SET_MPLS_TTL:
+	case OFPAT_SET_NW_TTL:
+		op->kind = x->type == OFPAT_SET_MPLS_TTL ? OFDP_SET_MPLS_TTL : OFDP_SET_NW_TTL;
+		op->arg = x->u.ttl;
+		return OFP_OK;
+	case OFPAT_DEC_MPLS_TTL:
+		op->kind = OFDP_DEC_MPLS_TTL;
+		return OFP_OK;
+	case OFPAT_COPY_TTL_OUT:
+		op->kind = OFDP_COPY_TTL_OUT;
+		return OFP_OK;
+	case OFPAT_COPY_TTL_IN:
+		op->kind = OFDP_COPY_TTL_IN;
+		return OFP_OK;
 	}
-	/* Decoded fine, but the data path does not execute it. */
+	/* Decoded fine, but the data path does not execute it (PBB). */
 	return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_TYPE);
 }
 

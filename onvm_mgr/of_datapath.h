@@ -225,4 +225,9 @@ bool ofdp_apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt);
 /* The empty chain OF-steered packets use for TONF/OUT/DROP dispatch. */
 extern const struct onvm_chain ofdp_no_chain;
 
+/* of_datapath_setfield.c: generic set-field (OFDP_SET_FIELD), MPLS
+ * push/pop and the TTL actions, dec_nw_ttl on IPv4 and IPv6; false if
+ * the packet lacks the header it needs (then it is unchanged). */
+bool ofdp_apply_setfield(const struct ofdp_op *op, struct rte_mbuf *pkt);
+
 #endif /* ONVM_OF_DATAPATH_H */
