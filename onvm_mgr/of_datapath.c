@@ -308,14 +308,6 @@ run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owne
 	}
 }
 
-static bool
-is_output(uint8_t kind)
-{
-	return kind == OFDP_OUT_PORT || kind == OFDP_OUT_SERVICE || kind == OFDP_OUT_IN_PORT ||
-	       kind == OFDP_OUT_FLOOD || kind == OFDP_OUT_CONTROLLER || kind == OFDP_GROUP ||
-	       kind == OFDP_OUT_TABLE;
-}
-
 /*
  * Run a program on pkt. last_owner: after the program, pkt is not needed
  * by anyone else, so its last output may take it; otherwise every output
@@ -330,7 +322,7 @@ run_prog(struct exec_ctx *c, const struct ofdp_prog *p, const struct ofdp_op *op
 	for (uint16_t i = 0; i < p->n_ops; i++) {
 		const struct ofdp_op *op = &ops[p->first_op + i];
 
-		if (!is_output(op->kind)) {
+		if (!ofdp_is_output(op->kind)) {
 			ofdp_apply_edit(op, pkt);
 			continue;
 		}
@@ -385,94 +377,6 @@ run_prog(struct exec_ctx *c, const struct ofdp_prog *p, const struct ofdp_op *op
 
 /* ---- entry points ---- */
 
-/*
- * The action set (OpenFlow 1.3.5, 5.10): at most one action of each type
- * (one set-field per field), executed when the pipeline ends in the
- * spec's order, whatever order the write-actions came in.
- */
-struct action_set {
-	uint16_t n;
-	struct ofdp_op ops[OFDP_ACTSET_MAX];
-};
-
-/* The spec's execution order; 0 for what the data path never compiles. */
-static unsigned int
-actset_rank(const struct ofdp_op *op)
-{
-	switch (op->kind) {
-	case OFDP_COPY_TTL_IN: return 1;
-	case OFDP_POP_VLAN: case OFDP_POP_MPLS: return 2;
-	case OFDP_PUSH_MPLS: return 3;
-	case OFDP_PUSH_VLAN: return 5;
-	case OFDP_COPY_TTL_OUT: return 6;
-	case OFDP_DEC_NW_TTL: case OFDP_DEC_MPLS_TTL: return 7;
-	case OFDP_GROUP: return 10;
-	case OFDP_OUT_PORT: case OFDP_OUT_SERVICE: case OFDP_OUT_IN_PORT:
-	case OFDP_OUT_FLOOD: case OFDP_OUT_CONTROLLER: case OFDP_OUT_TABLE: return 11;
-	default: return 8; /* set-field, set TTLs */
-	}
-}
-
-/* Two actions of one type replace each other. */
-static bool
-actset_same_type(const struct ofdp_op *a, const struct ofdp_op *b)
-{
-	unsigned int r = actset_rank(a);
-
-	if (r != actset_rank(b))
-		return false;
-	if (r == 8)
-		return a->kind == b->kind && (a->kind != OFDP_SET_FIELD || a->field == b->field);
-	if (r == 2 || r == 7)
-		return a->kind == b->kind;
-	return true;
-}
-
-static void
-actset_write(struct action_set *as, const struct ofdp_op *ops, const struct ofdp_prog *p)
-{
-	for (uint16_t i = 0; i < p->n_ops; i++) {
-		const struct ofdp_op *op = &ops[p->first_op + i];
-		uint16_t j = 0;
-
-		while (j < as->n && !actset_same_type(&as->ops[j], op))
-			j++;
-		if (j < as->n)
-			as->ops[j] = *op;
-		else if (as->n < OFDP_ACTSET_MAX)
-			as->ops[as->n++] = *op;
-	}
-}
-
-/* Order the set for execution; a group makes the output void (5.10). */
-static struct ofdp_prog
-actset_program(struct action_set *as)
-{
-	struct ofdp_prog p = { 0, 0, 0 };
-	bool group = false;
-
-	for (uint16_t i = 1; i < as->n; i++) {
-		struct ofdp_op op = as->ops[i];
-		uint16_t j = i;
-
-		while (j > 0 && actset_rank(&as->ops[j - 1]) > actset_rank(&op)) {
-			as->ops[j] = as->ops[j - 1];
-			j--;
-		}
-		as->ops[j] = op;
-	}
-	for (uint16_t i = 0; i < as->n; i++)
-		group |= as->ops[i].kind == OFDP_GROUP;
-	for (uint16_t i = 0; i < as->n; i++) {
-		if (group && actset_rank(&as->ops[i]) == 11)
-			continue;
-		as->ops[p.n_ops++] = as->ops[i];
-		if (is_output(as->ops[i].kind))
-			p.n_outputs++;
-	}
-	return p;
-}
-
 /* Look pkt up in table `tid` (>= 1) after a goto-table; -1 on a miss. */
 static int
 lookup_next(struct exec_ctx *c, struct rte_mbuf *pkt, uint8_t tid, uint64_t metadata)
@@ -508,7 +412,7 @@ execute_flow(struct mgr *m, struct mgr_data_lcore *d, const struct ofdp_table *t
 	     struct rte_mbuf *pkt, uint16_t idx, uint32_t in_ofport)
 {
 	struct exec_ctx c = { m, d, t, ofdp_slot(m, d), in_ofport, 0, 0, 0, 0, false, pkt };
-	struct action_set as;
+	struct ofdp_actset as;
 	uint64_t metadata = 0;
 
 	as.n = 0;
@@ -531,7 +435,7 @@ execute_flow(struct mgr *m, struct mgr_data_lcore *d, const struct ofdp_table *t
 			return c.consumed ? 0 : c.keep_svc;
 		if (f->clear_actions)
 			as.n = 0;
-		actset_write(&as, t->ops, &f->write);
+		ofdp_actset_write(&as, t->ops + f->write.first_op, f->write.n_ops);
 		metadata = (metadata & ~f->metadata_mask) | (f->metadata & f->metadata_mask);
 		if (f->goto_table == OFDP_NO_TABLE)
 			break;
@@ -544,7 +448,7 @@ execute_flow(struct mgr *m, struct mgr_data_lcore *d, const struct ofdp_table *t
 		}
 		idx = (uint16_t)next;
 	}
-	struct ofdp_prog p = actset_program(&as);
+	struct ofdp_prog p = ofdp_actset_program(&as);
 
 	run_prog(&c, &p, as.ops, pkt, true, 0);
 	return c.consumed ? 0 : c.keep_svc;
@@ -626,7 +530,7 @@ ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d)
 
 		set_meta(pkt, in_port, 0);
 		for (uint16_t k = 0; k < po->n_ops; k++)
-			if (is_output(po->ops[k].kind))
+			if (ofdp_is_output(po->ops[k].kind))
 				prog.n_outputs++;
 		run_prog(&c, &prog, po->ops, pkt, true, 0);
 		if (!c.consumed && c.keep_svc &&

@@ -26,6 +26,7 @@
 #include <rte_mbuf.h>
 
 #include "mgr.h"
+#include "of_ops.h"
 
 #define MGR_OF_FLOW      0x8000u /* classifier result bit: an OpenFlow flow index */
 #define MGR_OF_CHAIN     0xfffeu /* meta->chain_id of a packet an OF flow steered */
@@ -35,51 +36,8 @@
 #define OFDP_PIN_MAX     1600    /* bytes of a frame kept for PACKET_IN */
 #define OFDP_MAX_PASSES  16      /* table passes of one packet (NF -> table -> NF ...) */
 
-enum ofdp_op_kind {
-	OFDP_OUT_PORT = 1,   /* arg = DPDK port */
-	OFDP_OUT_SERVICE,    /* arg = service id */
-	OFDP_OUT_IN_PORT,
-	OFDP_OUT_FLOOD,      /* every DPDK port but the one it came in on */
-	OFDP_OUT_CONTROLLER, /* arg = max_len */
-	OFDP_OUT_TABLE,      /* PACKET_OUT only: run table 0 */
-	OFDP_GROUP,          /* arg = group id */
-	OFDP_SET_ETH_SRC,
-	OFDP_SET_ETH_DST,
-	OFDP_SET_IPV4_SRC,   /* arg = address, host order */
-	OFDP_SET_IPV4_DST,
-	OFDP_SET_TP_SRC,     /* TCP or UDP, arg = port */
-	OFDP_SET_TP_DST,
-	OFDP_SET_VLAN_VID,
-	OFDP_DEC_NW_TTL,
-	OFDP_PUSH_VLAN,      /* arg = TPID */
-	OFDP_POP_VLAN,
-	OFDP_SET_FIELD,      /* any other settable field: field = OXM id, val = value */
-	OFDP_PUSH_MPLS,      /* arg = ethertype (0x8847/0x8848) */
-	OFDP_POP_MPLS,       /* arg = ethertype of what follows */
-	OFDP_SET_MPLS_TTL,   /* arg = TTL */
-	OFDP_DEC_MPLS_TTL,
-	OFDP_SET_NW_TTL,     /* arg = TTL (IPv4 TTL or IPv6 hop limit) */
-	OFDP_COPY_TTL_OUT,
-	OFDP_COPY_TTL_IN,
-};
-
-struct ofdp_op {
-	uint8_t kind;
-	uint8_t field;       /* OFDP_SET_FIELD: OFPXMT_OFB_* */
-	uint8_t mac[6];
-	uint32_t arg;
-	uint8_t val[16];     /* OFDP_SET_FIELD: the value in wire order */
-};
-
-struct ofdp_prog {
-	uint32_t first_op;  /* into ofdp_table.ops */
-	uint16_t n_ops;
-	uint16_t n_outputs; /* output-like ops: all but the last get a copy */
-};
-
 #define OFDP_N_TABLES    8       /* OpenFlow tables 0..7 */
 #define OFDP_NO_TABLE    0xff
-#define OFDP_ACTSET_MAX  32      /* actions one action set can hold */
 
 struct ofdp_flow {
 	uint64_t flow_id;   /* the of_switch flow it came from */
