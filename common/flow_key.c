@@ -120,3 +120,47 @@ flow_key_from_frame(struct flow_key *k, const struct pkt_info *pi, const uint8_t
 		}
 	}
 }
+
+static inline uint32_t
+fmix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+static uint32_t
+hash_bytes(uint32_t h, const uint8_t *p, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i += 4) {
+		uint32_t w = 0;
+
+		for (unsigned int j = i; j < i + 4 && j < n; j++)
+			w = w << 8 | p[j];
+		h = fmix32(h ^ w);
+	}
+	return h;
+}
+
+static uint32_t
+endpoint_hash(const uint8_t mac[6], uint32_t ip4, const uint8_t ip6[16], uint16_t port)
+{
+	uint32_t h = hash_bytes(0x9e3779b9u, mac, 6);
+
+	h = fmix32(h ^ ip4);
+	h = hash_bytes(h, ip6, 16);
+	return fmix32(h ^ port);
+}
+
+uint32_t
+flow_key_hash_symmetric(const struct flow_key *k)
+{
+	uint32_t a = endpoint_hash(k->eth_src, k->ipv4_src ^ k->arp_spa, k->ipv6_src, k->tp_src);
+	uint32_t b = endpoint_hash(k->eth_dst, k->ipv4_dst ^ k->arp_tpa, k->ipv6_dst, k->tp_dst);
+
+	/* A sum does not care which endpoint is which. */
+	return fmix32(a + b + ((uint32_t)k->eth_type << 8 | k->ip_proto));
+}

@@ -70,4 +70,12 @@ void flow_key_from_pkt(struct flow_key *k, const struct pkt_info *pi, uint32_t o
 void flow_key_from_frame(struct flow_key *k, const struct pkt_info *pi, const uint8_t *data,
 			 uint32_t len, uint32_t of_in_port);
 
+/*
+ * A symmetric hash of a key's two endpoints (Ethernet address, IPv4 /
+ * IPv6 / ARP address, L4 port), for select groups: both directions of a
+ * conversation hash alike, and frames that differ only in their MACs or
+ * only in their IPv6 addresses still spread.
+ */
+uint32_t flow_key_hash_symmetric(const struct flow_key *k);
+
 #endif /* ONVM_FLOW_KEY_H */

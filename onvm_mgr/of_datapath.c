@@ -285,13 +285,15 @@ run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owne
 	uint16_t pick = 0;
 
 	if (g->type == OFPGT_SELECT && g->n_buckets > 1) {
+		const uint8_t *data = rte_pktmbuf_mtod(pkt, const uint8_t *);
+		uint32_t len = rte_pktmbuf_data_len(pkt);
+		struct flow_key key;
 		struct pkt_info pi;
-		struct pkt_5tuple t5;
 		uint32_t h, w = 0;
 
-		pkt_parse(rte_pktmbuf_mtod(pkt, const uint8_t *), rte_pktmbuf_data_len(pkt), &pi);
-		pkt_info_5tuple(&pi, &t5);
-		h = pkt_5tuple_hash_symmetric(&t5);
+		pkt_parse(data, len, &pi);
+		flow_key_from_frame(&key, &pi, data, len, 0);
+		h = flow_key_hash_symmetric(&key);
 		h = g->total_weight ? h % g->total_weight : 0;
 		for (pick = 0; pick + 1 < g->n_buckets; pick++) {
 			w += b[pick].weight;
