@@ -19,7 +19,7 @@ from collections import Counter, OrderedDict
 
 RESULT = re.compile(r"^    (\S.*?)\s+(OK|ERROR)$")
 TOTALS = re.compile(r"^OK\((\d+)\) / ERROR\((\d+)\)$")
-FILE_DESC = re.compile(r"^(match|action|group|meter): \S+$")
+FILE_DESC = re.compile(r"^(match|action|group|meter): \S.*$")
 OF_ERROR = re.compile(r"OFPErrorMsg\[type=0x([0-9a-f]+), code=0x([0-9a-f]+)\]")
 
 
