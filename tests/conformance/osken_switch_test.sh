@@ -41,7 +41,7 @@ failure message per case file in OUT_DIR/details.txt).
   -o OUT_DIR    where logs go (default: a new /tmp/osken_conformance.XXXXXX)
   -b BUILD_DIR  the meson build holding onvm_mgr (default: build)
   -t SECONDS    give up on one selection after this long (default: 20 s per
-                case plus 120 s)
+                case, twice the sending time of throughput cases, plus 120 s)
   SELECTION     folders or files relative to CASES_DIR, e.g. match,
                 action/25_SET_FIELD, match/00_IN_PORT.json. A folder means
                 its *.json files only (action does not include its
@@ -168,9 +168,13 @@ setup_netns() {
 	local i
 	for i in 1 2 3; do
 		in_ns ip link add "tgt$i" type veth peer name "tst$i"
-		# VLAN tags stay in the frames rather than in socket metadata.
-		in_ns ethtool -K "tgt$i" rxvlan off txvlan off >/dev/null 2>&1 || true
-		in_ns ethtool -K "tst$i" rxvlan off txvlan off >/dev/null 2>&1 || true
+		# VLAN tags (802.1Q and 802.1ad) stay in the frames rather than
+		# in socket metadata.
+		for dev in "tgt$i" "tst$i"; do
+			in_ns ethtool -K "$dev" rxvlan off txvlan off \
+				rx-vlan-stag-hw-parse off tx-vlan-stag-hw-insert off >/dev/null 2>&1 ||
+				say "warning: could not turn VLAN offloads off on $dev"
+		done
 		in_ns ip link set "tgt$i" up
 		in_ns ip link set "tst$i" up
 	done
@@ -253,9 +257,16 @@ run_selection() { # run_selection SELECTION
 	name=${name%.json}
 	dir=$OUT/cases/$name
 	stage "$sel" "$dir"
-	ncases=$(/usr/bin/python3 -c 'import json,sys
-print(sum(len([t for t in json.load(open(f)) if isinstance(t, dict)]) for f in sys.argv[1:]))' "$dir"/*.json)
-	budget=${BUDGET:-$((ncases * 20 + 120))}
+	# The number of cases, and a time budget: 20 s a case plus the
+	# duration of the throughput cases (group, meter) that send for 30 s.
+	read -r ncases budget < <(/usr/bin/python3 -c 'import json,sys
+cases = [t for f in sys.argv[1:] for t in json.load(open(f)) if isinstance(t, dict)]
+sending = sum(p["ingress"]["packets"].get("duration_time", 0)
+              for t in cases for p in t.get("tests", [])
+              if isinstance(p.get("ingress"), dict) and "packets" in p["ingress"])
+print(len(cases), 20 * len(cases) + 2 * sending + 120)' "$dir"/*.json)
+	[ -n "${budget:-}" ] || die "could not read the cases in $dir"
+	budget=${BUDGET:-$budget}
 	say "$sel: $ncases cases (at most ${budget}s)"
 
 	ip netns exec "$NS" timeout -s INT "$budget" osken-manager --ofp-tcp-listen-port "$PORT" \
