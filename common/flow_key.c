@@ -58,3 +58,109 @@ flow_key_from_pkt(struct flow_key *k, const struct pkt_info *pi, uint32_t of_in_
 		memcpy(k->arp_tha, pi->arp_tha, 6);
 	}
 }
+
+#define ND_NEIGHBOR_SOLICIT 135
+#define ND_NEIGHBOR_ADVERT  136
+#define ND_OPT_SOURCE_LL    1
+#define ND_OPT_TARGET_LL    2
+
+/* RFC 4861 4.3/4.4: a 4-byte header, 4 reserved/flag bytes, the target,
+ * then options (type, length in units of 8 bytes, value). */
+static void
+nd_fields(struct flow_key *k, const uint8_t *l4, uint32_t avail)
+{
+	uint8_t want = k->icmp_type == ND_NEIGHBOR_SOLICIT ? ND_OPT_SOURCE_LL : ND_OPT_TARGET_LL;
+	uint32_t off = 24;
+
+	if (avail < 24)
+		return;
+	memcpy(k->nd_target, l4 + 8, 16);
+	while (off + 2 <= avail) {
+		uint32_t olen = (uint32_t)l4[off + 1] * 8;
+
+		if (olen == 0 || off + olen > avail)
+			return;
+		if (l4[off] == want && olen >= 8) {
+			memcpy(want == ND_OPT_SOURCE_LL ? k->nd_sll : k->nd_tll, l4 + off + 2, 6);
+			return;
+		}
+		off += olen;
+	}
+}
+
+void
+flow_key_from_frame(struct flow_key *k, const struct pkt_info *pi, const uint8_t *data,
+		    uint32_t len, uint32_t of_in_port)
+{
+	flow_key_from_pkt(k, pi, of_in_port);
+	if (!(pi->flags & PKT_F_ETH))
+		return;
+	if (pi->eth_type == PKT_ETHERTYPE_MPLS || pi->eth_type == PKT_ETHERTYPE_MPLS_MC) {
+		if (len >= (uint32_t)pi->l3_off + 4) {
+			const uint8_t *l = data + pi->l3_off;
+
+			k->mpls_label = (uint32_t)l[0] << 12 | (uint32_t)l[1] << 4 | l[2] >> 4;
+			k->mpls_tc = (l[2] >> 1) & 0x7;
+			k->mpls_bos = l[2] & 0x1;
+		}
+		return;
+	}
+	if (pi->flags & PKT_F_IPV6) {
+		const uint8_t *ip = data + pi->l3_off;
+
+		k->ipv6_flabel = ((uint32_t)ip[1] & 0x0f) << 16 | (uint32_t)ip[2] << 8 | ip[3];
+		if ((pi->flags & PKT_F_L4) && pi->ip_proto == PKT_PROTO_ICMPV6 &&
+		    (k->icmp_type == ND_NEIGHBOR_SOLICIT || k->icmp_type == ND_NEIGHBOR_ADVERT)) {
+			uint32_t end = (uint32_t)pi->l3_off + pi->ip_total_len;
+
+			if (end > len)
+				end = len;
+			if (end > pi->l4_off)
+				nd_fields(k, data + pi->l4_off, end - pi->l4_off);
+		}
+	}
+}
+
+static inline uint32_t
+fmix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+static uint32_t
+hash_bytes(uint32_t h, const uint8_t *p, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i += 4) {
+		uint32_t w = 0;
+
+		for (unsigned int j = i; j < i + 4 && j < n; j++)
+			w = w << 8 | p[j];
+		h = fmix32(h ^ w);
+	}
+	return h;
+}
+
+static uint32_t
+endpoint_hash(const uint8_t mac[6], uint32_t ip4, const uint8_t ip6[16], uint16_t port)
+{
+	uint32_t h = hash_bytes(0x9e3779b9u, mac, 6);
+
+	h = fmix32(h ^ ip4);
+	h = hash_bytes(h, ip6, 16);
+	return fmix32(h ^ port);
+}
+
+uint32_t
+flow_key_hash_symmetric(const struct flow_key *k)
+{
+	uint32_t a = endpoint_hash(k->eth_src, k->ipv4_src ^ k->arp_spa, k->ipv6_src, k->tp_src);
+	uint32_t b = endpoint_hash(k->eth_dst, k->ipv4_dst ^ k->arp_tpa, k->ipv6_dst, k->tp_dst);
+
+	/* A sum does not care which endpoint is which. */
+	return fmix32(a + b + ((uint32_t)k->eth_type << 8 | k->ip_proto));
+}

@@ -60,4 +60,22 @@ struct flow_key {
 /* Fill a key from a parsed packet (metadata 0). */
 void flow_key_from_pkt(struct flow_key *k, const struct pkt_info *pi, uint32_t of_in_port);
 
+/*
+ * The same, plus the fields only OpenFlow matches on and pkt_parse does
+ * not report: the top MPLS label (label, TC, BoS), the IPv6 flow label
+ * and the ICMPv6 neighbour discovery target and link-layer options.
+ * `data`/`len` is the frame pi was parsed from. An IPv4 or ARP frame
+ * costs a few compares more than flow_key_from_pkt.
+ */
+void flow_key_from_frame(struct flow_key *k, const struct pkt_info *pi, const uint8_t *data,
+			 uint32_t len, uint32_t of_in_port);
+
+/*
+ * A symmetric hash of a key's two endpoints (Ethernet address, IPv4 /
+ * IPv6 / ARP address, L4 port), for select groups: both directions of a
+ * conversation hash alike, and frames that differ only in their MACs or
+ * only in their IPv6 addresses still spread.
+ */
+uint32_t flow_key_hash_symmetric(const struct flow_key *k);
+
 #endif /* ONVM_FLOW_KEY_H */

@@ -130,14 +130,14 @@ of_agent_init(struct mgr *m)
 			m->cfg.of_dpid);
 		return -1;
 	}
-	/* One table: the data path executes table 0 (no goto-table). */
-	if (ofs_init(&a->sw, 1, OFDP_MAX_FLOWS, 1024) < 0 || ofdp_io_init(m) < 0) {
+	if (ofs_init(&a->sw, OFDP_N_TABLES, OFDP_MAX_FLOWS, 1024) < 0 || ofdp_io_init(m) < 0) {
 		fprintf(stderr, "onvm_mgr: openflow: out of memory\n");
 		return -1;
 	}
 	a->sw.port_exists = ofa_port_exists;
 	a->sw.ctx = a;
 	ofa_ops_init(a);
+	ofdp_refresh_links(m);
 	return 0;
 }
 
@@ -505,6 +505,7 @@ agent_iteration(struct of_agent *a)
 	poll_services(a);
 	if (now >= a->next_expire_ms) {
 		ofa_harvest(a, mgr_chains_current()->of);
+		ofdp_refresh_links(a->m);
 		ofs_expire(&a->sw, now);
 		ofa_publish(a, false);
 		a->next_expire_ms = now + EXPIRE_EVERY_MS;

@@ -106,11 +106,60 @@ op_from_action(struct of_agent *a, const struct ofp_action *x, bool packet_out,
 			op->kind = OFDP_SET_VLAN_VID;
 			op->arg = ((uint32_t)v[0] << 8 | v[1]) & 0x0fff;
 			return OFP_OK;
+		case OFPXMT_OFB_VLAN_PCP:
+		case OFPXMT_OFB_IP_DSCP:
+		case OFPXMT_OFB_IP_ECN:
+		case OFPXMT_OFB_SCTP_SRC:
+		case OFPXMT_OFB_SCTP_DST:
+		case OFPXMT_OFB_ICMPV4_TYPE:
+		case OFPXMT_OFB_ICMPV4_CODE:
+		case OFPXMT_OFB_ARP_OP:
+		case OFPXMT_OFB_ARP_SPA:
+		case OFPXMT_OFB_ARP_TPA:
+		case OFPXMT_OFB_ARP_SHA:
+		case OFPXMT_OFB_ARP_THA:
+		case OFPXMT_OFB_IPV6_SRC:
+		case OFPXMT_OFB_IPV6_DST:
+		case OFPXMT_OFB_IPV6_FLABEL:
+		case OFPXMT_OFB_ICMPV6_TYPE:
+		case OFPXMT_OFB_ICMPV6_CODE:
+		case OFPXMT_OFB_IPV6_ND_TARGET:
+		case OFPXMT_OFB_IPV6_ND_SLL:
+		case OFPXMT_OFB_IPV6_ND_TLL:
+		case OFPXMT_OFB_MPLS_LABEL:
+		case OFPXMT_OFB_MPLS_TC:
+		case OFPXMT_OFB_MPLS_BOS:
+			/* The codec checked the length against the field's. */
+			if (x->u.set_field.len > sizeof(op->val))
+				return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_SET_LEN);
+			op->kind = OFDP_SET_FIELD;
+			op->field = x->u.set_field.field;
+			memcpy(op->val, v, x->u.set_field.len);
+			return OFP_OK;
 		}
 		return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE);
 	}
+	case OFPAT_PUSH_MPLS:
+	case OFPAT_POP_MPLS:
+		op->kind = x->type == OFPAT_PUSH_MPLS ? OFDP_PUSH_MPLS : OFDP_POP_MPLS;
+		op->arg = x->u.ethertype;
+		return OFP_OK;
+	case OFPAT_SET_MPLS_TTL:
+	case OFPAT_SET_NW_TTL:
+		op->kind = x->type == OFPAT_SET_MPLS_TTL ? OFDP_SET_MPLS_TTL : OFDP_SET_NW_TTL;
+		op->arg = x->u.ttl;
+		return OFP_OK;
+	case OFPAT_DEC_MPLS_TTL:
+		op->kind = OFDP_DEC_MPLS_TTL;
+		return OFP_OK;
+	case OFPAT_COPY_TTL_OUT:
+		op->kind = OFDP_COPY_TTL_OUT;
+		return OFP_OK;
+	case OFPAT_COPY_TTL_IN:
+		op->kind = OFDP_COPY_TTL_IN;
+		return OFP_OK;
 	}
-	/* Decoded fine, but the data path does not execute it. */
+	/* Decoded fine, but the data path does not execute it (PBB). */
 	return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_TYPE);
 }
 
@@ -133,26 +182,35 @@ compile_list(struct of_agent *a, const struct ofp_action_list *l, bool packet_ou
 	return OFP_OK;
 }
 
-/* apply-actions, then write-actions (one table: the action set runs at
- * its end, so it is applied right after). */
+/* A flow's instructions: apply-actions as the flow's program, write-actions
+ * as a second one the pipeline merges into the action set. */
 static ofp_err_t
 compile_insts(struct of_agent *a, const struct ofp_instructions *in, struct opvec *o,
-	      struct ofdp_prog *p)
+	      struct ofdp_flow *f)
 {
 	ofp_err_t err;
 
-	p->first_op = o->n;
-	p->n_ops = p->n_outputs = 0;
-	/* One table: any goto-table points past the last one. */
-	if (in->present & OFP_INST_BIT(OFPIT_GOTO_TABLE))
-		return OFP_ERR(OFPET_BAD_INSTRUCTION, OFPBIC_BAD_TABLE_ID);
-	if (in->present & OFP_INST_BIT(OFPIT_WRITE_METADATA))
-		return OFP_ERR(OFPET_BAD_INSTRUCTION, OFPBIC_UNSUP_INST);
+	memset(&f->prog, 0, sizeof(f->prog));
+	memset(&f->write, 0, sizeof(f->write));
+	f->goto_table = OFDP_NO_TABLE;
+	f->clear_actions = (in->present & OFP_INST_BIT(OFPIT_CLEAR_ACTIONS)) != 0;
+	f->metadata = f->metadata_mask = 0;
+	if (in->present & OFP_INST_BIT(OFPIT_GOTO_TABLE)) {
+		if (in->goto_table >= OFDP_N_TABLES)
+			return OFP_ERR(OFPET_BAD_INSTRUCTION, OFPBIC_BAD_TABLE_ID);
+		f->goto_table = in->goto_table;
+	}
+	if (in->present & OFP_INST_BIT(OFPIT_WRITE_METADATA)) {
+		f->metadata = in->metadata;
+		f->metadata_mask = in->metadata_mask;
+	}
+	f->prog.first_op = o->n;
 	if ((in->present & OFP_INST_BIT(OFPIT_APPLY_ACTIONS)) &&
-	    (err = compile_list(a, &in->apply, false, o, p)))
+	    (err = compile_list(a, &in->apply, false, o, &f->prog)))
 		return err;
+	f->write.first_op = o->n;
 	if ((in->present & OFP_INST_BIT(OFPIT_WRITE_ACTIONS)) &&
-	    (err = compile_list(a, &in->write, false, o, p)))
+	    (err = compile_list(a, &in->write, false, o, &f->write)))
 		return err;
 	return OFP_OK;
 }
@@ -161,8 +219,8 @@ ofp_err_t
 ofa_flow_check(void *ctx, const struct ofp_flow_mod *fm)
 {
 	struct opvec o = { 0 };
-	struct ofdp_prog p;
-	ofp_err_t err = compile_insts(ctx, &fm->insts, &o, &p);
+	struct ofdp_flow f;
+	ofp_err_t err = compile_insts(ctx, &fm->insts, &o, &f);
 
 	free(o.v);
 	return err;
@@ -174,8 +232,6 @@ ofa_group_check(void *ctx, const struct ofp_group_mod *gm)
 	struct opvec o = { 0 };
 	ofp_err_t err = OFP_OK;
 
-	if (gm->type == OFPGT_FF)
-		return OFP_ERR(OFPET_GROUP_MOD_FAILED, OFPGMFC_BAD_TYPE);
 	for (uint16_t i = 0; i < gm->n_buckets && !err; i++) {
 		struct ofdp_prog p = { 0 };
 		err = compile_list(ctx, &gm->buckets[i].actions, false, &o, &p);
@@ -212,31 +268,66 @@ match_all(const struct ofp_match *mt)
 	return memcmp(&mt->mask, &zero, sizeof(zero)) == 0;
 }
 
-/* Table 0 as a classifier + programs; NULL classifier when it is empty. */
+static int
+by_flow_id(const void *a, const void *b)
+{
+	const struct ofs_flow *fa = *(const struct ofs_flow *const *)a;
+	const struct ofs_flow *fb = *(const struct ofs_flow *const *)b;
+
+	return fa->id < fb->id ? -1 : fa->id > fb->id;
+}
+
+/* Every table's flows in flow id order (the order of ofdp_table.flows);
+ * *n_out is their number. NULL when out of memory. */
+static const struct ofs_flow **
+all_flows(struct of_agent *a, uint32_t *n_out)
+{
+	const struct ofs_flow *none;
+	uint32_t n = 0;
+
+	for (uint8_t tid = 0; tid < a->sw.n_tables; tid++)
+		n += ofs_table_flows(&a->sw, tid, &none, 0);
+	const struct ofs_flow **flows = calloc(n + 1, sizeof(*flows));
+	if (flows == NULL)
+		return NULL;
+	uint32_t at = 0;
+	for (uint8_t tid = 0; tid < a->sw.n_tables; tid++)
+		at += ofs_table_flows(&a->sw, tid, flows + at, n - at);
+	qsort(flows, n, sizeof(*flows), by_flow_id);
+	*n_out = n;
+	return flows;
+}
+
+/*
+ * The switch as the data path runs it: table 0 as the chain state's
+ * classifier (NULL when empty), tables 1.. in t->cls, every flow's
+ * programs, the groups.
+ */
 int
 compile_table(struct of_agent *a, struct classifier **cls_out, struct ofdp_table **tbl_out)
 {
-	const struct ofs_flow *none;
-	uint32_t n = ofs_table_flows(&a->sw, 0, &none, 0);
-	const struct ofs_flow **flows = calloc(n + 1, sizeof(*flows));
+	uint32_t n = 0;
+	const struct ofs_flow **flows = all_flows(a, &n);
 	struct ofdp_table *t = calloc(1, sizeof(*t));
-	struct classifier *cls = n ? classifier_create() : NULL;
+	struct classifier *cls[OFDP_N_TABLES] = { NULL };
 	struct opvec o = { 0 };
 
 	*cls_out = NULL;
 	*tbl_out = NULL;
-	if (flows == NULL || t == NULL || (n && cls == NULL))
+	if (flows == NULL || t == NULL)
 		goto fail;
-	ofs_table_flows(&a->sw, 0, flows, n);
 	t->flows = calloc(n + 1, sizeof(*t->flows));
 	t->groups = calloc(a->sw.n_groups + 1, sizeof(*t->groups));
-	if (t->flows == NULL || t->groups == NULL)
+	t->tbl_ctr = calloc(OFDP_COUNTER_SLOTS, sizeof(*t->tbl_ctr));
+	if (t->flows == NULL || t->groups == NULL || t->tbl_ctr == NULL)
 		goto fail;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ofs_flow *f = flows[i];
 		int chain = mirror_chain(a, f->id);
 		uint32_t result;
 
+		if (f->table_id >= OFDP_N_TABLES)
+			continue;
 		if (chain >= 0) {
 			result = (uint32_t)chain;
 		} else {
@@ -248,13 +339,20 @@ compile_table(struct of_agent *a, struct classifier **cls_out, struct ofdp_table
 			df->cookie = f->cookie;
 			df->chain_id = OFDP_NOT_CHAIN;
 			df->priority = f->priority;
+			df->table_id = f->table_id;
 			df->table_miss = f->priority == 0 && match_all(&f->match);
-			if (compile_insts(a, &f->insts, &o, &df->prog) != OFP_OK)
-				df->prog.n_ops = df->prog.n_outputs = 0; /* checked at FLOW_MOD */
+			if (compile_insts(a, &f->insts, &o, df) != OFP_OK) {
+				/* Checked at FLOW_MOD: only a port gone since lands here. */
+				memset(&df->prog, 0, sizeof(df->prog));
+				memset(&df->write, 0, sizeof(df->write));
+				df->goto_table = OFDP_NO_TABLE;
+			}
 			result = MGR_OF_FLOW | t->n_flows++;
 		}
-		if (classifier_add(cls, &f->match.key, &f->match.mask, f->priority, result) ==
-		    CLS_NO_RULE)
+		if (cls[f->table_id] == NULL && (cls[f->table_id] = classifier_create()) == NULL)
+			goto fail;
+		if (classifier_add(cls[f->table_id], &f->match.key, &f->match.mask, f->priority,
+				   result) == CLS_NO_RULE)
 			goto fail;
 	}
 	uint32_t nb = 0;
@@ -276,6 +374,8 @@ compile_table(struct of_agent *a, struct classifier **cls_out, struct ofdp_table
 			struct ofdp_bucket *db = &t->buckets[dg->first_bucket + b];
 
 			db->weight = sg->type == OFPGT_SELECT ? sg->buckets[b].weight : 1;
+			db->watch_port = sg->type == OFPGT_FF ? sg->buckets[b].watch_port : OFPP_ANY;
+			db->watch_group = sg->type == OFPGT_FF ? sg->buckets[b].watch_group : OFPG_ANY;
 			db->prog.first_op = o.n;
 			if (compile_list(a, &sg->buckets[b].actions, false, &o, &db->prog) != OFP_OK)
 				db->prog.n_ops = db->prog.n_outputs = 0;
@@ -293,13 +393,16 @@ compile_table(struct of_agent *a, struct classifier **cls_out, struct ofdp_table
 			goto fail;
 	}
 	free(flows);
-	*cls_out = cls;
+	*cls_out = cls[0];
+	for (unsigned int tid = 1; tid < OFDP_N_TABLES; tid++)
+		t->cls[tid] = cls[tid];
 	*tbl_out = t;
 	return 0;
 fail:
 	free(o.v);
 	free(flows);
-	classifier_free(cls);
+	for (unsigned int tid = 0; tid < OFDP_N_TABLES; tid++)
+		classifier_free(cls[tid]);
 	ofdp_table_free(t);
 	return -1;
 }
@@ -313,13 +416,9 @@ ofa_harvest(struct of_agent *a, const struct ofdp_table *t)
 
 	if (t == NULL || a->harvested == NULL)
 		return;
-	const struct ofs_flow *none;
-
-	n = ofs_table_flows(&a->sw, 0, &none, 0);
-	flows = calloc(n + 1, sizeof(*flows));
+	flows = all_flows(a, &n);
 	if (flows == NULL)
 		return;
-	ofs_table_flows(&a->sw, 0, flows, n);
 	/* Both in flow id order: walk them together. */
 	for (uint32_t i = 0, j = 0; i < t->n_flows; i++) {
 		uint64_t pk = 0, by = 0;
@@ -339,6 +438,19 @@ ofa_harvest(struct of_agent *a, const struct ofdp_table *t)
 			f->byte_count += db;
 			f->used_ms = now;
 		}
+	}
+	uint64_t *th = &a->harvested[2 * (t->n_flows + t->n_groups)];
+	for (unsigned int tid = 0; tid < OFDP_N_TABLES && tid < a->sw.n_tables; tid++) {
+		uint64_t lk = 0, mt = 0;
+
+		for (unsigned int s = 0; s < OFDP_COUNTER_SLOTS; s++) {
+			lk += __atomic_load_n(&t->tbl_ctr[s][tid].lookups, __ATOMIC_RELAXED);
+			mt += __atomic_load_n(&t->tbl_ctr[s][tid].matches, __ATOMIC_RELAXED);
+		}
+		a->sw.tables[tid].lookups += lk - th[2 * tid];
+		a->sw.tables[tid].matches += mt - th[2 * tid + 1];
+		th[2 * tid] = lk;
+		th[2 * tid + 1] = mt;
 	}
 	for (uint32_t g = 0; g < t->n_groups; g++) {
 		struct ofs_group *sg = ofs_group_find(&a->sw, t->groups[g].group_id);
@@ -372,7 +484,7 @@ publish_state(struct of_agent *a, struct mgr_chain_state *st)
 		free(old);
 	}
 	free(a->harvested);
-	a->harvested = st->of ? calloc(2 * (st->of->n_flows + st->of->n_groups) + 2,
+	a->harvested = st->of ? calloc(2 * (st->of->n_flows + st->of->n_groups + OFDP_N_TABLES),
 				       sizeof(uint64_t)) : NULL;
 	a->compiled_generation = a->sw.generation;
 }

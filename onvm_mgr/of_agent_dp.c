@@ -318,14 +318,19 @@ tm_openflow(const char *cmd, const char *params, struct rte_tel_data *t)
 		sum.bad_output += c->bad_output;
 		sum.svc_full += c->svc_full;
 		sum.loop_drop += c->loop_drop;
+		sum.table_miss += c->table_miss;
+		sum.ff_dead += c->ff_dead;
 	}
+	uint32_t flows = 0;
 	of_agent_lock();
 	for (int i = 0; i < OFA_MAX_CONNS; i++)
 		conns += a->conns[i] && !a->conns[i]->connecting;
 	rte_tel_data_start_dict(t);
 	rte_tel_data_add_dict_u64(t, "datapath_id", a->dpid);
 	rte_tel_data_add_dict_u64(t, "connections", conns);
-	rte_tel_data_add_dict_u64(t, "flows", a->sw.tables[0].n);
+	for (unsigned int tid = 0; tid < a->sw.n_tables; tid++)
+		flows += a->sw.tables[tid].n;
+	rte_tel_data_add_dict_u64(t, "flows", flows);
 	rte_tel_data_add_dict_u64(t, "groups", a->sw.n_groups);
 	of_agent_unlock();
 	rte_tel_data_add_dict_u64(t, "flow_drop", sum.flow_drop);
@@ -335,6 +340,8 @@ tm_openflow(const char *cmd, const char *params, struct rte_tel_data *t)
 	rte_tel_data_add_dict_u64(t, "loop_drop", sum.loop_drop);
 	rte_tel_data_add_dict_u64(t, "bad_output", sum.bad_output);
 	rte_tel_data_add_dict_u64(t, "service_full", sum.svc_full);
+	rte_tel_data_add_dict_u64(t, "table_miss", sum.table_miss);
+	rte_tel_data_add_dict_u64(t, "failover_dead", sum.ff_dead);
 	return 0;
 }
 

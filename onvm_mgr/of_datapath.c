@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -77,6 +78,9 @@ ofdp_table_free(struct ofdp_table *t)
 		free(t->flow_ctr[i]);
 		free(t->group_ctr[i]);
 	}
+	for (unsigned int tid = 0; tid < OFDP_N_TABLES; tid++)
+		classifier_free(t->cls[tid]);
+	free(t->tbl_ctr);
 	free(t->flows);
 	free(t->ops);
 	free(t->groups);
@@ -99,6 +103,7 @@ struct exec_ctx {
 	uint32_t in_ofport;      /* OpenFlow port it entered on */
 	uint64_t cookie;
 	uint8_t table_miss;
+	uint8_t table_id;
 	uint16_t keep_svc;       /* the original packet goes to this service */
 	bool consumed;           /* the original packet is no longer ours */
 	struct rte_mbuf *orig;   /* the packet itself (the rest are copies) */
@@ -155,7 +160,7 @@ packet_in(struct exec_ctx *c, struct rte_mbuf *pkt, uint16_t max_len)
 	msg->total_len = (uint16_t)(len > 0xffff ? 0xffff : len);
 	msg->max_len = c->table_miss ? OFPCML_NO_BUFFER : max_len;
 	msg->reason = c->table_miss ? OFPR_NO_MATCH : OFPR_ACTION;
-	msg->table_id = 0;
+	msg->table_id = c->table_id;
 	msg->cookie = c->cookie;
 	if (len > OFDP_PIN_MAX)
 		len = OFDP_PIN_MAX;
@@ -248,6 +253,79 @@ copy_of(struct exec_ctx *c, struct rte_mbuf *pkt)
 	return cp;
 }
 
+bool
+ofdp_refresh_links(struct mgr *m)
+{
+	bool changed = false;
+
+	for (uint16_t i = 0; i < m->num_ports; i++) {
+		uint16_t port = m->port_ids[i];
+		struct rte_eth_link link;
+		uint8_t up;
+
+		if (port >= ONVM_MAX_PORTS)
+			continue;
+		memset(&link, 0, sizeof(link));
+		up = rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+		if (__atomic_load_n(&g_ofdp.port_up[port], __ATOMIC_RELAXED) != up) {
+			__atomic_store_n(&g_ofdp.port_up[port], up, __ATOMIC_RELAXED);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/*
+ * OpenFlow port liveness for fast failover: a DPDK port whose link is up,
+ * a service port with a running NF. Anything else is not live.
+ */
+static bool
+ofport_live(const struct mgr *m, uint32_t ofport)
+{
+	if (ofport >= 1 && ofport <= ONVM_MAX_PORTS) {
+		uint16_t port = (uint16_t)(ofport - 1);
+
+		return dispatch_port_enabled(m->port_mask, port) &&
+		       __atomic_load_n(&g_ofdp.port_up[port], __ATOMIC_RELAXED);
+	}
+	if (ofport > FLOW_OFPORT_SERVICE_BASE &&
+	    ofport <= FLOW_OFPORT_SERVICE_BASE + ONVM_MAX_SERVICES) {
+		const struct onvm_service *s =
+			&m->shm->services[ofport - FLOW_OFPORT_SERVICE_BASE];
+		return __atomic_load_n(&s->num_instances, __ATOMIC_ACQUIRE) > 0;
+	}
+	return false;
+}
+
+static bool group_live(const struct exec_ctx *c, const struct ofdp_group *g, int depth);
+
+/* A bucket is live when what it watches is (both, when it watches both). */
+static bool
+bucket_live(const struct exec_ctx *c, const struct ofdp_bucket *b, int depth)
+{
+	if (b->watch_port != OFPP_ANY && !ofport_live(c->m, b->watch_port))
+		return false;
+	if (b->watch_group != OFPG_ANY) {
+		const struct ofdp_group *g = group_find(c->t, b->watch_group);
+
+		if (g == NULL || depth > GROUP_DEPTH_MAX || !group_live(c, g, depth + 1))
+			return false;
+	}
+	return true;
+}
+
+/* A group is live when one of its buckets is (OpenFlow 1.3.5, 6.5). */
+static bool
+group_live(const struct exec_ctx *c, const struct ofdp_group *g, int depth)
+{
+	const struct ofdp_bucket *b = &c->t->buckets[g->first_bucket];
+
+	for (uint16_t i = 0; i < g->n_buckets; i++)
+		if (g->type != OFPGT_FF || bucket_live(c, &b[i], depth))
+			return true;
+	return false;
+}
+
 static void
 run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owner, int depth)
 {
@@ -280,14 +358,27 @@ run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owne
 	}
 	uint16_t pick = 0;
 
-	if (g->type == OFPGT_SELECT && g->n_buckets > 1) {
+	if (g->type == OFPGT_FF) {
+		while (pick < g->n_buckets && !bucket_live(c, &b[pick], depth))
+			pick++;
+		if (pick == g->n_buckets) {
+			g_ofdp.ctr[c->slot].ff_dead++;
+			if (last_owner) {
+				note_gone(c, pkt);
+				rte_pktmbuf_free(pkt);
+			}
+			return;
+		}
+	} else if (g->type == OFPGT_SELECT && g->n_buckets > 1) {
+		const uint8_t *data = rte_pktmbuf_mtod(pkt, const uint8_t *);
+		uint32_t len = rte_pktmbuf_data_len(pkt);
+		struct flow_key key;
 		struct pkt_info pi;
-		struct pkt_5tuple t5;
 		uint32_t h, w = 0;
 
-		pkt_parse(rte_pktmbuf_mtod(pkt, const uint8_t *), rte_pktmbuf_data_len(pkt), &pi);
-		pkt_info_5tuple(&pi, &t5);
-		h = pkt_5tuple_hash_symmetric(&t5);
+		pkt_parse(data, len, &pi);
+		flow_key_from_frame(&key, &pi, data, len, 0);
+		h = flow_key_hash_symmetric(&key);
 		h = g->total_weight ? h % g->total_weight : 0;
 		for (pick = 0; pick + 1 < g->n_buckets; pick++) {
 			w += b[pick].weight;
@@ -304,14 +395,6 @@ run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owne
 	}
 }
 
-static bool
-is_output(uint8_t kind)
-{
-	return kind == OFDP_OUT_PORT || kind == OFDP_OUT_SERVICE || kind == OFDP_OUT_IN_PORT ||
-	       kind == OFDP_OUT_FLOOD || kind == OFDP_OUT_CONTROLLER || kind == OFDP_GROUP ||
-	       kind == OFDP_OUT_TABLE;
-}
-
 /*
  * Run a program on pkt. last_owner: after the program, pkt is not needed
  * by anyone else, so its last output may take it; otherwise every output
@@ -326,7 +409,7 @@ run_prog(struct exec_ctx *c, const struct ofdp_prog *p, const struct ofdp_op *op
 	for (uint16_t i = 0; i < p->n_ops; i++) {
 		const struct ofdp_op *op = &ops[p->first_op + i];
 
-		if (!is_output(op->kind)) {
+		if (!ofdp_is_output(op->kind)) {
 			ofdp_apply_edit(op, pkt);
 			continue;
 		}
@@ -381,18 +464,80 @@ run_prog(struct exec_ctx *c, const struct ofdp_prog *p, const struct ofdp_op *op
 
 /* ---- entry points ---- */
 
+/* Look pkt up in table `tid` (>= 1) after a goto-table; -1 on a miss. */
+static int
+lookup_next(struct exec_ctx *c, struct rte_mbuf *pkt, uint8_t tid, uint64_t metadata)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(pkt, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(pkt);
+	struct ofdp_table_counter *tc = &c->t->tbl_ctr[c->slot][tid];
+	struct flow_key key;
+	struct pkt_info pi;
+	uint32_t res;
+
+	tc->lookups++;
+	if (c->t->cls[tid] == NULL)
+		return -1;
+	/* Earlier actions may have rewritten the headers: parse again. */
+	pkt_parse(data, len, &pi);
+	flow_key_from_frame(&key, &pi, data, len, c->in_ofport);
+	key.metadata = metadata;
+	if (!classifier_lookup(c->t->cls[tid], &key, &res))
+		return -1;
+	tc->matches++;
+	return (int)(res & ~MGR_OF_FLOW);
+}
+
+/*
+ * The pipeline from flow `idx` on: each flow's apply-actions, its
+ * clear/write-actions into the action set, write-metadata, goto-table to
+ * the next lookup; at the end the action set runs. While the pipeline
+ * goes on, apply-actions' outputs send copies and the packet stays ours.
+ */
 static uint16_t
 execute_flow(struct mgr *m, struct mgr_data_lcore *d, const struct ofdp_table *t,
 	     struct rte_mbuf *pkt, uint16_t idx, uint32_t in_ofport)
 {
-	const struct ofdp_flow *f = &t->flows[idx];
-	struct exec_ctx c = { m, d, t, ofdp_slot(m, d), in_ofport, f->cookie, f->table_miss, 0,
-			      false, pkt };
-	struct ofdp_counter *fc = &t->flow_ctr[c.slot][idx];
+	struct exec_ctx c = { m, d, t, ofdp_slot(m, d), in_ofport, 0, 0, 0, 0, false, pkt };
+	struct ofdp_actset as;
+	uint64_t metadata = 0;
 
-	fc->packets++;
-	fc->bytes += rte_pktmbuf_pkt_len(pkt);
-	run_prog(&c, &f->prog, t->ops, pkt, true, 0);
+	as.n = 0;
+	for (;;) {
+		const struct ofdp_flow *f = &t->flows[idx];
+		struct ofdp_counter *fc = &t->flow_ctr[c.slot][idx];
+		uint16_t set_after = f->clear_actions ? 0 : as.n;
+		bool more;
+
+		fc->packets++;
+		fc->bytes += rte_pktmbuf_pkt_len(pkt);
+		c.cookie = f->cookie;
+		c.table_miss = f->table_miss;
+		c.table_id = f->table_id;
+		if (f->write.n_ops)
+			set_after = 1;
+		more = f->goto_table != OFDP_NO_TABLE || set_after > 0;
+		run_prog(&c, &f->prog, t->ops, pkt, !more, 0);
+		if (!more)
+			return c.consumed ? 0 : c.keep_svc;
+		if (f->clear_actions)
+			as.n = 0;
+		ofdp_actset_write(&as, t->ops + f->write.first_op, f->write.n_ops);
+		metadata = (metadata & ~f->metadata_mask) | (f->metadata & f->metadata_mask);
+		if (f->goto_table == OFDP_NO_TABLE)
+			break;
+		int next = lookup_next(&c, pkt, f->goto_table, metadata);
+		if (next < 0) {
+			/* OpenFlow 1.3: a table miss without a table-miss flow drops. */
+			g_ofdp.ctr[c.slot].table_miss++;
+			rte_pktmbuf_free(pkt);
+			return 0;
+		}
+		idx = (uint16_t)next;
+	}
+	struct ofdp_prog p = ofdp_actset_program(&as);
+
+	run_prog(&c, &p, as.ops, pkt, true, 0);
 	return c.consumed ? 0 : c.keep_svc;
 }
 
@@ -464,7 +609,7 @@ ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d)
 		struct ofdp_pout_msg *po = objs[i];
 		const struct mgr_chain_state *st = mgr_chains_current();
 		struct rte_mbuf *pkt = po->pkt;
-		struct exec_ctx c = { m, d, st->of, ofdp_slot(m, d), po->in_port, 0, 0, 0, false,
+		struct exec_ctx c = { m, d, st->of, ofdp_slot(m, d), po->in_port, 0, 0, 0, 0, false,
 				      pkt };
 		struct ofdp_prog prog = { 0, po->n_ops, 0 };
 		uint16_t in_port = po->in_port >= 1 && po->in_port <= ONVM_MAX_PORTS
@@ -472,7 +617,7 @@ ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d)
 
 		set_meta(pkt, in_port, 0);
 		for (uint16_t k = 0; k < po->n_ops; k++)
-			if (is_output(po->ops[k].kind))
+			if (ofdp_is_output(po->ops[k].kind))
 				prog.n_outputs++;
 		run_prog(&c, &prog, po->ops, pkt, true, 0);
 		if (!c.consumed && c.keep_svc &&

@@ -26,6 +26,7 @@
 #include <rte_mbuf.h>
 
 #include "mgr.h"
+#include "of_ops.h"
 
 #define MGR_OF_FLOW      0x8000u /* classifier result bit: an OpenFlow flow index */
 #define MGR_OF_CHAIN     0xfffeu /* meta->chain_id of a packet an OF flow steered */
@@ -35,47 +36,8 @@
 #define OFDP_PIN_MAX     1600    /* bytes of a frame kept for PACKET_IN */
 #define OFDP_MAX_PASSES  16      /* table passes of one packet (NF -> table -> NF ...) */
 
-enum ofdp_op_kind {
-	OFDP_OUT_PORT = 1,   /* arg = DPDK port */
-	OFDP_OUT_SERVICE,    /* arg = service id */
-	OFDP_OUT_IN_PORT,
-	OFDP_OUT_FLOOD,      /* every DPDK port but the one it came in on */
-	OFDP_OUT_CONTROLLER, /* arg = max_len */
-	OFDP_OUT_TABLE,      /* PACKET_OUT only: run table 0 */
-	OFDP_GROUP,          /* arg = group id */
-	OFDP_SET_ETH_SRC,
-	OFDP_SET_ETH_DST,
-	OFDP_SET_IPV4_SRC,   /* arg = address, host order */
-	OFDP_SET_IPV4_DST,
-	OFDP_SET_TP_SRC,     /* TCP or UDP, arg = port */
-	OFDP_SET_TP_DST,
-	OFDP_SET_VLAN_VID,
-	OFDP_DEC_NW_TTL,
-	OFDP_PUSH_VLAN,      /* arg = TPID */
-	OFDP_POP_VLAN,
-	OFDP_SET_FIELD,      /* any other settable field: field = OXM id, val = value */
-	OFDP_PUSH_MPLS,      /* arg = ethertype (0x8847/0x8848) */
-	OFDP_POP_MPLS,       /* arg = ethertype of what follows */
-	OFDP_SET_MPLS_TTL,   /* arg = TTL */
-	OFDP_DEC_MPLS_TTL,
-	OFDP_SET_NW_TTL,     /* arg = TTL (IPv4 TTL or IPv6 hop limit) */
-	OFDP_COPY_TTL_OUT,
-	OFDP_COPY_TTL_IN,
-};
-
-struct ofdp_op {
-	uint8_t kind;
-	uint8_t field;       /* OFDP_SET_FIELD: OFPXMT_OFB_* */
-	uint8_t mac[6];
-	uint32_t arg;
-	uint8_t val[16];     /* OFDP_SET_FIELD: the value in wire order */
-};
-
-struct ofdp_prog {
-	uint32_t first_op;  /* into ofdp_table.ops */
-	uint16_t n_ops;
-	uint16_t n_outputs; /* output-like ops: all but the last get a copy */
-};
+#define OFDP_N_TABLES    8       /* OpenFlow tables 0..7 */
+#define OFDP_NO_TABLE    0xff
 
 struct ofdp_flow {
 	uint64_t flow_id;   /* the of_switch flow it came from */
@@ -83,7 +45,13 @@ struct ofdp_flow {
 	uint16_t chain_id;  /* a JSON chain's flow: that chain; else OFDP_NOT_CHAIN */
 	uint16_t priority;
 	uint8_t table_miss; /* priority 0, matches everything: PACKET_IN reason NO_MATCH */
-	struct ofdp_prog prog;
+	uint8_t table_id;
+	uint8_t goto_table; /* OFDP_NO_TABLE: the pipeline ends here */
+	uint8_t clear_actions;
+	uint64_t metadata;  /* write-metadata: metadata = metadata & ~mask | value & mask */
+	uint64_t metadata_mask;
+	struct ofdp_prog prog;  /* apply-actions */
+	struct ofdp_prog write; /* write-actions: merged into the action set */
 };
 
 struct ofdp_group {
@@ -96,6 +64,8 @@ struct ofdp_group {
 
 struct ofdp_bucket {
 	uint16_t weight;
+	uint32_t watch_port;  /* fast failover: OpenFlow port, OFPP_ANY = none */
+	uint32_t watch_group; /* fast failover: group id, OFPG_ANY = none */
 	struct ofdp_prog prog;
 };
 
@@ -104,9 +74,18 @@ struct ofdp_counter {
 	uint64_t bytes;
 };
 
+/* OpenFlow table statistics (TABLE multipart), per data lcore and table. */
+struct ofdp_table_counter {
+	uint64_t lookups;
+	uint64_t matches;
+};
+
 struct ofdp_table {
 	uint32_t n_flows;
-	struct ofdp_flow *flows;       /* in of_switch flow id order */
+	struct ofdp_flow *flows;       /* every table's flows, in of_switch flow id order */
+	/* Tables 1..N-1 (table 0 is the chain state's classifier, shared with
+	 * the JSON chains); NULL when a table is empty. Results: MGR_OF_FLOW | index. */
+	struct classifier *cls[OFDP_N_TABLES];
 	struct ofdp_op *ops;
 	uint32_t n_ops;
 	struct ofdp_group *groups;     /* sorted by group_id */
@@ -115,6 +94,7 @@ struct ofdp_table {
 	/* [slot][flow]: one row per data lcore, written by it alone */
 	struct ofdp_counter *flow_ctr[OFDP_COUNTER_SLOTS];
 	struct ofdp_counter *group_ctr[OFDP_COUNTER_SLOTS];
+	struct ofdp_table_counter (*tbl_ctr)[OFDP_N_TABLES]; /* [slot][table] */
 };
 
 /* Counters of the OpenFlow path, per data lcore. */
@@ -126,6 +106,8 @@ struct ofdp_lcore_counters {
 	uint64_t bad_output;     /* port/service gone since the flow was added */
 	uint64_t svc_full;       /* a copy to a service whose ring was full */
 	uint64_t loop_drop;      /* more than OFDP_MAX_PASSES table passes */
+	uint64_t table_miss;     /* no flow matched in a table a goto-table led to */
+	uint64_t ff_dead;        /* a fast-failover group with no live bucket */
 };
 
 /* A frame for the controller, filled by a data lcore, sent by the agent. */
@@ -157,6 +139,9 @@ struct ofdp_io {
 	struct rte_ring *pout_free;      /* RX lcore -> agent: free slots */
 	struct ofdp_pout_msg *pout_slots;
 	struct ofdp_lcore_counters ctr[OFDP_COUNTER_SLOTS];
+	/* DPDK port link states for fast-failover groups, refreshed by the
+	 * agent thread (ofdp_refresh_links), read by data lcores. */
+	uint8_t port_up[ONVM_MAX_PORTS];
 };
 
 extern struct ofdp_io g_ofdp;
@@ -184,6 +169,20 @@ uint16_t ofdp_rx_execute(struct mgr *m, struct mgr_data_lcore *d,
 uint16_t ofdp_reenter(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf *pkt,
 		      uint16_t svc);
 
+/* RX path: count table 0 lookups of a burst (n packets, `hits` matched). */
+static inline void
+ofdp_count_table0(const struct mgr_chain_state *st, unsigned int slot, uint16_t n, uint16_t hits)
+{
+	if (st->of != NULL) {
+		st->of->tbl_ctr[slot][0].lookups += n;
+		st->of->tbl_ctr[slot][0].matches += hits;
+	}
+}
+
+/* Agent thread: read every DPDK port's link state for fast-failover
+ * liveness; true when one changed. */
+bool ofdp_refresh_links(struct mgr *m);
+
 /* RX lcore: execute pending PACKET_OUTs (cheap when there are none). */
 void ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d);
 
@@ -193,5 +192,10 @@ bool ofdp_apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt);
 
 /* The empty chain OF-steered packets use for TONF/OUT/DROP dispatch. */
 extern const struct onvm_chain ofdp_no_chain;
+
+/* of_datapath_setfield.c: generic set-field (OFDP_SET_FIELD), MPLS
+ * push/pop and the TTL actions, dec_nw_ttl on IPv4 and IPv6; false if
+ * the packet lacks the header it needs (then it is unchanged). */
+bool ofdp_apply_setfield(const struct ofdp_op *op, struct rte_mbuf *pkt);
 
 #endif /* ONVM_OF_DATAPATH_H */

@@ -2,7 +2,8 @@
 /*
  * Header rewrites for OpenFlow actions on the data lcores: set-field on
  * Ethernet, IPv4 and TCP/UDP fields with incremental checksum updates
- * (RFC 1624, common/pkt_parse.h), dec_nw_ttl, push/pop VLAN, VLAN id.
+ * (RFC 1624, common/pkt_parse.h), push/pop VLAN, VLAN id; every other
+ * field, MPLS and the TTL actions are of_datapath_setfield.c's.
  * A packet without the header an edit needs is left unchanged (the
  * FLOW_MOD's match prerequisites make that the exception).
  */
@@ -101,22 +102,6 @@ set_tp_port(struct rte_mbuf *pkt, bool src, uint16_t port)
 	wr16(field, new);
 }
 
-static void
-dec_ttl(struct rte_mbuf *pkt)
-{
-	struct pkt_info pi;
-	uint8_t *data = l3_of(pkt, &pi);
-
-	if (!(pi.flags & PKT_F_IPV4))
-		return;
-	uint8_t *ip = data + pi.l3_off;
-	if (ip[8] == 0)
-		return;
-	uint16_t old = rd16(ip + 8);
-	ip[8]--;
-	wr16(ip + 10, pkt_csum_update16(rd16(ip + 10), old, rd16(ip + 8)));
-}
-
 bool
 ofdp_apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt)
 {
@@ -140,8 +125,15 @@ ofdp_apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt)
 		set_tp_port(pkt, op->kind == OFDP_SET_TP_SRC, (uint16_t)op->arg);
 		return true;
 	case OFDP_DEC_NW_TTL:
-		dec_ttl(pkt);
-		return true;
+	case OFDP_SET_FIELD:
+	case OFDP_PUSH_MPLS:
+	case OFDP_POP_MPLS:
+	case OFDP_SET_MPLS_TTL:
+	case OFDP_DEC_MPLS_TTL:
+	case OFDP_SET_NW_TTL:
+	case OFDP_COPY_TTL_OUT:
+	case OFDP_COPY_TTL_IN:
+		return ofdp_apply_setfield(op, pkt);
 	case OFDP_PUSH_VLAN: {
 		uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(pkt, 4);
 		uint16_t old_type, tci = 0;

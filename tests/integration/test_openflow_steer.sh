@@ -38,12 +38,12 @@ check "show: the running service is port 1000+id" grep -q " $((1000 + web))(web)
 check "add-flow to the service" ofctl add-flow "$OF" "priority=100,tcp,tp_src=80,actions=output:$((1000 + web))"
 check "add-flow from the service to port 2" ofctl add-flow "$OF" "priority=200,in_port=$((1000 + web)),actions=output:2"
 check "add-flow drop the rest" ofctl add-flow "$OF" "priority=1,actions=drop"
-out=$(ofctl add-flow "$OF" "priority=5,ip,actions=push_mpls:0x8847,output:2")
-check "an action the data path cannot run is refused (BAD_TYPE)" grep -q "OFPBAC_BAD_TYPE" <<<"$out"
-out=$(ofctl add-flow "$OF" "table=1,priority=5,actions=output:2")
-check "a second table is refused (BAD_TABLE_ID)" grep -q "OFPFMFC_BAD_TABLE_ID" <<<"$out"
-out=$(ofctl add-flow "$OF" "priority=5,actions=goto_table:1")
-check "goto_table refused (one table: BAD_TABLE_ID)" grep -q "OFPBIC_BAD_TABLE_ID" <<<"$out"
+out=$(ofctl add-flow "$OF" "priority=5,ip,actions=set_queue:1,output:2")
+check "an action the switch cannot run is refused (BAD_QUEUE: no queues)" grep -q "OFPBAC_BAD_QUEUE" <<<"$out"
+out=$(ofctl add-flow "$OF" "table=8,priority=5,actions=output:2")
+check "a table past the last (7) is refused (BAD_TABLE_ID)" grep -q "OFPFMFC_BAD_TABLE_ID" <<<"$out"
+out=$(ofctl add-flow "$OF" "priority=5,actions=goto_table:8")
+check "goto_table past the last table refused (BAD_TABLE_ID)" grep -q "OFPBIC_BAD_TABLE_ID" <<<"$out"
 out=$(ofctl add-flow "$OF" "priority=5,actions=output:7")
 check "a port that does not exist is refused (BAD_OUT_PORT)" grep -q "OFPBAC_BAD_OUT_PORT" <<<"$out"
 
