@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <rte_ethdev.h>
+#include <rte_lcore.h>
 
 #include "chain_config.h"
 #include "of_agent.h"
@@ -540,9 +541,11 @@ of_agent_start(struct mgr *m)
 		printf("onvm_mgr: openflow: controller %s (datapath id %016llx)\n",
 		       m->cfg.of_controller, (unsigned long long)a->dpid);
 	fflush(stdout);
-	if (pthread_create(&a->thread, NULL, agent_main, a) != 0)
+	/* A control thread runs on the CPUs the EAL lcores leave free: with
+	 * -l 0 the busy-polling data path would otherwise starve it of CPU 0
+	 * and controllers would wait seconds for replies. */
+	if (rte_ctrl_thread_create(&a->thread, "onvm_openflow", NULL, agent_main, a) != 0)
 		return -1;
-	pthread_setname_np(a->thread, "onvm_openflow");
 	a->running = true;
 	return 0;
 }
