@@ -395,6 +395,31 @@ run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owne
 	}
 }
 
+static inline bool
+ofdp_shrinks(uint8_t kind)
+{
+	return kind == OFDP_POP_VLAN || kind == OFDP_POP_MPLS;
+}
+
+/*
+ * A pop can leave a frame below Ethernet's 60-byte minimum (without
+ * FCS). A NIC pads it on the wire; virtual ports (af_packet, tap, memif)
+ * do not, so pad it here as the receiver would have seen it.
+ */
+static void
+pad_to_minimum(struct rte_mbuf *pkt)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(pkt);
+
+	if (len < RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN && rte_pktmbuf_is_contiguous(pkt)) {
+		uint16_t add = (uint16_t)(RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN - len);
+		char *tail = rte_pktmbuf_append(pkt, add);
+
+		if (tail != NULL)
+			memset(tail, 0, add);
+	}
+}
+
 /*
  * Run a program on pkt. last_owner: after the program, pkt is not needed
  * by anyone else, so its last output may take it; otherwise every output
@@ -410,7 +435,8 @@ run_prog(struct exec_ctx *c, const struct ofdp_prog *p, const struct ofdp_op *op
 		const struct ofdp_op *op = &ops[p->first_op + i];
 
 		if (!ofdp_is_output(op->kind)) {
-			ofdp_apply_edit(op, pkt);
+			if (ofdp_apply_edit(op, pkt) && ofdp_shrinks(op->kind))
+				pad_to_minimum(pkt);
 			continue;
 		}
 		bool take = last_owner && --outputs_left == 0;
