@@ -105,6 +105,16 @@ flow_key_from_frame(struct flow_key *k, const struct pkt_info *pi, const uint8_t
 		}
 		return;
 	}
+	if (pi->eth_type == FLOW_ETHERTYPE_PBB) {
+		/* pkt_parse stops at the unknown ethertype: l3_off is the I-TAG,
+		 * whose 4-byte TCI ends in the 24-bit I-SID. */
+		if (len >= (uint32_t)pi->l3_off + 4) {
+			const uint8_t *t = data + pi->l3_off;
+
+			k->pbb_isid = (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3];
+		}
+		return;
+	}
 	if (pi->flags & PKT_F_IPV6) {
 		const uint8_t *ip = data + pi->l3_off;
 

@@ -19,6 +19,9 @@
 /* OpenFlow's VLAN "present" bit, as OXM_OF_VLAN_VID uses it. */
 #define FLOW_VID_PRESENT 0x1000
 
+/* 802.1ah backbone service instance tag (I-TAG) ethertype. */
+#define FLOW_ETHERTYPE_PBB 0x88e7
+
 struct flow_key {
 	uint32_t in_port;       /* OpenFlow port number: DPDK port i is i+1 */
 	uint32_t ipv6_flabel;
@@ -50,7 +53,10 @@ struct flow_key {
 	uint32_t mpls_label;
 	uint8_t mpls_tc;
 	uint8_t mpls_bos;
-	uint8_t tcp_flags_pad[2]; /* keeps the struct a multiple of 8 bytes */
+	uint8_t tcp_flags_pad[2]; /* zero; keeps the fields after it aligned */
+	uint32_t pbb_isid;      /* 802.1ah I-SID (24 bits) of a frame whose
+				 * ethertype after the VLAN tags is 0x88e7 */
+	uint32_t pbb_pad;       /* zero; keeps the struct a multiple of 8 bytes */
 } __attribute__((aligned(8)));
 
 /* OpenFlow port numbers for DPDK ports and services (SPEC 5). */
@@ -62,8 +68,9 @@ void flow_key_from_pkt(struct flow_key *k, const struct pkt_info *pi, uint32_t o
 
 /*
  * The same, plus the fields only OpenFlow matches on and pkt_parse does
- * not report: the top MPLS label (label, TC, BoS), the IPv6 flow label
- * and the ICMPv6 neighbour discovery target and link-layer options.
+ * not report: the top MPLS label (label, TC, BoS), the PBB I-SID, the
+ * IPv6 flow label and the ICMPv6 neighbour discovery target and
+ * link-layer options.
  * `data`/`len` is the frame pi was parsed from. An IPv4 or ARP frame
  * costs a few compares more than flow_key_from_pkt.
  */

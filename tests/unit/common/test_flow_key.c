@@ -6,6 +6,7 @@
  * group hash: symmetric, and sensitive to MACs, IPv6 and ARP addresses.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -125,6 +126,57 @@ test_nd_option_length_zero_stops(void **state)
 	assert_memory_equal(k.nd_sll, "\0\0\0\0\0\0", 6);
 }
 
+/* An 802.1ah frame: B-DA, B-SA, [B-TAG], 0x88e7, I-TAG (PCP/DEI/UCA,
+ * reserved, 24-bit I-SID), then the customer frame. */
+static uint32_t
+pbb_frame(uint8_t *f, bool btag, uint32_t isid)
+{
+	uint32_t o = eth(f, btag ? 0x88a8 : 0x88e7);
+
+	if (btag) {
+		f[o] = 0x00;
+		f[o + 1] = 10;
+		f[o + 2] = 0x88;
+		f[o + 3] = 0xe7;
+		o += 4;
+	}
+	f[o] = 0xe8; /* PCP 7, DEI 0, UCA 1: not part of the I-SID */
+	f[o + 1] = (uint8_t)(isid >> 16);
+	f[o + 2] = (uint8_t)(isid >> 8);
+	f[o + 3] = (uint8_t)isid;
+	o += 4;
+	return o + eth(f + o, 0x0800);
+}
+
+static void
+test_pbb_isid(void **state)
+{
+	(void)state;
+	uint8_t f[64] = { 0 };
+	struct flow_key k;
+	uint32_t len = pbb_frame(f, false, 0xabcdef);
+
+	key_of(f, len, &k);
+	assert_int_equal(k.eth_type, 0x88e7);
+	assert_int_equal(k.pbb_isid, 0xabcdef);
+	assert_int_equal(k.pbb_pad, 0);
+	/* Behind a B-TAG (what os-ken's svlan/itag cases send). */
+	memset(f, 0, sizeof(f));
+	len = pbb_frame(f, true, 100);
+	key_of(f, len, &k);
+	assert_int_equal(k.eth_type, 0x88e7);
+	assert_int_equal(k.vlan_vid, 0x1000 | 10);
+	assert_int_equal(k.pbb_isid, 100);
+	/* I-TAG cut short: no I-SID. */
+	key_of(f, 14 + 4 + 3, &k);
+	assert_int_equal(k.pbb_isid, 0);
+	/* Not PBB: the same bytes under another ethertype give no I-SID. */
+	f[16] = 0x08;
+	f[17] = 0x00;
+	key_of(f, len, &k);
+	assert_int_equal(k.pbb_isid, 0);
+}
+
 static void
 test_every_truncation_is_safe(void **state)
 {
@@ -134,6 +186,15 @@ test_every_truncation_is_safe(void **state)
 
 	/* Each cut in a buffer of exactly its size: the sanitizer build
 	 * catches any read past the end. */
+	for (uint32_t cut = 0; cut <= len; cut++) {
+		uint8_t *f = malloc(cut ? cut : 1);
+		struct flow_key k;
+
+		memcpy(f, full, cut);
+		key_of(f, cut, &k);
+		free(f);
+	}
+	len = pbb_frame(full, true, 7);
 	for (uint32_t cut = 0; cut <= len; cut++) {
 		uint8_t *f = malloc(cut ? cut : 1);
 		struct flow_key k;
@@ -195,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_mpls_top_label),
 		cmocka_unit_test(test_ipv6_flabel_and_nd),
 		cmocka_unit_test(test_nd_option_length_zero_stops),
+		cmocka_unit_test(test_pbb_isid),
 		cmocka_unit_test(test_every_truncation_is_safe),
 		cmocka_unit_test(test_hash_symmetric_and_sensitive),
 	};
