@@ -56,7 +56,10 @@ struct flow_key {
 	uint8_t tcp_flags_pad[2]; /* zero; keeps the fields after it aligned */
 	uint32_t pbb_isid;      /* 802.1ah I-SID (24 bits) of a frame whose
 				 * ethertype after the VLAN tags is 0x88e7 */
-	uint32_t pbb_pad;       /* zero; keeps the struct a multiple of 8 bytes */
+	uint32_t pbb_pad;       /* zero; keeps tunnel_id 8-byte aligned */
+	uint64_t tunnel_id;     /* OpenFlow pipeline field: 0 on entry (no
+				 * tunnel ports), set-field sets it for later
+				 * tables */
 } __attribute__((aligned(8)));
 
 /* OpenFlow port numbers for DPDK ports and services (SPEC 5). */

@@ -130,6 +130,7 @@ op_from_action(struct of_agent *a, const struct ofp_action *x, bool packet_out,
 		case OFPXMT_OFB_MPLS_TC:
 		case OFPXMT_OFB_MPLS_BOS:
 		case OFPXMT_OFB_PBB_ISID:
+		case OFPXMT_OFB_TUNNEL_ID: /* pipeline state, not a header: of_datapath.c */
 			/* The codec checked the length against the field's. */
 			if (x->u.set_field.len > sizeof(op->val))
 				return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_SET_LEN);

@@ -604,6 +604,7 @@ flow_key_from_parsed_frame(void **state)
 	assert_memory_equal(k.tcp_flags_pad, zero.tcp_flags_pad, 2);
 	assert_int_equal(k.pbb_pad, 0);
 	assert_int_equal(k.pbb_isid, 0);
+	assert_int_equal(k.tunnel_id, 0);
 	assert_int_equal(k.metadata, 0);
 
 	/* A truncated frame: no L3 fields leak in. */

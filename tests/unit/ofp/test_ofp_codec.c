@@ -495,6 +495,8 @@ random_valid_match(struct ofp_match *m)
 	if (coin())
 		SET_MASKED(metadata, UINT64_MAX);
 	if (coin())
+		SET_MASKED(tunnel_id, UINT64_MAX);
+	if (coin())
 		rnd_bytes(m->key.eth_dst, m->mask.eth_dst, 6, true);
 	if (coin())
 		rnd_bytes(m->key.eth_src, m->mask.eth_src, 6, true);

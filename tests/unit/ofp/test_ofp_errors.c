@@ -176,6 +176,15 @@ match_fields(void **state)
 	       OFPBMC_BAD_FIELD);
 	/* Duplicate. */
 	EXPECT(match_only(M(ETH_IPV4, ETH_IPV4)), OFPET_BAD_MATCH, OFPBMC_DUP_FIELD);
+	/* tunnel_id: 8 bytes, maskable, no prerequisite. */
+	assert_int_equal(match_only(M(OXM(OFPXMT_OFB_TUNNEL_ID, 0, 8), 0, 0, 0, 0, 0, 0, 0x30,
+				      0x39)), OFP_OK);
+	assert_int_equal(match_only(M(OXM(OFPXMT_OFB_TUNNEL_ID, 1, 16), 0, 0, 0, 0, 0, 0, 0x30, 0,
+				      0, 0, 0, 0, 0, 0, 0xff, 0)), OFP_OK);
+	EXPECT(match_only(M(OXM(OFPXMT_OFB_TUNNEL_ID, 1, 16), 0, 0, 0, 0, 0, 0, 0x30, 0x39,
+			    0, 0, 0, 0, 0, 0, 0xff, 0)), OFPET_BAD_MATCH, OFPBMC_BAD_WILDCARDS);
+	EXPECT(match_only(M(OXM(OFPXMT_OFB_TUNNEL_ID, 0, 4), 0, 0, 0x30, 0x39)), OFPET_BAD_MATCH,
+	       OFPBMC_BAD_LEN);
 	/* pbb_isid: 3 bytes, maskable, needs eth_type 0x88e7. */
 	assert_int_equal(match_only(M(ETH_PBB, OXM(OFPXMT_OFB_PBB_ISID, 0, 3), 0, 0, 100)), OFP_OK);
 	assert_int_equal(match_only(M(ETH_PBB, OXM(OFPXMT_OFB_PBB_ISID, 1, 6), 0, 0, 0x60, 0, 0,
@@ -331,8 +340,13 @@ static void
 set_field_actions(void **state)
 {
 	/* Unsupported set-field targets. */
-	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_TUNNEL_ID, 0, 8),
-			    0, 0, 0, 0, 0, 0, 0, 1)), OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE);
+	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_IPV6_EXTHDR, 0, 2),
+			    0, 1, 0, 0, 0, 0, 0, 0)), OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE);
+	/* tunnel_id: settable, 8 bytes, no prerequisite. */
+	assert_int_equal(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_TUNNEL_ID, 0, 8),
+				      0, 0, 0, 0, 0, 0, 0x30, 0x39)), OFP_OK);
+	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_TUNNEL_ID, 0, 4),
+			    0, 0, 0x30, 0x39, 0, 0, 0, 0)), OFPET_BAD_ACTION, OFPBAC_BAD_SET_LEN);
 	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_IN_PORT, 0, 4), 0, 0, 0, 1,
 			    0, 0, 0, 0)), OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE);
 	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, 0x00, 0x01, 0x00, 0x04, 0, 0, 0, 1,
