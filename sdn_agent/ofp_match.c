@@ -89,8 +89,9 @@ static const struct oxm_desc oxm_table[OFPXMT_OFB_IPV6_EXTHDR + 1] = {
 	FIELD(OFPXMT_OFB_MPLS_BOS, 1, false, true, "mpls_bos", K_U8, P_MPLS, KO(mpls_bos), 0x1),
 	FIELD(OFPXMT_OFB_PBB_ISID, 3, true, true, "pbb_isid", K_U32, P_PBB, KO(pbb_isid), 0xffffff),
 	FIELD(OFPXMT_OFB_TUNNEL_ID, 8, true, true, "tunnel_id", K_U64, P_NONE, KO(tunnel_id), UINT64_MAX),
-	/* IN_PHY_PORT, IPV6_EXTHDR: no place in flow_key, left zero here so
-	 * they decode as OFPBMC_BAD_FIELD. */
+	FIELD(OFPXMT_OFB_IPV6_EXTHDR, 2, true, false, "ipv6_exthdr", K_U16, P_IPV6, KO(ipv6_exthdr), 0x1ff),
+	/* IN_PHY_PORT: no physical/logical port distinction here, left zero
+	 * so it decodes as OFPBMC_BAD_FIELD. */
 };
 
 static const struct oxm_desc *

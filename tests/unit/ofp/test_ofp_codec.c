@@ -536,6 +536,8 @@ random_valid_match(struct ofp_match *m)
 		return;
 	}
 	bool v6 = et == 0x86dd;
+	if (v6 && coin())
+		SET_MASKED(ipv6_exthdr, 0x1ff);
 	if (coin())
 		SET_EXACT(ip_dscp, (uint8_t)(rnd() & 0x3f), 0x3f);
 	if (coin())

@@ -185,6 +185,16 @@ match_fields(void **state)
 			    0, 0, 0, 0, 0, 0, 0xff, 0)), OFPET_BAD_MATCH, OFPBMC_BAD_WILDCARDS);
 	EXPECT(match_only(M(OXM(OFPXMT_OFB_TUNNEL_ID, 0, 4), 0, 0, 0x30, 0x39)), OFPET_BAD_MATCH,
 	       OFPBMC_BAD_LEN);
+	/* ipv6_exthdr: 2 bytes, 9 flag bits, maskable, needs eth_type IPv6. */
+	assert_int_equal(match_only(M(ETH_IPV6, OXM(OFPXMT_OFB_IPV6_EXTHDR, 0, 2), 0, 68)), OFP_OK);
+	assert_int_equal(match_only(M(ETH_IPV6, OXM(OFPXMT_OFB_IPV6_EXTHDR, 1, 4), 0, 64, 1, 0xf0)),
+			 OFP_OK);
+	EXPECT(match_only(M(ETH_IPV4, OXM(OFPXMT_OFB_IPV6_EXTHDR, 0, 2), 0, 68)), OFPET_BAD_MATCH,
+	       OFPBMC_BAD_PREREQ);
+	EXPECT(match_only(M(ETH_IPV6, OXM(OFPXMT_OFB_IPV6_EXTHDR, 0, 2), 2, 0)), OFPET_BAD_MATCH,
+	       OFPBMC_BAD_VALUE);
+	EXPECT(match_only(M(ETH_IPV6, OXM(OFPXMT_OFB_IPV6_EXTHDR, 1, 4), 0, 68, 1, 0xf0)),
+	       OFPET_BAD_MATCH, OFPBMC_BAD_WILDCARDS);
 	/* pbb_isid: 3 bytes, maskable, needs eth_type 0x88e7. */
 	assert_int_equal(match_only(M(ETH_PBB, OXM(OFPXMT_OFB_PBB_ISID, 0, 3), 0, 0, 100)), OFP_OK);
 	assert_int_equal(match_only(M(ETH_PBB, OXM(OFPXMT_OFB_PBB_ISID, 1, 6), 0, 0, 0x60, 0, 0,
