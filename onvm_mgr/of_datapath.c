@@ -492,12 +492,16 @@ table_run(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf *pkt, uint32_
 {
 	const struct mgr_chain_state *st = mgr_chains_current();
 	struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
+	const uint8_t *data = rte_pktmbuf_mtod(pkt, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(pkt);
 	struct flow_key key;
 	struct pkt_info pi;
 	uint32_t res;
 
-	pkt_parse(rte_pktmbuf_mtod(pkt, const uint8_t *), rte_pktmbuf_data_len(pkt), &pi);
-	flow_key_from_pkt(&key, &pi, in_ofport);
+	/* The OpenFlow-only fields too (MPLS, PBB, IPv6 flow label and
+	 * extension headers, ND), as on the RX path. */
+	pkt_parse(data, len, &pi);
+	flow_key_from_frame(&key, &pi, data, len, in_ofport);
 	if (st->cls == NULL || !classifier_lookup(st->cls, &key, &res)) {
 		g_ofdp.ctr[ofdp_slot(m, d)].reenter_miss++;
 		rte_pktmbuf_free(pkt);
