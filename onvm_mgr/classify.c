@@ -240,16 +240,19 @@ mgr_chains_swap(struct mgr *m, struct mgr_chain_state *next)
 {
 	struct mgr_chain_state *old = current;
 
-	__atomic_store_n(&current, next, __ATOMIC_RELEASE);
+	__atomic_store_n(&current, next, __ATOMIC_SEQ_CST);
 	mgr_quiesce(m); /* no data lcore still uses the old state */
 	if (m->num_data == 0 && rte_lcore_id() != rte_get_main_lcore()) {
 		/* One lcore: the main thread runs the data path between its
-		 * control ticks; from the OpenFlow thread, wait for it to loop. */
+		 * control ticks (where it may itself wait for this thread's
+		 * lock, so a wait must not depend on its next iteration). It
+		 * holds the old state only inside an iteration: wait for that
+		 * one to end. The seq-cst store above and load below pair with
+		 * main.c's, so either it saw `next` or we see it inside. */
 		uint64_t seen = __atomic_load_n(&m->inline_data.epoch, __ATOMIC_ACQUIRE);
-		uint64_t deadline = rte_get_tsc_cycles() + rte_get_tsc_hz() / 10;
 
-		while (__atomic_load_n(&m->inline_data.epoch, __ATOMIC_ACQUIRE) == seen &&
-		       rte_get_tsc_cycles() < deadline)
+		while (__atomic_load_n(&m->inline_data.in_iteration, __ATOMIC_SEQ_CST) &&
+		       __atomic_load_n(&m->inline_data.epoch, __ATOMIC_ACQUIRE) == seen)
 			rte_delay_us_sleep(10);
 	}
 	return old;

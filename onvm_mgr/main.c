@@ -215,7 +215,11 @@ control_loop(struct mgr *m)
 
 	while (!m->stop) {
 		if (m->num_data == 0) {
+			/* Between iterations the main thread holds no chain state:
+			 * mgr_chains_swap() from the OpenFlow thread need not wait. */
+			__atomic_store_n(&m->inline_data.in_iteration, 1, __ATOMIC_SEQ_CST);
 			dataplane_iteration(m, &m->inline_data);
+			__atomic_store_n(&m->inline_data.in_iteration, 0, __ATOMIC_RELEASE);
 			if (rte_get_tsc_cycles() < next_control)
 				continue;
 			next_control = rte_get_tsc_cycles() + period;

@@ -67,6 +67,7 @@ struct mgr_data_lcore {
 	uint16_t tx_queue;        /* this lcore's TX queue on every port */
 	uint16_t tx_index;        /* among the TX lcores: which NFs are ours */
 	volatile uint64_t epoch;  /* bumped every loop: quiescence for control */
+	volatile uint32_t in_iteration; /* inline data path only: inside an iteration */
 	struct cls_cache *cls_cache; /* this lcore's exact-match cache */
 	struct mgr_lcore_counters counters;
 	uint16_t txbuf_n[ONVM_MAX_PORTS];

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <rte_ethdev.h>
+#include <rte_lcore.h>
 
 #include "chain_config.h"
 #include "of_agent.h"
@@ -130,7 +131,6 @@ of_agent_init(struct mgr *m)
 			m->cfg.of_dpid);
 		return -1;
 	}
-	/* One table: the data path executes table 0 (no goto-table). */
 	if (ofs_init(&a->sw, OFDP_N_TABLES, OFDP_MAX_FLOWS, 1024) < 0 || ofdp_io_init(m) < 0) {
 		fprintf(stderr, "onvm_mgr: openflow: out of memory\n");
 		return -1;
@@ -138,6 +138,7 @@ of_agent_init(struct mgr *m)
 	a->sw.port_exists = ofa_port_exists;
 	a->sw.ctx = a;
 	ofa_ops_init(a);
+	ofdp_refresh_links(m);
 	return 0;
 }
 
@@ -505,6 +506,7 @@ agent_iteration(struct of_agent *a)
 	poll_services(a);
 	if (now >= a->next_expire_ms) {
 		ofa_harvest(a, mgr_chains_current()->of);
+		ofdp_refresh_links(a->m);
 		ofs_expire(&a->sw, now);
 		ofa_publish(a, false);
 		a->next_expire_ms = now + EXPIRE_EVERY_MS;
@@ -539,9 +541,11 @@ of_agent_start(struct mgr *m)
 		printf("onvm_mgr: openflow: controller %s (datapath id %016llx)\n",
 		       m->cfg.of_controller, (unsigned long long)a->dpid);
 	fflush(stdout);
-	if (pthread_create(&a->thread, NULL, agent_main, a) != 0)
+	/* A control thread runs on the CPUs the EAL lcores leave free: with
+	 * -l 0 the busy-polling data path would otherwise starve it of CPU 0
+	 * and controllers would wait seconds for replies. */
+	if (rte_ctrl_thread_create(&a->thread, "onvm_openflow", NULL, agent_main, a) != 0)
 		return -1;
-	pthread_setname_np(a->thread, "onvm_openflow");
 	a->running = true;
 	return 0;
 }

@@ -241,8 +241,6 @@ ofa_group_check(void *ctx, const struct ofp_group_mod *gm)
 	struct opvec o = { 0 };
 	ofp_err_t err = OFP_OK;
 
-	if (gm->type == OFPGT_FF)
-		return OFP_ERR(OFPET_GROUP_MOD_FAILED, OFPGMFC_BAD_TYPE);
 	for (uint16_t i = 0; i < gm->n_buckets && !err; i++) {
 		struct ofdp_prog p = { 0 };
 		err = compile_list(ctx, &gm->buckets[i].actions, false, &o, &p);
@@ -385,6 +383,8 @@ compile_table(struct of_agent *a, struct classifier **cls_out, struct ofdp_table
 			struct ofdp_bucket *db = &t->buckets[dg->first_bucket + b];
 
 			db->weight = sg->type == OFPGT_SELECT ? sg->buckets[b].weight : 1;
+			db->watch_port = sg->type == OFPGT_FF ? sg->buckets[b].watch_port : OFPP_ANY;
+			db->watch_group = sg->type == OFPGT_FF ? sg->buckets[b].watch_group : OFPG_ANY;
 			db->prog.first_op = o.n;
 			if (compile_list(a, &sg->buckets[b].actions, false, &o, &db->prog) != OFP_OK)
 				db->prog.n_ops = db->prog.n_outputs = 0;

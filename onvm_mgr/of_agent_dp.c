@@ -319,6 +319,7 @@ tm_openflow(const char *cmd, const char *params, struct rte_tel_data *t)
 		sum.svc_full += c->svc_full;
 		sum.loop_drop += c->loop_drop;
 		sum.table_miss += c->table_miss;
+		sum.ff_dead += c->ff_dead;
 	}
 	uint32_t flows = 0;
 	of_agent_lock();
@@ -340,6 +341,7 @@ tm_openflow(const char *cmd, const char *params, struct rte_tel_data *t)
 	rte_tel_data_add_dict_u64(t, "bad_output", sum.bad_output);
 	rte_tel_data_add_dict_u64(t, "service_full", sum.svc_full);
 	rte_tel_data_add_dict_u64(t, "table_miss", sum.table_miss);
+	rte_tel_data_add_dict_u64(t, "failover_dead", sum.ff_dead);
 	return 0;
 }
 

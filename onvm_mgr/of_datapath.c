@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -270,6 +271,79 @@ copy_of(struct exec_ctx *c, struct rte_mbuf *pkt)
 	return cp;
 }
 
+bool
+ofdp_refresh_links(struct mgr *m)
+{
+	bool changed = false;
+
+	for (uint16_t i = 0; i < m->num_ports; i++) {
+		uint16_t port = m->port_ids[i];
+		struct rte_eth_link link;
+		uint8_t up;
+
+		if (port >= ONVM_MAX_PORTS)
+			continue;
+		memset(&link, 0, sizeof(link));
+		up = rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+		if (__atomic_load_n(&g_ofdp.port_up[port], __ATOMIC_RELAXED) != up) {
+			__atomic_store_n(&g_ofdp.port_up[port], up, __ATOMIC_RELAXED);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/*
+ * OpenFlow port liveness for fast failover: a DPDK port whose link is up,
+ * a service port with a running NF. Anything else is not live.
+ */
+static bool
+ofport_live(const struct mgr *m, uint32_t ofport)
+{
+	if (ofport >= 1 && ofport <= ONVM_MAX_PORTS) {
+		uint16_t port = (uint16_t)(ofport - 1);
+
+		return dispatch_port_enabled(m->port_mask, port) &&
+		       __atomic_load_n(&g_ofdp.port_up[port], __ATOMIC_RELAXED);
+	}
+	if (ofport > FLOW_OFPORT_SERVICE_BASE &&
+	    ofport <= FLOW_OFPORT_SERVICE_BASE + ONVM_MAX_SERVICES) {
+		const struct onvm_service *s =
+			&m->shm->services[ofport - FLOW_OFPORT_SERVICE_BASE];
+		return __atomic_load_n(&s->num_instances, __ATOMIC_ACQUIRE) > 0;
+	}
+	return false;
+}
+
+static bool group_live(const struct exec_ctx *c, const struct ofdp_group *g, int depth);
+
+/* A bucket is live when what it watches is (both, when it watches both). */
+static bool
+bucket_live(const struct exec_ctx *c, const struct ofdp_bucket *b, int depth)
+{
+	if (b->watch_port != OFPP_ANY && !ofport_live(c->m, b->watch_port))
+		return false;
+	if (b->watch_group != OFPG_ANY) {
+		const struct ofdp_group *g = group_find(c->t, b->watch_group);
+
+		if (g == NULL || depth > GROUP_DEPTH_MAX || !group_live(c, g, depth + 1))
+			return false;
+	}
+	return true;
+}
+
+/* A group is live when one of its buckets is (OpenFlow 1.3.5, 6.5). */
+static bool
+group_live(const struct exec_ctx *c, const struct ofdp_group *g, int depth)
+{
+	const struct ofdp_bucket *b = &c->t->buckets[g->first_bucket];
+
+	for (uint16_t i = 0; i < g->n_buckets; i++)
+		if (g->type != OFPGT_FF || bucket_live(c, &b[i], depth))
+			return true;
+	return false;
+}
+
 static void
 run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owner, int depth)
 {
@@ -302,7 +376,18 @@ run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owne
 	}
 	uint16_t pick = 0;
 
-	if (g->type == OFPGT_SELECT && g->n_buckets > 1) {
+	if (g->type == OFPGT_FF) {
+		while (pick < g->n_buckets && !bucket_live(c, &b[pick], depth))
+			pick++;
+		if (pick == g->n_buckets) {
+			g_ofdp.ctr[c->slot].ff_dead++;
+			if (last_owner) {
+				note_gone(c, pkt);
+				rte_pktmbuf_free(pkt);
+			}
+			return;
+		}
+	} else if (g->type == OFPGT_SELECT && g->n_buckets > 1) {
 		const uint8_t *data = rte_pktmbuf_mtod(pkt, const uint8_t *);
 		uint32_t len = rte_pktmbuf_data_len(pkt);
 		struct flow_key key;

@@ -64,6 +64,8 @@ struct ofdp_group {
 
 struct ofdp_bucket {
 	uint16_t weight;
+	uint32_t watch_port;  /* fast failover: OpenFlow port, OFPP_ANY = none */
+	uint32_t watch_group; /* fast failover: group id, OFPG_ANY = none */
 	struct ofdp_prog prog;
 };
 
@@ -105,6 +107,7 @@ struct ofdp_lcore_counters {
 	uint64_t svc_full;       /* a copy to a service whose ring was full */
 	uint64_t loop_drop;      /* more than OFDP_MAX_PASSES table passes */
 	uint64_t table_miss;     /* no flow matched in a table a goto-table led to */
+	uint64_t ff_dead;        /* a fast-failover group with no live bucket */
 };
 
 /* A frame for the controller, filled by a data lcore, sent by the agent. */
@@ -136,6 +139,9 @@ struct ofdp_io {
 	struct rte_ring *pout_free;      /* RX lcore -> agent: free slots */
 	struct ofdp_pout_msg *pout_slots;
 	struct ofdp_lcore_counters ctr[OFDP_COUNTER_SLOTS];
+	/* DPDK port link states for fast-failover groups, refreshed by the
+	 * agent thread (ofdp_refresh_links), read by data lcores. */
+	uint8_t port_up[ONVM_MAX_PORTS];
 };
 
 extern struct ofdp_io g_ofdp;
@@ -172,6 +178,10 @@ ofdp_count_table0(const struct mgr_chain_state *st, unsigned int slot, uint16_t 
 		st->of->tbl_ctr[slot][0].matches += hits;
 	}
 }
+
+/* Agent thread: read every DPDK port's link state for fast-failover
+ * liveness; true when one changed. */
+bool ofdp_refresh_links(struct mgr *m);
 
 /* RX lcore: execute pending PACKET_OUTs (cheap when there are none). */
 void ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d);

@@ -10,7 +10,7 @@ packages=(
 	# tests
 	libcmocka-dev clang libclang-rt-14-dev python3 python3-scapy tshark
 	iproute2 iputils-ping netcat-openbsd iperf3 ethtool curl procps util-linux
-	openvswitch-common python3-os-ken
+	openvswitch-common openvswitch-switch python3-os-ken
 )
 
 missing=()

@@ -28,8 +28,6 @@ check "add-group indirect" ofctl add-group "$OF" "group_id=2,type=indirect,bucke
 check "tcp to the select group" ofctl add-flow "$OF" "priority=100,in_port=1,tcp,actions=group:1"
 check "back from a: the indirect group" ofctl add-flow "$OF" "priority=100,in_port=$((1000 + a)),actions=group:2"
 check "back from b: port 2" ofctl add-flow "$OF" "priority=100,in_port=$((1000 + b)),actions=output:2"
-out=$(ofctl add-group "$OF" "group_id=3,type=ff,bucket=watch_port:2,output:2")
-check "fast-failover refused (the data path has no liveness)" grep -q "OFPGMFC_BAD_TYPE" <<<"$out"
 ofctl dump-groups "$OF" >"$WORK/groups.txt"
 check "dump-groups lists them" grep -q "group_id=1,type=select" "$WORK/groups.txt"
 
