@@ -14,6 +14,8 @@
 #include "pkt_parse.h"
 
 #define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_PBB     0x88e7
+#define PBB_ITAG_LEN      4
 #define ND_NS             135
 #define ND_NA             136
 #define ND_OPT_SLL        1
@@ -92,6 +94,18 @@ mpls_top(uint8_t *frame, uint32_t len)
 	int t = l2_type_off(frame, len);
 
 	if (t < 0 || !is_mpls_type(be16(frame + t)) || len < (uint32_t)t + 6)
+		return NULL;
+	return frame + t + 2;
+}
+
+/* The I-TAG (4 bytes after the ethertype after the VLAN tags), or NULL
+ * when the frame is not 802.1ah PBB. */
+static const uint8_t *
+pbb_itag(const uint8_t *frame, uint32_t len)
+{
+	int t = l2_type_off(frame, len);
+
+	if (t < 0 || be16(frame + t) != ETHERTYPE_PBB || len < (uint32_t)t + 2 + PBB_ITAG_LEN)
 		return NULL;
 	return frame + t + 2;
 }
@@ -327,6 +341,15 @@ ofhe_set_field(uint8_t *frame, uint32_t len, uint8_t field, const uint8_t *val)
 	case OFPXMT_OFB_MPLS_TC:
 	case OFPXMT_OFB_MPLS_BOS:
 		return set_mpls(frame, len, field, val);
+	case OFPXMT_OFB_PBB_ISID: {
+		/* The I-SID is the I-TAG's low 24 bits, as the OXM's 3 bytes. */
+		uint8_t *it = (uint8_t *)pbb_itag(frame, len);
+
+		if (it == NULL)
+			return false;
+		memcpy(it + 1, val, 3);
+		return true;
+	}
 	}
 	pkt_parse(frame, len, &pi);
 	switch (field) {
@@ -555,4 +578,41 @@ ofhe_pop_mpls(uint8_t *frame, uint32_t len, uint16_t ethertype)
 	put_be16(frame + t + 4, ethertype);
 	memmove(frame + 4, frame, t);
 	return true;
+}
+
+/* ---- push / pop PBB ---- */
+
+bool
+ofhe_push_pbb_prepare(const uint8_t *frame, uint32_t len, uint8_t itag[4])
+{
+	const uint8_t *old = pbb_itag(frame, len);
+
+	if (len < 14)
+		return false;
+	itag[0] = 0; /* PCP 0, DEI 0, UCA 0, reserved */
+	if (old != NULL)
+		memcpy(itag + 1, old + 1, 3);
+	else
+		itag[1] = itag[2] = itag[3] = 0;
+	return true;
+}
+
+void
+ofhe_push_pbb_finish(uint8_t *p, const uint8_t itag[4])
+{
+	memcpy(p, p + OFHE_PBB_HDR_LEN, 12);
+	put_be16(p + 12, ETHERTYPE_PBB);
+	memcpy(p + 14, itag, PBB_ITAG_LEN);
+}
+
+uint32_t
+ofhe_pop_pbb_len(const uint8_t *frame, uint32_t len)
+{
+	const uint8_t *it = pbb_itag(frame, len);
+	uint32_t outer;
+
+	if (it == NULL)
+		return 0;
+	outer = (uint32_t)(it - frame) + PBB_ITAG_LEN;
+	return len >= outer + 14 ? outer : 0;
 }
