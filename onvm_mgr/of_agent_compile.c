@@ -106,6 +106,8 @@ op_from_action(struct of_agent *a, const struct ofp_action *x, bool packet_out,
 			op->kind = OFDP_SET_VLAN_VID;
 			op->arg = ((uint32_t)v[0] << 8 | v[1]) & 0x0fff;
 			return OFP_OK;
+		case OFPXMT_OFB_ETH_TYPE:
+		case OFPXMT_OFB_IP_PROTO:
 		case OFPXMT_OFB_VLAN_PCP:
 		case OFPXMT_OFB_IP_DSCP:
 		case OFPXMT_OFB_IP_ECN:

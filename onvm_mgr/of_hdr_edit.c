@@ -145,6 +145,41 @@ set_ipv6_tc(uint8_t *ip, uint8_t tc)
 	ip[1] = (uint8_t)((ip[1] & 0x0f) | (tc & 0x0f) << 4);
 }
 
+/*
+ * ip_proto / IPv6 next header. The L4 checksum covers it through the
+ * pseudo-header (as the word 0x00PP), so the old protocol's checksum is
+ * kept consistent with the new pseudo-header: the receiver of a packet a
+ * controller relabelled sees the bytes it would have computed.
+ */
+static bool
+set_ip_proto(uint8_t *frame, const struct pkt_info *pi, uint8_t v)
+{
+	uint8_t *ip = frame + pi->l3_off;
+	uint8_t old = pi->ip_proto;
+	uint8_t *csum = NULL;
+
+	if (pi->flags & PKT_F_IPV4) {
+		uint8_t w[2] = { ip[8], v };
+
+		replace_csummed(ip + 8, w, 2, ip + 10);
+	} else if (pi->flags & PKT_F_IPV6) {
+		ip[6] = v;
+	} else {
+		return false;
+	}
+	if ((pi->flags & PKT_F_L4) && !(pi->flags & PKT_F_FRAGMENT)) {
+		if (old == PKT_PROTO_TCP)
+			csum = frame + pi->l4_off + 16;
+		else if (old == PKT_PROTO_UDP && be16(frame + pi->l4_off + 6) != 0)
+			csum = frame + pi->l4_off + 6;
+		else if (old == PKT_PROTO_ICMPV6)
+			csum = frame + pi->l4_off + 2;
+	}
+	if (csum != NULL)
+		put_be16(csum, pkt_csum_update16(be16(csum), old, v));
+	return true;
+}
+
 static bool
 set_dscp_ecn(uint8_t *frame, const struct pkt_info *pi, bool dscp, uint8_t v)
 {
@@ -353,6 +388,13 @@ ofhe_set_field(uint8_t *frame, uint32_t len, uint8_t field, const uint8_t *val)
 	}
 	pkt_parse(frame, len, &pi);
 	switch (field) {
+	case OFPXMT_OFB_ETH_TYPE:
+		if (!(pi.flags & PKT_F_ETH) || pi.l3_off < 14)
+			return false;
+		memcpy(frame + pi.l3_off - 2, val, 2);
+		return true;
+	case OFPXMT_OFB_IP_PROTO:
+		return set_ip_proto(frame, &pi, val[0]);
 	case OFPXMT_OFB_IP_DSCP:
 	case OFPXMT_OFB_IP_ECN:
 		return set_dscp_ecn(frame, &pi, field == OFPXMT_OFB_IP_DSCP, val[0]);

@@ -340,6 +340,32 @@ sctp_ports_recompute_crc32c(void **state)
 }
 
 static void
+eth_type_and_ip_proto(void **state)
+{
+	(void)state;
+	uint8_t f[MAXF], mpls_uc[2] = { 0x88, 0x48 }, udp = 17;
+	uint32_t n = v4_frame(f, true, 6, 24);
+
+	/* eth_type: the ethertype after the VLAN tag, nothing else. */
+	assert_true(ofhe_set_field(f, n, OFPXMT_OFB_ETH_TYPE, mpls_uc));
+	assert_int_equal(f[12], 0x81);
+	assert_int_equal(f[16], 0x88);
+	assert_int_equal(f[17], 0x48);
+	/* ip_proto on IPv4: header checksum, and the TCP checksum agrees with
+	 * a pseudo-header naming the new protocol. */
+	n = v4_frame(f, true, 6, 24);
+	assert_true(ofhe_set_field(f, n, OFPXMT_OFB_IP_PROTO, &udp));
+	assert_int_equal(f[18 + 9], 17);
+	assert_true(ipv4_ok(f + 18));
+	assert_true(l4_ok(f, 18, false, 17, 24));
+	/* IPv6 next header, same for the pseudo-header. */
+	n = v6_frame(f, 6, 24);
+	assert_true(ofhe_set_field(f, n, OFPXMT_OFB_IP_PROTO, &udp));
+	assert_int_equal(f[14 + 6], 17);
+	assert_true(l4_ok(f, 14, true, 17, 24));
+}
+
+static void
 icmpv4_type_code(void **state)
 {
 	(void)state;
@@ -729,6 +755,7 @@ main(void)
 		cmocka_unit_test(vlan_pcp_written_in_outer_tag),
 		cmocka_unit_test(dscp_ecn_ipv4_and_ipv6),
 		cmocka_unit_test(sctp_ports_recompute_crc32c),
+		cmocka_unit_test(eth_type_and_ip_proto),
 		cmocka_unit_test(icmpv4_type_code),
 		cmocka_unit_test(arp_fields),
 		cmocka_unit_test(ipv6_addresses_fix_l4_checksums),
