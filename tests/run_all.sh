@@ -95,7 +95,9 @@ if [ "$asan" = 1 ]; then
 		mapfile -t asan_tests < <(ls tests/integration/test_pcap_forward.sh \
 			tests/integration/test_chain3_shared_core.sh \
 			tests/integration/test_nf_kill.sh tests/integration/test_firewall.sh \
-			tests/integration/test_ids.sh tests/integration/test_e2e_nfs.sh 2>/dev/null)
+			tests/integration/test_ids.sh tests/integration/test_e2e_nfs.sh \
+			tests/integration/test_openflow_pipeline.sh \
+			tests/integration/test_openflow_pbb.sh 2>/dev/null)
 		integration_tests build-asan "asan" "${asan_tests[@]}"
 	fi
 fi
