@@ -14,7 +14,9 @@
  * the data lcores share it with a compare-and-swap and no lock. Per-lcore
  * buckets at rate / n_lcores were the alternative; they under-serve a
  * meter whose traffic arrives on one lcore (one port, one RX queue),
- * which is the common case here.
+ * which is the common case here. DPDK's rte_meter (srTCM/trTCM) keeps
+ * several words per meter updated without atomics, so it could only be
+ * shared behind a lock, and it has no notion of OpenFlow's bands.
  *
  * A packet is measured by every band; the band that applies is the one
  * with the highest rate among those it exceeded (5.7). Bands that the
