@@ -71,6 +71,12 @@ check "a flow using meter 1 again (no output: port 2 stays as it is)" \
 check "del-meter 1" ofctl del-meter "$OF" "meter=1"
 check "its flow went with it" test -z "$(ofctl dump-flows "$OF" | grep 'meter:1')"
 check "and the meter" test -z "$(ofctl dump-meters "$OF" | grep 'meter=1')"
+check "add-meter 2: kbps, burst, drop and dscp_remark bands" ofctl add-meter "$OF" \
+	"meter=2,kbps,burst,band=type=drop,rate=1000,burst_size=100,type=dscp_remark,rate=500,burst_size=50,prec_level=1"
+ofctl dump-meters "$OF" >"$WORK/meters2.txt"
+check "dump-meters: both bands as sent" bash -c "grep -q 'meter=2 kbps burst bands=' '$WORK/meters2.txt' &&
+	grep -q 'type=drop rate=1000 burst_size=100' '$WORK/meters2.txt' &&
+	grep -q 'type=dscp_remark rate=500 burst_size=50 prec_level=1' '$WORK/meters2.txt'"
 check "manager exits 0" stop_mgr
 check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
 # The capture port 2 wrote: its frames and bytes.
