@@ -88,6 +88,72 @@ nd_fields(struct flow_key *k, const uint8_t *l4, uint32_t avail)
 	}
 }
 
+/* IPv6 next-header values of the extension headers (RFC 8200 4). */
+#define IP6_HOP    0
+#define IP6_ROUTER 43
+#define IP6_FRAG   44
+#define IP6_ESP    50
+#define IP6_AUTH   51
+#define IP6_NONEXT 59
+#define IP6_DEST   60
+#define IP6_EXTHDR_MAX 16 /* headers walked at most */
+
+/*
+ * Walk the extension header chain of the IPv6 packet at ip (avail bytes,
+ * the fixed header included) and return its FLOW_IEH_* flags. Order per
+ * RFC 8200 4.1: hop-by-hop (first only), destination options, routing,
+ * fragment, authentication, ESP, destination options (the last may come
+ * again after routing). The walk stops at an upper-layer header, ESP
+ * (what follows is encrypted), a non-first fragment, a header cut short,
+ * or after IP6_EXTHDR_MAX headers; it never reads past avail.
+ */
+static uint16_t
+ipv6_exthdr_flags(const uint8_t *ip, uint32_t avail)
+{
+	uint16_t flags = 0;
+	uint8_t nh = ip[6];
+	uint32_t off = 40;
+	unsigned int last_rank = 0;
+
+	for (unsigned int i = 0; i < IP6_EXTHDR_MAX; i++) {
+		uint16_t bit;
+		unsigned int rank;
+		uint32_t hlen;
+
+		switch (nh) {
+		case IP6_HOP: bit = FLOW_IEH_HOP; rank = 1; break;
+		case IP6_DEST: bit = FLOW_IEH_DEST; rank = last_rank >= 3 ? 7 : 2; break;
+		case IP6_ROUTER: bit = FLOW_IEH_ROUTER; rank = 3; break;
+		case IP6_FRAG: bit = FLOW_IEH_FRAG; rank = 4; break;
+		case IP6_AUTH: bit = FLOW_IEH_AUTH; rank = 5; break;
+		case IP6_ESP: bit = FLOW_IEH_ESP; rank = 6; break;
+		case IP6_NONEXT: return flags | FLOW_IEH_NONEXT;
+		default: return flags; /* an upper-layer header */
+		}
+		/* Destination options may come twice: once before routing, once last. */
+		if ((flags & bit) && !(nh == IP6_DEST && rank == 7 && last_rank < 7))
+			flags |= FLOW_IEH_UNREP;
+		if (rank < last_rank || (nh == IP6_HOP && i > 0))
+			flags |= FLOW_IEH_UNSEQ;
+		flags |= bit;
+		last_rank = rank;
+		if (nh == IP6_ESP || avail < off + 8)
+			return flags;
+		if (nh == IP6_FRAG) {
+			hlen = 8;
+			if ((ip[off + 2] << 8 | (ip[off + 3] & 0xf8)) != 0)
+				return flags; /* not the first fragment: no headers follow */
+		} else if (nh == IP6_AUTH) {
+			hlen = ((uint32_t)ip[off + 1] + 2) * 4;
+		} else {
+			hlen = ((uint32_t)ip[off + 1] + 1) * 8;
+		}
+		nh = ip[off];
+		off += hlen;
+	}
+	return flags;
+}
+
 void
 flow_key_from_frame(struct flow_key *k, const struct pkt_info *pi, const uint8_t *data,
 		    uint32_t len, uint32_t of_in_port)
@@ -105,10 +171,23 @@ flow_key_from_frame(struct flow_key *k, const struct pkt_info *pi, const uint8_t
 		}
 		return;
 	}
+	if (pi->eth_type == FLOW_ETHERTYPE_PBB) {
+		/* pkt_parse stops at the unknown ethertype: l3_off is the I-TAG,
+		 * whose 4-byte TCI ends in the 24-bit I-SID. */
+		if (len >= (uint32_t)pi->l3_off + 4) {
+			const uint8_t *t = data + pi->l3_off;
+
+			k->pbb_isid = (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3];
+		}
+		return;
+	}
 	if (pi->flags & PKT_F_IPV6) {
 		const uint8_t *ip = data + pi->l3_off;
 
+		uint32_t ip_end = (uint32_t)pi->l3_off + 40 + ((uint32_t)ip[4] << 8 | ip[5]);
+
 		k->ipv6_flabel = ((uint32_t)ip[1] & 0x0f) << 16 | (uint32_t)ip[2] << 8 | ip[3];
+		k->ipv6_exthdr = ipv6_exthdr_flags(ip, (ip_end < len ? ip_end : len) - pi->l3_off);
 		if ((pi->flags & PKT_F_L4) && pi->ip_proto == PKT_PROTO_ICMPV6 &&
 		    (k->icmp_type == ND_NEIGHBOR_SOLICIT || k->icmp_type == ND_NEIGHBOR_ADVERT)) {
 			uint32_t end = (uint32_t)pi->l3_off + pi->ip_total_len;

@@ -19,6 +19,22 @@
 /* OpenFlow's VLAN "present" bit, as OXM_OF_VLAN_VID uses it. */
 #define FLOW_VID_PRESENT 0x1000
 
+/* The IPv6 extension header pseudo-field (OpenFlow 1.3.5, 7.2.3.8). */
+enum flow_ipv6_exthdr {
+	FLOW_IEH_NONEXT = 1 << 0, /* "no next header" (59) encountered */
+	FLOW_IEH_ESP    = 1 << 1,
+	FLOW_IEH_AUTH   = 1 << 2,
+	FLOW_IEH_DEST   = 1 << 3, /* destination options */
+	FLOW_IEH_FRAG   = 1 << 4,
+	FLOW_IEH_ROUTER = 1 << 5,
+	FLOW_IEH_HOP    = 1 << 6, /* hop-by-hop options */
+	FLOW_IEH_UNREP  = 1 << 7, /* a header repeated where RFC 8200 allows it once */
+	FLOW_IEH_UNSEQ  = 1 << 8, /* headers out of RFC 8200 4.1's order */
+};
+
+/* 802.1ah backbone service instance tag (I-TAG) ethertype. */
+#define FLOW_ETHERTYPE_PBB 0x88e7
+
 struct flow_key {
 	uint32_t in_port;       /* OpenFlow port number: DPDK port i is i+1 */
 	uint32_t ipv6_flabel;
@@ -50,7 +66,15 @@ struct flow_key {
 	uint32_t mpls_label;
 	uint8_t mpls_tc;
 	uint8_t mpls_bos;
-	uint8_t tcp_flags_pad[2]; /* keeps the struct a multiple of 8 bytes */
+	uint8_t tcp_flags_pad[2]; /* zero; keeps the fields after it aligned */
+	uint32_t pbb_isid;      /* 802.1ah I-SID (24 bits) of a frame whose
+				 * ethertype after the VLAN tags is 0x88e7 */
+	uint16_t ipv6_exthdr;   /* FLOW_IEH_* flags from the IPv6 extension
+				 * header chain (OXM_OF_IPV6_EXTHDR) */
+	uint8_t exthdr_pad[2];  /* zero; keeps tunnel_id 8-byte aligned */
+	uint64_t tunnel_id;     /* OpenFlow pipeline field: 0 on entry (no
+				 * tunnel ports), set-field sets it for later
+				 * tables */
 } __attribute__((aligned(8)));
 
 /* OpenFlow port numbers for DPDK ports and services (SPEC 5). */
@@ -62,8 +86,9 @@ void flow_key_from_pkt(struct flow_key *k, const struct pkt_info *pi, uint32_t o
 
 /*
  * The same, plus the fields only OpenFlow matches on and pkt_parse does
- * not report: the top MPLS label (label, TC, BoS), the IPv6 flow label
- * and the ICMPv6 neighbour discovery target and link-layer options.
+ * not report: the top MPLS label (label, TC, BoS), the PBB I-SID, the
+ * IPv6 flow label, the IPv6 extension header flags and the ICMPv6
+ * neighbour discovery target and link-layer options.
  * `data`/`len` is the frame pi was parsed from. An IPv4 or ARP frame
  * costs a few compares more than flow_key_from_pkt.
  */

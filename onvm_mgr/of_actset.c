@@ -12,8 +12,9 @@ actset_rank(const struct ofdp_op *op)
 {
 	switch (op->kind) {
 	case OFDP_COPY_TTL_IN: return 1;
-	case OFDP_POP_VLAN: case OFDP_POP_MPLS: return 2;
+	case OFDP_POP_VLAN: case OFDP_POP_MPLS: case OFDP_POP_PBB: return 2;
 	case OFDP_PUSH_MPLS: return 3;
+	case OFDP_PUSH_PBB: return 4;
 	case OFDP_PUSH_VLAN: return 5;
 	case OFDP_COPY_TTL_OUT: return 6;
 	case OFDP_DEC_NW_TTL: case OFDP_DEC_MPLS_TTL: return 7;

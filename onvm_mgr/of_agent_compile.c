@@ -106,6 +106,8 @@ op_from_action(struct of_agent *a, const struct ofp_action *x, bool packet_out,
 			op->kind = OFDP_SET_VLAN_VID;
 			op->arg = ((uint32_t)v[0] << 8 | v[1]) & 0x0fff;
 			return OFP_OK;
+		case OFPXMT_OFB_ETH_TYPE:
+		case OFPXMT_OFB_IP_PROTO:
 		case OFPXMT_OFB_VLAN_PCP:
 		case OFPXMT_OFB_IP_DSCP:
 		case OFPXMT_OFB_IP_ECN:
@@ -129,6 +131,8 @@ op_from_action(struct of_agent *a, const struct ofp_action *x, bool packet_out,
 		case OFPXMT_OFB_MPLS_LABEL:
 		case OFPXMT_OFB_MPLS_TC:
 		case OFPXMT_OFB_MPLS_BOS:
+		case OFPXMT_OFB_PBB_ISID:
+		case OFPXMT_OFB_TUNNEL_ID: /* pipeline state, not a header: of_datapath.c */
 			/* The codec checked the length against the field's. */
 			if (x->u.set_field.len > sizeof(op->val))
 				return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_SET_LEN);
@@ -158,8 +162,15 @@ op_from_action(struct of_agent *a, const struct ofp_action *x, bool packet_out,
 	case OFPAT_COPY_TTL_IN:
 		op->kind = OFDP_COPY_TTL_IN;
 		return OFP_OK;
+	case OFPAT_PUSH_PBB:
+		op->kind = OFDP_PUSH_PBB;
+		op->arg = x->u.ethertype;
+		return OFP_OK;
+	case OFPAT_POP_PBB:
+		op->kind = OFDP_POP_PBB;
+		return OFP_OK;
 	}
-	/* Decoded fine, but the data path does not execute it (PBB). */
+	/* Decoded fine, but the data path does not execute it. */
 	return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_TYPE);
 }
 

@@ -109,7 +109,25 @@ struct exec_ctx {
 	uint16_t keep_svc;       /* the original packet goes to this service */
 	bool consumed;           /* the original packet is no longer ours */
 	struct rte_mbuf *orig;   /* the packet itself (the rest are copies) */
+	uint64_t tunnel_id;      /* pipeline field: 0 on entry, set-field sets it */
 };
+
+/* set_field tunnel_id edits no header: it is kept for later lookups. */
+static inline bool
+is_set_tunnel_id(const struct ofdp_op *op)
+{
+	return op->kind == OFDP_SET_FIELD && op->field == OFPXMT_OFB_TUNNEL_ID;
+}
+
+static inline uint64_t
+be64_of(const uint8_t v[8])
+{
+	uint64_t x = 0;
+
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | v[i];
+	return x;
+}
 
 /* pkt was sent or freed: if it is the original, the caller must not
  * enqueue it. Copies are ours alone and need no note. */
@@ -400,7 +418,7 @@ run_group(struct exec_ctx *c, uint32_t gid, struct rte_mbuf *pkt, bool last_owne
 static inline bool
 ofdp_shrinks(uint8_t kind)
 {
-	return kind == OFDP_POP_VLAN || kind == OFDP_POP_MPLS;
+	return kind == OFDP_POP_VLAN || kind == OFDP_POP_MPLS || kind == OFDP_POP_PBB;
 }
 
 /*
@@ -437,7 +455,9 @@ run_prog(struct exec_ctx *c, const struct ofdp_prog *p, const struct ofdp_op *op
 		const struct ofdp_op *op = &ops[p->first_op + i];
 
 		if (!ofdp_is_output(op->kind)) {
-			if (ofdp_apply_edit(op, pkt) && ofdp_shrinks(op->kind))
+			if (is_set_tunnel_id(op))
+				c->tunnel_id = be64_of(op->val);
+			else if (ofdp_apply_edit(op, pkt) && ofdp_shrinks(op->kind))
 				pad_to_minimum(pkt);
 			continue;
 		}
@@ -510,6 +530,7 @@ lookup_next(struct exec_ctx *c, struct rte_mbuf *pkt, uint8_t tid, uint64_t meta
 	pkt_parse(data, len, &pi);
 	flow_key_from_frame(&key, &pi, data, len, c->in_ofport);
 	key.metadata = metadata;
+	key.tunnel_id = c->tunnel_id;
 	if (!classifier_lookup(c->t->cls[tid], &key, &res))
 		return -1;
 	tc->matches++;
@@ -526,7 +547,7 @@ static uint16_t
 execute_flow(struct mgr *m, struct mgr_data_lcore *d, const struct ofdp_table *t,
 	     struct rte_mbuf *pkt, uint16_t idx, uint32_t in_ofport)
 {
-	struct exec_ctx c = { m, d, t, ofdp_slot(m, d), in_ofport, 0, 0, 0, 0, false, pkt };
+	struct exec_ctx c = { m, d, t, ofdp_slot(m, d), in_ofport, 0, 0, 0, 0, false, pkt, 0 };
 	struct ofdp_actset as;
 	uint64_t metadata = 0;
 
@@ -589,12 +610,16 @@ table_run(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf *pkt, uint32_
 {
 	const struct mgr_chain_state *st = mgr_chains_current();
 	struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
+	const uint8_t *data = rte_pktmbuf_mtod(pkt, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(pkt);
 	struct flow_key key;
 	struct pkt_info pi;
 	uint32_t res;
 
-	pkt_parse(rte_pktmbuf_mtod(pkt, const uint8_t *), rte_pktmbuf_data_len(pkt), &pi);
-	flow_key_from_pkt(&key, &pi, in_ofport);
+	/* The OpenFlow-only fields too (MPLS, PBB, IPv6 flow label and
+	 * extension headers, ND), as on the RX path. */
+	pkt_parse(data, len, &pi);
+	flow_key_from_frame(&key, &pi, data, len, in_ofport);
 	if (st->cls == NULL || !classifier_lookup(st->cls, &key, &res)) {
 		g_ofdp.ctr[ofdp_slot(m, d)].reenter_miss++;
 		rte_pktmbuf_free(pkt);

@@ -3,7 +3,7 @@
  * Header rewrites for OpenFlow actions on the data lcores: set-field on
  * Ethernet, IPv4 and TCP/UDP fields with incremental checksum updates
  * (RFC 1624, common/pkt_parse.h), push/pop VLAN, VLAN id; every other
- * field, MPLS and the TTL actions are of_datapath_setfield.c's.
+ * field, MPLS, PBB and the TTL actions are of_datapath_setfield.c's.
  * A packet without the header an edit needs is left unchanged (the
  * FLOW_MOD's match prerequisites make that the exception).
  */
@@ -133,6 +133,8 @@ ofdp_apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt)
 	case OFDP_SET_NW_TTL:
 	case OFDP_COPY_TTL_OUT:
 	case OFDP_COPY_TTL_IN:
+	case OFDP_PUSH_PBB:
+	case OFDP_POP_PBB:
 		return ofdp_apply_setfield(op, pkt);
 	case OFDP_PUSH_VLAN: {
 		uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(pkt, 4);

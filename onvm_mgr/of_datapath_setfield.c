@@ -2,8 +2,8 @@
 /*
  * The data path side of the generic set-field, MPLS and TTL actions: the
  * byte-level work is of_hdr_edit.c; here is only what touches the mbuf
- * (MPLS push/pop grow or shrink the frame at its front, in the headroom,
- * like push/pop VLAN). Frames are single-segment: data_len bounds every
+ * (MPLS and PBB push/pop grow or shrink the frame at its front, in the
+ * headroom, like push/pop VLAN). Frames are single-segment: data_len bounds every
  * access.
  */
 #include <rte_mbuf.h>
@@ -35,6 +35,28 @@ pop_mpls(struct rte_mbuf *pkt, uint16_t ethertype)
 	return true;
 }
 
+static bool
+push_pbb(struct rte_mbuf *pkt)
+{
+	uint8_t itag[4];
+	uint8_t *p;
+
+	if (!ofhe_push_pbb_prepare(rte_pktmbuf_mtod(pkt, uint8_t *), rte_pktmbuf_data_len(pkt),
+				   itag) ||
+	    (p = (uint8_t *)rte_pktmbuf_prepend(pkt, OFHE_PBB_HDR_LEN)) == NULL)
+		return false;
+	ofhe_push_pbb_finish(p, itag);
+	return true;
+}
+
+static bool
+pop_pbb(struct rte_mbuf *pkt)
+{
+	uint32_t n = ofhe_pop_pbb_len(rte_pktmbuf_mtod(pkt, uint8_t *), rte_pktmbuf_data_len(pkt));
+
+	return n > 0 && rte_pktmbuf_adj(pkt, (uint16_t)n) != NULL;
+}
+
 bool
 ofdp_apply_setfield(const struct ofdp_op *op, struct rte_mbuf *pkt)
 {
@@ -60,6 +82,10 @@ ofdp_apply_setfield(const struct ofdp_op *op, struct rte_mbuf *pkt)
 		return ofhe_copy_ttl_out(frame, len);
 	case OFDP_COPY_TTL_IN:
 		return ofhe_copy_ttl_in(frame, len);
+	case OFDP_PUSH_PBB:
+		return push_pbb(pkt);
+	case OFDP_POP_PBB:
+		return pop_pbb(pkt);
 	}
 	return false;
 }

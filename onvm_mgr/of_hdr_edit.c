@@ -14,6 +14,8 @@
 #include "pkt_parse.h"
 
 #define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_PBB     0x88e7
+#define PBB_ITAG_LEN      4
 #define ND_NS             135
 #define ND_NA             136
 #define ND_OPT_SLL        1
@@ -96,6 +98,18 @@ mpls_top(uint8_t *frame, uint32_t len)
 	return frame + t + 2;
 }
 
+/* The I-TAG (4 bytes after the ethertype after the VLAN tags), or NULL
+ * when the frame is not 802.1ah PBB. */
+static const uint8_t *
+pbb_itag(const uint8_t *frame, uint32_t len)
+{
+	int t = l2_type_off(frame, len);
+
+	if (t < 0 || be16(frame + t) != ETHERTYPE_PBB || len < (uint32_t)t + 2 + PBB_ITAG_LEN)
+		return NULL;
+	return frame + t + 2;
+}
+
 /* ---- IP-level fields ---- */
 
 /* The end of the L3 packet (Ethernet padding excluded) and its L4 header,
@@ -129,6 +143,41 @@ set_ipv6_tc(uint8_t *ip, uint8_t tc)
 {
 	ip[0] = (uint8_t)((ip[0] & 0xf0) | tc >> 4);
 	ip[1] = (uint8_t)((ip[1] & 0x0f) | (tc & 0x0f) << 4);
+}
+
+/*
+ * ip_proto / IPv6 next header. The L4 checksum covers it through the
+ * pseudo-header (as the word 0x00PP), so the old protocol's checksum is
+ * kept consistent with the new pseudo-header: the receiver of a packet a
+ * controller relabelled sees the bytes it would have computed.
+ */
+static bool
+set_ip_proto(uint8_t *frame, const struct pkt_info *pi, uint8_t v)
+{
+	uint8_t *ip = frame + pi->l3_off;
+	uint8_t old = pi->ip_proto;
+	uint8_t *csum = NULL;
+
+	if (pi->flags & PKT_F_IPV4) {
+		uint8_t w[2] = { ip[8], v };
+
+		replace_csummed(ip + 8, w, 2, ip + 10);
+	} else if (pi->flags & PKT_F_IPV6) {
+		ip[6] = v;
+	} else {
+		return false;
+	}
+	if ((pi->flags & PKT_F_L4) && !(pi->flags & PKT_F_FRAGMENT)) {
+		if (old == PKT_PROTO_TCP)
+			csum = frame + pi->l4_off + 16;
+		else if (old == PKT_PROTO_UDP && be16(frame + pi->l4_off + 6) != 0)
+			csum = frame + pi->l4_off + 6;
+		else if (old == PKT_PROTO_ICMPV6)
+			csum = frame + pi->l4_off + 2;
+	}
+	if (csum != NULL)
+		put_be16(csum, pkt_csum_update16(be16(csum), old, v));
+	return true;
 }
 
 static bool
@@ -327,9 +376,25 @@ ofhe_set_field(uint8_t *frame, uint32_t len, uint8_t field, const uint8_t *val)
 	case OFPXMT_OFB_MPLS_TC:
 	case OFPXMT_OFB_MPLS_BOS:
 		return set_mpls(frame, len, field, val);
+	case OFPXMT_OFB_PBB_ISID: {
+		/* The I-SID is the I-TAG's low 24 bits, as the OXM's 3 bytes. */
+		uint8_t *it = (uint8_t *)pbb_itag(frame, len);
+
+		if (it == NULL)
+			return false;
+		memcpy(it + 1, val, 3);
+		return true;
+	}
 	}
 	pkt_parse(frame, len, &pi);
 	switch (field) {
+	case OFPXMT_OFB_ETH_TYPE:
+		if (!(pi.flags & PKT_F_ETH) || pi.l3_off < 14)
+			return false;
+		memcpy(frame + pi.l3_off - 2, val, 2);
+		return true;
+	case OFPXMT_OFB_IP_PROTO:
+		return set_ip_proto(frame, &pi, val[0]);
 	case OFPXMT_OFB_IP_DSCP:
 	case OFPXMT_OFB_IP_ECN:
 		return set_dscp_ecn(frame, &pi, field == OFPXMT_OFB_IP_DSCP, val[0]);
@@ -555,4 +620,41 @@ ofhe_pop_mpls(uint8_t *frame, uint32_t len, uint16_t ethertype)
 	put_be16(frame + t + 4, ethertype);
 	memmove(frame + 4, frame, t);
 	return true;
+}
+
+/* ---- push / pop PBB ---- */
+
+bool
+ofhe_push_pbb_prepare(const uint8_t *frame, uint32_t len, uint8_t itag[4])
+{
+	const uint8_t *old = pbb_itag(frame, len);
+
+	if (len < 14)
+		return false;
+	itag[0] = 0; /* PCP 0, DEI 0, UCA 0, reserved */
+	if (old != NULL)
+		memcpy(itag + 1, old + 1, 3);
+	else
+		itag[1] = itag[2] = itag[3] = 0;
+	return true;
+}
+
+void
+ofhe_push_pbb_finish(uint8_t *p, const uint8_t itag[4])
+{
+	memcpy(p, p + OFHE_PBB_HDR_LEN, 12);
+	put_be16(p + 12, ETHERTYPE_PBB);
+	memcpy(p + 14, itag, PBB_ITAG_LEN);
+}
+
+uint32_t
+ofhe_pop_pbb_len(const uint8_t *frame, uint32_t len)
+{
+	const uint8_t *it = pbb_itag(frame, len);
+	uint32_t outer;
+
+	if (it == NULL)
+		return 0;
+	outer = (uint32_t)(it - frame) + PBB_ITAG_LEN;
+	return len >= outer + 14 ? outer : 0;
 }

@@ -2,7 +2,7 @@
 /*
  * of_hdr_edit: the OpenFlow 1.3 header rewrites the data path executes
  * beyond the fast kinds of of_datapath_edit.c: generic set-field, MPLS
- * push/pop, and the TTL actions.
+ * and PBB push/pop, and the TTL actions.
  *
  * Pure byte-level functions over one Ethernet frame (frame[0..len)), no
  * mbuf, so they unit-test on built frames. They never read or write past
@@ -24,7 +24,8 @@
 /* field = OFPXMT_OFB_*, val = the OXM value in wire order (its length is
  * the field's). Fields handled: vlan_pcp, ip_dscp, ip_ecn, sctp_src/dst,
  * icmpv4_type/code, arp_op/spa/tpa/sha/tha, ipv6_src/dst/flabel,
- * icmpv6_type/code, ipv6_nd_target/sll/tll, mpls_label/tc/bos. */
+ * icmpv6_type/code, ipv6_nd_target/sll/tll, mpls_label/tc/bos, pbb_isid
+ * (the I-TAG after the VLAN tags). */
 bool ofhe_set_field(uint8_t *frame, uint32_t len, uint8_t field, const uint8_t *val);
 
 /* IPv4 TTL (header checksum updated) or IPv6 hop limit. dec_nw_ttl
@@ -58,6 +59,26 @@ void ofhe_push_mpls_finish(uint8_t *p, uint32_t type_off, uint16_t ethertype,
  * 4 bytes up and setting the ethertype; the caller then drops the first 4
  * bytes of the frame. False (unchanged) when the frame is not MPLS. */
 bool ofhe_pop_mpls(uint8_t *frame, uint32_t len, uint16_t ethertype);
+
+/*
+ * push_pbb (802.1ah, OpenFlow 1.3.5 5.12.1): the frame gets, in front of
+ * it, a backbone Ethernet header (destination and source copied from the
+ * frame's), ethertype 0x88e7 and a 4-byte I-TAG; the old frame follows
+ * unchanged as the customer frame. The I-TAG's PCP/DEI/UCA bits are 0;
+ * its I-SID is the frame's own I-SID when it already is PBB, else 0.
+ * prepare reads the frame (false: shorter than an Ethernet header) and
+ * fills the I-TAG; finish, given p = OFHE_PBB_HDR_LEN new bytes followed
+ * by the old frame, writes the new header.
+ */
+#define OFHE_PBB_HDR_LEN 18
+bool ofhe_push_pbb_prepare(const uint8_t *frame, uint32_t len, uint8_t itag[4]);
+void ofhe_push_pbb_finish(uint8_t *p, const uint8_t itag[4]);
+
+/* pop_pbb: how many bytes the outer header takes (MACs, any B-VLAN tags,
+ * 0x88e7, the I-TAG), which the caller drops from the front so that the
+ * customer frame remains; 0 (leave the frame alone) when the frame is
+ * not PBB or no whole customer Ethernet header follows. */
+uint32_t ofhe_pop_pbb_len(const uint8_t *frame, uint32_t len);
 
 /* SCTP's checksum: CRC32c of the SCTP packet, checksum field as stored
  * (zero it first), in the value to store little-endian (RFC 4960 B). */

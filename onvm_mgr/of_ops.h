@@ -37,6 +37,8 @@ enum ofdp_op_kind {
 	OFDP_SET_NW_TTL,     /* arg = TTL (IPv4 TTL or IPv6 hop limit) */
 	OFDP_COPY_TTL_OUT,
 	OFDP_COPY_TTL_IN,
+	OFDP_PUSH_PBB,       /* arg = ethertype (0x88e7) */
+	OFDP_POP_PBB,
 };
 
 struct ofdp_op {
@@ -77,7 +79,7 @@ void ofdp_actset_write(struct ofdp_actset *as, const struct ofdp_op *ops, uint16
 
 /*
  * Put the set in the spec's execution order (copy TTL in, pop, push MPLS,
- * push VLAN, copy TTL out, decrement TTL, set, group, output; a group
+ * push PBB, push VLAN, copy TTL out, decrement TTL, set, group, output; a group
  * voids the output) and return it as a program over as->ops.
  */
 struct ofdp_prog ofdp_actset_program(struct ofdp_actset *as);

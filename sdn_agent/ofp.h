@@ -67,7 +67,7 @@ struct ofp_action {
 		} output;
 		uint32_t group_id;      /* OFPAT_GROUP */
 		uint8_t ttl;            /* SET_MPLS_TTL, SET_NW_TTL */
-		uint16_t ethertype;     /* PUSH_VLAN, PUSH_MPLS, POP_MPLS */
+		uint16_t ethertype;     /* PUSH_VLAN, PUSH_MPLS, POP_MPLS, PUSH_PBB */
 		struct {
 			uint8_t field;  /* OFPXMT_OFB_* */
 			uint8_t len;

@@ -4,8 +4,8 @@
  *
  * Each action header is checked before its body: a length that is not a
  * multiple of 8, shorter than the action or longer than what is left is
- * OFPBAC_BAD_LEN; an action type this switch does not perform is
- * OFPBAC_BAD_TYPE (PBB, experimenter: BAD_EXPERIMENTER) and SET_QUEUE,
+ * OFPBAC_BAD_LEN; an action type 1.3 does not define is OFPBAC_BAD_TYPE
+ * (experimenter: BAD_EXPERIMENTER) and SET_QUEUE,
  * with no queues configured, is OFPBAC_BAD_QUEUE. Checks that need the
  * switch's state (does port N exist, does group G exist) belong to
  * of_switch; the codec checks what the spec makes invalid everywhere.
@@ -66,6 +66,7 @@ action_decode_one(struct ofp_rd *r, struct ofp_action *a)
 	case OFPAT_DEC_MPLS_TTL:
 	case OFPAT_POP_VLAN:
 	case OFPAT_DEC_NW_TTL:
+	case OFPAT_POP_PBB:
 		return len == 8 ? OFP_OK : OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_LEN);
 	case OFPAT_SET_MPLS_TTL:
 	case OFPAT_SET_NW_TTL:
@@ -76,9 +77,12 @@ action_decode_one(struct ofp_rd *r, struct ofp_action *a)
 	case OFPAT_PUSH_VLAN:
 	case OFPAT_PUSH_MPLS:
 	case OFPAT_POP_MPLS:
+	case OFPAT_PUSH_PBB:
 		if (len != 8)
 			return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_LEN);
 		ofp_rd_be16(&body, &a->u.ethertype);
+		if (type == OFPAT_PUSH_PBB && a->u.ethertype != FLOW_ETHERTYPE_PBB)
+			return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_ARGUMENT);
 		if (type == OFPAT_PUSH_VLAN && a->u.ethertype != PKT_ETHERTYPE_VLAN &&
 		    a->u.ethertype != PKT_ETHERTYPE_QINQ)
 			return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_ARGUMENT);
@@ -103,7 +107,7 @@ action_decode_one(struct ofp_rd *r, struct ofp_action *a)
 		return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_QUEUE);
 	case OFPAT_EXPERIMENTER:
 		return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_EXPERIMENTER);
-	default: /* PUSH_PBB, POP_PBB and types 1.3 does not define */
+	default: /* types 1.3 does not define */
 		return OFP_ERR(OFPET_BAD_ACTION, OFPBAC_BAD_TYPE);
 	}
 }
@@ -171,6 +175,7 @@ action_encode_one(struct ofp_buf *b, const struct ofp_action *a)
 	case OFPAT_PUSH_VLAN:
 	case OFPAT_PUSH_MPLS:
 	case OFPAT_POP_MPLS:
+	case OFPAT_PUSH_PBB:
 		ofp_buf_put_be16(b, a->u.ethertype);
 		ofp_buf_put_zeros(b, 2);
 		break;
@@ -222,6 +227,17 @@ ofp_actions_check_match(const struct ofp_action_list *l, const struct ofp_match 
 		case OFPAT_POP_MPLS:
 			eff.key.eth_type = a->u.ethertype;
 			eff.mask.eth_type = 0xffff;
+			break;
+		case OFPAT_PUSH_PBB:
+			/* The new outer header has no VLAN tag and carries an I-TAG. */
+			eff.key.eth_type = FLOW_ETHERTYPE_PBB;
+			eff.mask.eth_type = 0xffff;
+			eff.key.vlan_vid = 0;
+			eff.mask.vlan_vid = 0x1fff;
+			break;
+		case OFPAT_POP_PBB:
+			/* What the customer frame carries is not known from the match. */
+			memset(&eff, 0, sizeof(eff));
 			break;
 		case OFPAT_SET_FIELD: {
 			uint8_t f = a->u.set_field.field;

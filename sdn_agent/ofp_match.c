@@ -35,6 +35,7 @@ enum oxm_prereq {
 	P_ND_TARGET, /* icmpv6 type 135 or 136 */
 	P_ND_SLL,    /* icmpv6 type 135 */
 	P_ND_TLL,    /* icmpv6 type 136 */
+	P_PBB,       /* eth_type 0x88e7 */
 };
 
 struct oxm_desc {
@@ -54,12 +55,12 @@ static const struct oxm_desc oxm_table[OFPXMT_OFB_IPV6_EXTHDR + 1] = {
 	FIELD(OFPXMT_OFB_METADATA, 8, true, false, "metadata", K_U64, P_NONE, KO(metadata), UINT64_MAX),
 	FIELD(OFPXMT_OFB_ETH_DST, 6, true, true, "eth_dst", K_BYTES, P_NONE, KO(eth_dst), 0),
 	FIELD(OFPXMT_OFB_ETH_SRC, 6, true, true, "eth_src", K_BYTES, P_NONE, KO(eth_src), 0),
-	FIELD(OFPXMT_OFB_ETH_TYPE, 2, false, false, "eth_type", K_U16, P_NONE, KO(eth_type), 0xffff),
+	FIELD(OFPXMT_OFB_ETH_TYPE, 2, false, true, "eth_type", K_U16, P_NONE, KO(eth_type), 0xffff),
 	FIELD(OFPXMT_OFB_VLAN_VID, 2, true, true, "vlan_vid", K_U16, P_NONE, KO(vlan_vid), 0x1fff),
 	FIELD(OFPXMT_OFB_VLAN_PCP, 1, false, true, "vlan_pcp", K_U8, P_VLAN, KO(vlan_pcp), 0x7),
 	FIELD(OFPXMT_OFB_IP_DSCP, 1, false, true, "ip_dscp", K_U8, P_IP_ANY, KO(ip_dscp), 0x3f),
 	FIELD(OFPXMT_OFB_IP_ECN, 1, false, true, "ip_ecn", K_U8, P_IP_ANY, KO(ip_ecn), 0x3),
-	FIELD(OFPXMT_OFB_IP_PROTO, 1, false, false, "ip_proto", K_U8, P_IP_ANY, KO(ip_proto), 0xff),
+	FIELD(OFPXMT_OFB_IP_PROTO, 1, false, true, "ip_proto", K_U8, P_IP_ANY, KO(ip_proto), 0xff),
 	FIELD(OFPXMT_OFB_IPV4_SRC, 4, true, true, "ipv4_src", K_U32, P_IPV4, KO(ipv4_src), 0xffffffff),
 	FIELD(OFPXMT_OFB_IPV4_DST, 4, true, true, "ipv4_dst", K_U32, P_IPV4, KO(ipv4_dst), 0xffffffff),
 	FIELD(OFPXMT_OFB_TCP_SRC, 2, false, true, "tcp_src", K_U16, P_TCP, KO(tp_src), 0xffff),
@@ -86,8 +87,11 @@ static const struct oxm_desc oxm_table[OFPXMT_OFB_IPV6_EXTHDR + 1] = {
 	FIELD(OFPXMT_OFB_MPLS_LABEL, 4, false, true, "mpls_label", K_U32, P_MPLS, KO(mpls_label), 0xfffff),
 	FIELD(OFPXMT_OFB_MPLS_TC, 1, false, true, "mpls_tc", K_U8, P_MPLS, KO(mpls_tc), 0x7),
 	FIELD(OFPXMT_OFB_MPLS_BOS, 1, false, true, "mpls_bos", K_U8, P_MPLS, KO(mpls_bos), 0x1),
-	/* IN_PHY_PORT, PBB_ISID, TUNNEL_ID, IPV6_EXTHDR: no place in flow_key,
-	 * left zero here so they decode as OFPBMC_BAD_FIELD. */
+	FIELD(OFPXMT_OFB_PBB_ISID, 3, true, true, "pbb_isid", K_U32, P_PBB, KO(pbb_isid), 0xffffff),
+	FIELD(OFPXMT_OFB_TUNNEL_ID, 8, true, true, "tunnel_id", K_U64, P_NONE, KO(tunnel_id), UINT64_MAX),
+	FIELD(OFPXMT_OFB_IPV6_EXTHDR, 2, true, false, "ipv6_exthdr", K_U16, P_IPV6, KO(ipv6_exthdr), 0x1ff),
+	/* IN_PHY_PORT: no physical/logical port distinction here, left zero
+	 * so it decodes as OFPBMC_BAD_FIELD. */
 };
 
 static const struct oxm_desc *
@@ -254,6 +258,7 @@ prereq_met(uint8_t prereq, const struct ofp_match *m)
 	case P_IPV6: return eth_type_is(m, PKT_ETHERTYPE_IPV6, PKT_ETHERTYPE_IPV6);
 	case P_ARP: return eth_type_is(m, PKT_ETHERTYPE_ARP, PKT_ETHERTYPE_ARP);
 	case P_MPLS: return eth_type_is(m, 0x8847, 0x8848);
+	case P_PBB: return eth_type_is(m, FLOW_ETHERTYPE_PBB, FLOW_ETHERTYPE_PBB);
 	case P_TCP:
 		return prereq_met(P_IP_ANY, m) && exact_u8(m, OFPXMT_OFB_IP_PROTO, 6, 6);
 	case P_UDP:

@@ -602,6 +602,10 @@ flow_key_from_parsed_frame(void **state)
 	memset(&zero, 0, sizeof(zero));
 	assert_memory_equal(k.ipv6_src, zero.ipv6_src, 16);
 	assert_memory_equal(k.tcp_flags_pad, zero.tcp_flags_pad, 2);
+	assert_memory_equal(k.exthdr_pad, zero.exthdr_pad, 2);
+	assert_int_equal(k.ipv6_exthdr, 0);
+	assert_int_equal(k.pbb_isid, 0);
+	assert_int_equal(k.tunnel_id, 0);
 	assert_int_equal(k.metadata, 0);
 
 	/* A truncated frame: no L3 fields leak in. */

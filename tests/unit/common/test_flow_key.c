@@ -6,6 +6,7 @@
  * group hash: symmetric, and sensitive to MACs, IPv6 and ARP addresses.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -125,6 +126,130 @@ test_nd_option_length_zero_stops(void **state)
 	assert_memory_equal(k.nd_sll, "\0\0\0\0\0\0", 6);
 }
 
+/* An 802.1ah frame: B-DA, B-SA, [B-TAG], 0x88e7, I-TAG (PCP/DEI/UCA,
+ * reserved, 24-bit I-SID), then the customer frame. */
+static uint32_t
+pbb_frame(uint8_t *f, bool btag, uint32_t isid)
+{
+	uint32_t o = eth(f, btag ? 0x88a8 : 0x88e7);
+
+	if (btag) {
+		f[o] = 0x00;
+		f[o + 1] = 10;
+		f[o + 2] = 0x88;
+		f[o + 3] = 0xe7;
+		o += 4;
+	}
+	f[o] = 0xe8; /* PCP 7, DEI 0, UCA 1: not part of the I-SID */
+	f[o + 1] = (uint8_t)(isid >> 16);
+	f[o + 2] = (uint8_t)(isid >> 8);
+	f[o + 3] = (uint8_t)isid;
+	o += 4;
+	return o + eth(f + o, 0x0800);
+}
+
+static void
+test_pbb_isid(void **state)
+{
+	(void)state;
+	uint8_t f[64] = { 0 };
+	struct flow_key k;
+	uint32_t len = pbb_frame(f, false, 0xabcdef);
+
+	key_of(f, len, &k);
+	assert_int_equal(k.eth_type, 0x88e7);
+	assert_int_equal(k.pbb_isid, 0xabcdef);
+	assert_memory_equal(k.exthdr_pad, "\0\0", 2);
+	/* Behind a B-TAG (what os-ken's svlan/itag cases send). */
+	memset(f, 0, sizeof(f));
+	len = pbb_frame(f, true, 100);
+	key_of(f, len, &k);
+	assert_int_equal(k.eth_type, 0x88e7);
+	assert_int_equal(k.vlan_vid, 0x1000 | 10);
+	assert_int_equal(k.pbb_isid, 100);
+	/* I-TAG cut short: no I-SID. */
+	key_of(f, 14 + 4 + 3, &k);
+	assert_int_equal(k.pbb_isid, 0);
+	/* Not PBB: the same bytes under another ethertype give no I-SID. */
+	f[16] = 0x08;
+	f[17] = 0x00;
+	key_of(f, len, &k);
+	assert_int_equal(k.pbb_isid, 0);
+}
+
+/* IPv6 with the extension headers `nh` (next-header values, each made 8
+ * bytes long; AUTH's length field counts 4-byte words less 2), then TCP. */
+static uint32_t
+v6_ext_frame(uint8_t *f, const uint8_t *nh, unsigned int n)
+{
+	uint32_t o = eth(f, 0x86dd), l3 = o;
+
+	f[o] = 0x60;
+	f[o + 6] = n ? nh[0] : 6;
+	f[o + 7] = 64;
+	o += 40;
+	for (unsigned int i = 0; i < n; i++) {
+		memset(f + o, 0, 8);
+		f[o] = i + 1 < n ? nh[i + 1] : 6;
+		f[o + 1] = 0; /* 8 bytes: (0 + 1) * 8, or AUTH's (0 + 2) * 4 */
+		o += 8;
+	}
+	memset(f + o, 0, 20);
+	f[o + 12] = 0x50;
+	o += 20;
+	f[l3 + 4] = (uint8_t)((o - l3 - 40) >> 8);
+	f[l3 + 5] = (uint8_t)(o - l3 - 40);
+	return o;
+}
+
+static uint16_t
+exthdr_of(const uint8_t *nh, unsigned int n)
+{
+	uint8_t f[256];
+	struct flow_key k;
+	uint32_t len = v6_ext_frame(f, nh, n);
+
+	key_of(f, len, &k);
+	assert_int_equal(k.eth_type, 0x86dd);
+	return k.ipv6_exthdr;
+}
+
+static void
+test_ipv6_exthdr(void **state)
+{
+	(void)state;
+	/* os-ken's case: hop-by-hop then AUTH = 68. */
+	assert_int_equal(exthdr_of((const uint8_t[]){ 0, 51 }, 2), FLOW_IEH_HOP | FLOW_IEH_AUTH);
+	assert_int_equal(FLOW_IEH_HOP | FLOW_IEH_AUTH, 68);
+	assert_int_equal(exthdr_of(NULL, 0), 0);
+	/* The full preferred order, destination options twice: no UNREP/UNSEQ. */
+	assert_int_equal(exthdr_of((const uint8_t[]){ 0, 60, 43, 44, 51, 60 }, 6),
+			 FLOW_IEH_HOP | FLOW_IEH_DEST | FLOW_IEH_ROUTER | FLOW_IEH_FRAG |
+				 FLOW_IEH_AUTH);
+	/* Repeats and order. */
+	assert_int_equal(exthdr_of((const uint8_t[]){ 43, 43 }, 2),
+			 FLOW_IEH_ROUTER | FLOW_IEH_UNREP);
+	assert_int_equal(exthdr_of((const uint8_t[]){ 60, 60 }, 2), FLOW_IEH_DEST | FLOW_IEH_UNREP);
+	assert_int_equal(exthdr_of((const uint8_t[]){ 60, 0 }, 2),
+			 FLOW_IEH_DEST | FLOW_IEH_HOP | FLOW_IEH_UNSEQ);
+	assert_int_equal(exthdr_of((const uint8_t[]){ 51, 43 }, 2),
+			 FLOW_IEH_AUTH | FLOW_IEH_ROUTER | FLOW_IEH_UNSEQ);
+	/* No next header; ESP ends the walk (the rest is encrypted). */
+	assert_int_equal(exthdr_of((const uint8_t[]){ 60, 59 }, 2), FLOW_IEH_DEST | FLOW_IEH_NONEXT);
+	assert_int_equal(exthdr_of((const uint8_t[]){ 50, 0 }, 2), FLOW_IEH_ESP);
+	/* A non-first fragment: nothing after it is read. */
+	uint8_t f[256];
+	struct flow_key k;
+	uint32_t len = v6_ext_frame(f, (const uint8_t[]){ 44, 51 }, 2);
+	f[14 + 40 + 3] = 0x08; /* offset 1 */
+	key_of(f, len, &k);
+	assert_int_equal(k.ipv6_exthdr, FLOW_IEH_FRAG);
+	/* A chain longer than the walk's bound stops, flags so far kept. */
+	uint8_t many[20];
+	memset(many, 60, sizeof(many));
+	assert_int_equal(exthdr_of(many, 20), FLOW_IEH_DEST | FLOW_IEH_UNREP);
+}
+
 static void
 test_every_truncation_is_safe(void **state)
 {
@@ -134,6 +259,39 @@ test_every_truncation_is_safe(void **state)
 
 	/* Each cut in a buffer of exactly its size: the sanitizer build
 	 * catches any read past the end. */
+	for (uint32_t cut = 0; cut <= len; cut++) {
+		uint8_t *f = malloc(cut ? cut : 1);
+		struct flow_key k;
+
+		memcpy(f, full, cut);
+		key_of(f, cut, &k);
+		free(f);
+	}
+	len = pbb_frame(full, true, 7);
+	for (uint32_t cut = 0; cut <= len; cut++) {
+		uint8_t *f = malloc(cut ? cut : 1);
+		struct flow_key k;
+
+		memcpy(f, full, cut);
+		key_of(f, cut, &k);
+		free(f);
+	}
+	/* IPv6 extension headers, the payload length made to fit each cut so
+	 * the walk runs against the frame's end, a routing header claiming
+	 * 2 KiB. */
+	len = v6_ext_frame(full, (const uint8_t[]){ 0, 60, 43, 44 }, 4);
+	full[14 + 40 + 16 + 1] = 255;
+	for (uint32_t cut = 14 + 40; cut <= len; cut++) {
+		uint8_t *f = malloc(cut);
+		struct flow_key k;
+
+		memcpy(f, full, cut);
+		f[14 + 4] = (uint8_t)((cut - 54) >> 8);
+		f[14 + 5] = (uint8_t)(cut - 54);
+		key_of(f, cut, &k);
+		assert_true(cut < 54 + 8 || (k.ipv6_exthdr & FLOW_IEH_HOP));
+		free(f);
+	}
 	for (uint32_t cut = 0; cut <= len; cut++) {
 		uint8_t *f = malloc(cut ? cut : 1);
 		struct flow_key k;
@@ -195,6 +353,8 @@ main(void)
 		cmocka_unit_test(test_mpls_top_label),
 		cmocka_unit_test(test_ipv6_flabel_and_nd),
 		cmocka_unit_test(test_nd_option_length_zero_stops),
+		cmocka_unit_test(test_pbb_isid),
+		cmocka_unit_test(test_ipv6_exthdr),
 		cmocka_unit_test(test_every_truncation_is_safe),
 		cmocka_unit_test(test_hash_symmetric_and_sensitive),
 	};

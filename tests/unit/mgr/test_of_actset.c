@@ -65,16 +65,17 @@ test_spec_order(void **state)
 	/* written backwards */
 	struct ofdp_op w[] = { op(OFDP_OUT_PORT, 2), op(OFDP_SET_ETH_DST, 0),
 			       op(OFDP_DEC_NW_TTL, 0), op(OFDP_COPY_TTL_OUT, 0),
-			       op(OFDP_PUSH_VLAN, 0x8100), op(OFDP_PUSH_MPLS, 0x8847),
+			       op(OFDP_PUSH_VLAN, 0x8100), op(OFDP_PUSH_PBB, 0x88e7),
+			       op(OFDP_PUSH_MPLS, 0x8847), op(OFDP_POP_PBB, 0),
 			       op(OFDP_POP_VLAN, 0), op(OFDP_COPY_TTL_IN, 0) };
-	const uint8_t want[] = { OFDP_COPY_TTL_IN, OFDP_POP_VLAN, OFDP_PUSH_MPLS,
-				 OFDP_PUSH_VLAN, OFDP_COPY_TTL_OUT, OFDP_DEC_NW_TTL,
-				 OFDP_SET_ETH_DST, OFDP_OUT_PORT };
+	const uint8_t want[] = { OFDP_COPY_TTL_IN, OFDP_POP_PBB, OFDP_POP_VLAN, OFDP_PUSH_MPLS,
+				 OFDP_PUSH_PBB, OFDP_PUSH_VLAN, OFDP_COPY_TTL_OUT,
+				 OFDP_DEC_NW_TTL, OFDP_SET_ETH_DST, OFDP_OUT_PORT };
 
-	ofdp_actset_write(&as, w, 8);
+	ofdp_actset_write(&as, w, 10);
 	struct ofdp_prog p = ofdp_actset_program(&as);
-	assert_int_equal(p.n_ops, 8);
-	for (unsigned int i = 0; i < 8; i++)
+	assert_int_equal(p.n_ops, 10);
+	for (unsigned int i = 0; i < 10; i++)
 		assert_int_equal(as.ops[i].kind, want[i]);
 }
 

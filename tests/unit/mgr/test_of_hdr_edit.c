@@ -340,6 +340,32 @@ sctp_ports_recompute_crc32c(void **state)
 }
 
 static void
+eth_type_and_ip_proto(void **state)
+{
+	(void)state;
+	uint8_t f[MAXF], mpls_uc[2] = { 0x88, 0x48 }, udp = 17;
+	uint32_t n = v4_frame(f, true, 6, 24);
+
+	/* eth_type: the ethertype after the VLAN tag, nothing else. */
+	assert_true(ofhe_set_field(f, n, OFPXMT_OFB_ETH_TYPE, mpls_uc));
+	assert_int_equal(f[12], 0x81);
+	assert_int_equal(f[16], 0x88);
+	assert_int_equal(f[17], 0x48);
+	/* ip_proto on IPv4: header checksum, and the TCP checksum agrees with
+	 * a pseudo-header naming the new protocol. */
+	n = v4_frame(f, true, 6, 24);
+	assert_true(ofhe_set_field(f, n, OFPXMT_OFB_IP_PROTO, &udp));
+	assert_int_equal(f[18 + 9], 17);
+	assert_true(ipv4_ok(f + 18));
+	assert_true(l4_ok(f, 18, false, 17, 24));
+	/* IPv6 next header, same for the pseudo-header. */
+	n = v6_frame(f, 6, 24);
+	assert_true(ofhe_set_field(f, n, OFPXMT_OFB_IP_PROTO, &udp));
+	assert_int_equal(f[14 + 6], 17);
+	assert_true(l4_ok(f, 14, true, 17, 24));
+}
+
+static void
 icmpv4_type_code(void **state)
 {
 	(void)state;
@@ -519,6 +545,90 @@ push_pop_mpls_round_trip(void **state)
 	assert_int_equal(buf[17], 0);
 }
 
+/* ---- push / pop PBB ---- */
+
+/* What os-ken's push_pbb cases expect: B-DA, B-SA copied, 0x88e7, the
+ * I-TAG, then the old frame byte for byte. */
+static uint32_t
+push_pbb(uint8_t *buf, uint32_t n)
+{
+	uint8_t itag[4];
+
+	assert_true(ofhe_push_pbb_prepare(buf + OFHE_PBB_HDR_LEN, n, itag));
+	ofhe_push_pbb_finish(buf, itag);
+	return n + OFHE_PBB_HDR_LEN;
+}
+
+static void
+push_pop_pbb_round_trip(void **state)
+{
+	(void)state;
+	uint8_t orig[MAXF], buf[MAXF + 64];
+	uint32_t n = v4_frame(orig, true, 6, 20);
+	static const uint8_t isid[3] = { 0x00, 0x00, 203 };
+
+	memcpy(buf + 2 * OFHE_PBB_HDR_LEN, orig, n);
+	uint32_t m = push_pbb(buf + OFHE_PBB_HDR_LEN, n);
+	uint8_t *f = buf + OFHE_PBB_HDR_LEN;
+	assert_int_equal(m, n + 18);
+	assert_memory_equal(f, orig, 12);
+	assert_memory_equal(f + 12, ((uint8_t[]){ 0x88, 0xe7, 0, 0, 0, 0 }), 6);
+	assert_memory_equal(f + 18, orig, n);
+	/* set-field pbb_isid writes the I-SID, nothing else. */
+	assert_true(ofhe_set_field(f, m, OFPXMT_OFB_PBB_ISID, isid));
+	assert_memory_equal(f + 12, ((uint8_t[]){ 0x88, 0xe7, 0, 0, 0, 203 }), 6);
+	assert_memory_equal(f + 18, orig, n);
+	/* A second push copies the outer I-SID (the PCP bits stay 0). */
+	f[14] = 0xe0;
+	uint32_t m2 = push_pbb(buf, m);
+	assert_memory_equal(buf, orig, 12);
+	assert_memory_equal(buf + 12, ((uint8_t[]){ 0x88, 0xe7, 0, 0, 0, 203 }), 6);
+	assert_memory_equal(buf + 18, f, m);
+	/* Pop twice: the original frame again. */
+	uint32_t k = ofhe_pop_pbb_len(buf, m2);
+	assert_int_equal(k, 18);
+	k += ofhe_pop_pbb_len(buf + k, m2 - k);
+	assert_int_equal(k, 36);
+	assert_memory_equal(buf + k, orig, n);
+	/* Not PBB: nothing to pop, set-field refused, frame unchanged. */
+	assert_int_equal(ofhe_pop_pbb_len(orig, n), 0);
+	memcpy(buf, orig, n);
+	assert_false(ofhe_set_field(buf, n, OFPXMT_OFB_PBB_ISID, isid));
+	assert_memory_equal(buf, orig, n);
+}
+
+/* os-ken's pop_pbb and pbb_isid cases: B-TAG (0x88a8) before the I-TAG,
+ * customer frame with two tags after it. */
+static void
+pbb_behind_btag(void **state)
+{
+	(void)state;
+	uint8_t inner[MAXF], f[MAXF + 32];
+	uint32_t n = v4_frame(inner, true, 6, 20);
+	static const uint8_t isid[3] = { 0x12, 0x34, 0x56 };
+
+	memcpy(f, MAC_B, 6);
+	memcpy(f + 6, MAC_A, 6);
+	put16(f + 12, 0x88a8);
+	put16(f + 14, 10);
+	put16(f + 16, 0x88e7);
+	memcpy(f + 18, ((uint8_t[]){ 0x60, 0, 0, 100 }), 4);
+	memcpy(f + 22, inner, n);
+	uint32_t m = n + 22;
+
+	assert_true(ofhe_set_field(f, m, OFPXMT_OFB_PBB_ISID, isid));
+	assert_memory_equal(f + 18, ((uint8_t[]){ 0x60, 0x12, 0x34, 0x56 }), 4);
+	assert_int_equal(ofhe_pop_pbb_len(f, m), 22);
+	/* No whole customer Ethernet header behind the I-TAG: not popped. */
+	assert_int_equal(ofhe_pop_pbb_len(f, 22 + 13), 0);
+	assert_int_equal(ofhe_pop_pbb_len(f, 22 + 14), 22);
+	/* A push in front of a B-tagged PBB frame still copies its I-SID. */
+	uint8_t itag[4];
+	assert_true(ofhe_push_pbb_prepare(f, m, itag));
+	assert_memory_equal(itag, ((uint8_t[]){ 0, 0x12, 0x34, 0x56 }), 4);
+	assert_false(ofhe_push_pbb_prepare(f, 13, itag));
+}
+
 /* ---- TTLs ---- */
 
 static void
@@ -581,25 +691,37 @@ mpls_ttl_and_copies(void **state)
 	assert_false(ofhe_copy_ttl_in(f, n));
 }
 
+/* B-DA, B-SA, 0x88e7, I-TAG, then an IPv4 customer frame. */
+static uint32_t
+pbb_frame(uint8_t *f)
+{
+	uint32_t o = eth(f, 0x88e7, false);
+
+	memcpy(f + o, ((uint8_t[]){ 0, 0, 0, 100 }), 4);
+	return o + 4 + v4_frame(f + o + 4, false, 6, 20);
+}
+
 /* Every edit on every truncation of a few frames, each in a buffer of
  * exactly that size: the sanitizer build catches any access past len. */
 static void
 truncated_frames_stay_in_bounds(void **state)
 {
 	(void)state;
-	uint8_t frames[6][MAXF], val[16];
-	uint32_t lens[6] = { v4_frame(frames[0], true, 132, 24), nd_frame(frames[1], 135),
+	uint8_t frames[7][MAXF], val[16];
+	uint32_t lens[7] = { v4_frame(frames[0], true, 132, 24), nd_frame(frames[1], 135),
 			     mpls_frame(frames[2], 2), arp_frame(frames[3]),
-			     v6_frame(frames[4], 17, 12), nd_frame(frames[5], 136) };
+			     v6_frame(frames[4], 17, 12), nd_frame(frames[5], 136),
+			     pbb_frame(frames[6]) };
 	static const uint8_t fields[] = {
 		OFPXMT_OFB_VLAN_PCP, OFPXMT_OFB_IP_DSCP, OFPXMT_OFB_IP_ECN, OFPXMT_OFB_SCTP_SRC,
 		OFPXMT_OFB_ICMPV4_TYPE, OFPXMT_OFB_ARP_THA, OFPXMT_OFB_ARP_TPA, OFPXMT_OFB_IPV6_SRC,
 		OFPXMT_OFB_IPV6_FLABEL, OFPXMT_OFB_ICMPV6_CODE, OFPXMT_OFB_IPV6_ND_TARGET,
 		OFPXMT_OFB_IPV6_ND_SLL, OFPXMT_OFB_IPV6_ND_TLL, OFPXMT_OFB_MPLS_LABEL,
+		OFPXMT_OFB_PBB_ISID,
 	};
 
 	memset(val, 0x5a, sizeof(val));
-	for (int k = 0; k < 6; k++) {
+	for (int k = 0; k < 7; k++) {
 		for (uint32_t len = 0; len <= lens[k]; len++) {
 			uint8_t *b = malloc(len ? len : 1);
 			uint8_t e[4];
@@ -619,6 +741,8 @@ truncated_frames_stay_in_bounds(void **state)
 			ofhe_pop_mpls(b, len, 0x0800);
 			memcpy(b, frames[k], len);
 			ofhe_push_mpls_prepare(b, len, e);
+			ofhe_push_pbb_prepare(b, len, e);
+			ofhe_pop_pbb_len(b, len);
 			free(b);
 		}
 	}
@@ -631,6 +755,7 @@ main(void)
 		cmocka_unit_test(vlan_pcp_written_in_outer_tag),
 		cmocka_unit_test(dscp_ecn_ipv4_and_ipv6),
 		cmocka_unit_test(sctp_ports_recompute_crc32c),
+		cmocka_unit_test(eth_type_and_ip_proto),
 		cmocka_unit_test(icmpv4_type_code),
 		cmocka_unit_test(arp_fields),
 		cmocka_unit_test(ipv6_addresses_fix_l4_checksums),
@@ -638,6 +763,8 @@ main(void)
 		cmocka_unit_test(nd_target_sll_tll),
 		cmocka_unit_test(mpls_label_tc_bos_on_top_entry),
 		cmocka_unit_test(push_pop_mpls_round_trip),
+		cmocka_unit_test(push_pop_pbb_round_trip),
+		cmocka_unit_test(pbb_behind_btag),
 		cmocka_unit_test(nw_ttl_ipv4_ipv6),
 		cmocka_unit_test(mpls_ttl_and_copies),
 		cmocka_unit_test(truncated_frames_stay_in_bounds),

@@ -487,14 +487,16 @@ rnd_bytes(uint8_t *v, uint8_t *m, size_t n, bool maskable)
 static void
 random_valid_match(struct ofp_match *m)
 {
-	static const uint16_t types[] = { 0, 0x0800, 0x86dd, 0x0806, 0x8847 };
-	uint16_t et = types[rnd() % 5];
+	static const uint16_t types[] = { 0, 0x0800, 0x86dd, 0x0806, 0x8847, 0x88e7 };
+	uint16_t et = types[rnd() % 6];
 
 	memset(m, 0, sizeof(*m));
 	if (coin())
 		SET_EXACT(in_port, (uint32_t)(rnd() % 2000 + 1), UINT32_MAX);
 	if (coin())
 		SET_MASKED(metadata, UINT64_MAX);
+	if (coin())
+		SET_MASKED(tunnel_id, UINT64_MAX);
 	if (coin())
 		rnd_bytes(m->key.eth_dst, m->mask.eth_dst, 6, true);
 	if (coin())
@@ -520,6 +522,11 @@ random_valid_match(struct ofp_match *m)
 			rnd_bytes(m->key.arp_tha, m->mask.arp_tha, 6, true);
 		return;
 	}
+	if (et == 0x88e7) {
+		if (coin())
+			SET_MASKED(pbb_isid, 0xffffff);
+		return;
+	}
 	if (et == 0x8847) {
 		if (coin())
 			SET_EXACT(mpls_label, (uint32_t)(rnd() & 0xfffff), 0xfffff);
@@ -530,6 +537,8 @@ random_valid_match(struct ofp_match *m)
 		return;
 	}
 	bool v6 = et == 0x86dd;
+	if (v6 && coin())
+		SET_MASKED(ipv6_exthdr, 0x1ff);
 	if (coin())
 		SET_EXACT(ip_dscp, (uint8_t)(rnd() & 0x3f), 0x3f);
 	if (coin())
@@ -640,6 +649,46 @@ set_field_every_settable(void **state)
 	}
 }
 
+/* PUSH_PBB (ethertype), POP_PBB (bare header) and a pbb_isid set-field:
+ * the bytes the spec lays out, and back to the same actions. */
+static void
+pbb_actions_round_trip(void **state)
+{
+	struct ofp_action in[3] = {
+		{ .type = OFPAT_PUSH_PBB, .u.ethertype = 0x88e7 },
+		{ .type = OFPAT_POP_PBB },
+		{ .type = OFPAT_SET_FIELD,
+		  .u.set_field = { OFPXMT_OFB_PBB_ISID, 3, { 0x01, 0x02, 0x03 } } },
+	};
+	static const uint8_t wire[] = {
+		0, 26, 0, 8, 0x88, 0xe7, 0, 0,
+		0, 27, 0, 8, 0, 0, 0, 0,
+		0, 25, 0, 16, 0x80, 0x00, 37 << 1, 3, 0x01, 0x02, 0x03, 0, 0, 0, 0, 0,
+	};
+	struct ofp_action_list l = { in, 3 }, back;
+	struct ofp_buf b;
+	struct ofp_rd r;
+	struct flow_key k;
+
+	ofp_buf_init(&b);
+	ofp_actions_encode(&b, &l);
+	assert_int_equal(b.len, sizeof(wire));
+	assert_memory_equal(b.data, wire, sizeof(wire));
+	ofp_rd_init(&r, b.data, b.len);
+	assert_int_equal(ofp_actions_decode(&r, b.len, &back), OFP_OK);
+	assert_int_equal(back.n, 3);
+	assert_int_equal(back.v[0].type, OFPAT_PUSH_PBB);
+	assert_int_equal(back.v[0].u.ethertype, 0x88e7);
+	assert_int_equal(back.v[1].type, OFPAT_POP_PBB);
+	assert_int_equal(back.v[2].type, OFPAT_SET_FIELD);
+	assert_int_equal(back.v[2].u.set_field.field, OFPXMT_OFB_PBB_ISID);
+	memset(&k, 0, sizeof(k));
+	ofp_set_field_apply(&back.v[2], &k);
+	assert_int_equal(k.pbb_isid, 0x010203);
+	ofp_action_list_free(&back);
+	ofp_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -655,6 +704,7 @@ main(void)
 		cmocka_unit_test(multipart_splits_past_64k),
 		cmocka_unit_test(every_field_round_trips),
 		cmocka_unit_test(set_field_every_settable),
+		cmocka_unit_test(pbb_actions_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

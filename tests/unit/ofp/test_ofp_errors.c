@@ -17,6 +17,7 @@
 #define OXM(field, hm, len) 0x80, 0x00, (uint8_t)((field) << 1 | (hm)), (len)
 #define ETH_IPV4 OXM(OFPXMT_OFB_ETH_TYPE, 0, 2), 0x08, 0x00
 #define ETH_IPV6 OXM(OFPXMT_OFB_ETH_TYPE, 0, 2), 0x86, 0xdd
+#define ETH_PBB OXM(OFPXMT_OFB_ETH_TYPE, 0, 2), 0x88, 0xe7
 #define PROTO(p) OXM(OFPXMT_OFB_IP_PROTO, 0, 1), (p)
 #define TCP_DST_80 OXM(OFPXMT_OFB_TCP_DST, 0, 2), 0x00, 0x50
 #define OUTPUT(p) 0, 0, 0, 16, 0, 0, (uint8_t)((p) >> 8), (uint8_t)(p), 0, 0, 0, 0, 0, 0, 0, 0
@@ -168,7 +169,7 @@ static void
 match_fields(void **state)
 {
 	/* Unknown / unsupported fields and classes. */
-	EXPECT(match_only(M(OXM(OFPXMT_OFB_PBB_ISID, 0, 3), 0, 0, 1)), OFPET_BAD_MATCH,
+	EXPECT(match_only(M(OXM(OFPXMT_OFB_IN_PHY_PORT, 0, 4), 0, 0, 0, 1)), OFPET_BAD_MATCH,
 	       OFPBMC_BAD_FIELD);
 	EXPECT(match_only(M(OXM(60, 0, 2), 0, 0)), OFPET_BAD_MATCH, OFPBMC_BAD_FIELD);
 	EXPECT(match_only(M(0x00, 0x01, 0x02, 0x04, 0, 0, 0, 1)), OFPET_BAD_MATCH, OFPBMC_BAD_FIELD);
@@ -176,6 +177,37 @@ match_fields(void **state)
 	       OFPBMC_BAD_FIELD);
 	/* Duplicate. */
 	EXPECT(match_only(M(ETH_IPV4, ETH_IPV4)), OFPET_BAD_MATCH, OFPBMC_DUP_FIELD);
+	/* tunnel_id: 8 bytes, maskable, no prerequisite. */
+	assert_int_equal(match_only(M(OXM(OFPXMT_OFB_TUNNEL_ID, 0, 8), 0, 0, 0, 0, 0, 0, 0x30,
+				      0x39)), OFP_OK);
+	assert_int_equal(match_only(M(OXM(OFPXMT_OFB_TUNNEL_ID, 1, 16), 0, 0, 0, 0, 0, 0, 0x30, 0,
+				      0, 0, 0, 0, 0, 0, 0xff, 0)), OFP_OK);
+	EXPECT(match_only(M(OXM(OFPXMT_OFB_TUNNEL_ID, 1, 16), 0, 0, 0, 0, 0, 0, 0x30, 0x39,
+			    0, 0, 0, 0, 0, 0, 0xff, 0)), OFPET_BAD_MATCH, OFPBMC_BAD_WILDCARDS);
+	EXPECT(match_only(M(OXM(OFPXMT_OFB_TUNNEL_ID, 0, 4), 0, 0, 0x30, 0x39)), OFPET_BAD_MATCH,
+	       OFPBMC_BAD_LEN);
+	/* ipv6_exthdr: 2 bytes, 9 flag bits, maskable, needs eth_type IPv6. */
+	assert_int_equal(match_only(M(ETH_IPV6, OXM(OFPXMT_OFB_IPV6_EXTHDR, 0, 2), 0, 68)), OFP_OK);
+	assert_int_equal(match_only(M(ETH_IPV6, OXM(OFPXMT_OFB_IPV6_EXTHDR, 1, 4), 0, 64, 1, 0xf0)),
+			 OFP_OK);
+	EXPECT(match_only(M(ETH_IPV4, OXM(OFPXMT_OFB_IPV6_EXTHDR, 0, 2), 0, 68)), OFPET_BAD_MATCH,
+	       OFPBMC_BAD_PREREQ);
+	EXPECT(match_only(M(ETH_IPV6, OXM(OFPXMT_OFB_IPV6_EXTHDR, 0, 2), 2, 0)), OFPET_BAD_MATCH,
+	       OFPBMC_BAD_VALUE);
+	EXPECT(match_only(M(ETH_IPV6, OXM(OFPXMT_OFB_IPV6_EXTHDR, 1, 4), 0, 68, 1, 0xf0)),
+	       OFPET_BAD_MATCH, OFPBMC_BAD_WILDCARDS);
+	/* pbb_isid: 3 bytes, maskable, needs eth_type 0x88e7. */
+	assert_int_equal(match_only(M(ETH_PBB, OXM(OFPXMT_OFB_PBB_ISID, 0, 3), 0, 0, 100)), OFP_OK);
+	assert_int_equal(match_only(M(ETH_PBB, OXM(OFPXMT_OFB_PBB_ISID, 1, 6), 0, 0, 0x60, 0, 0,
+				      0xf0)), OFP_OK);
+	EXPECT(match_only(M(OXM(OFPXMT_OFB_PBB_ISID, 0, 3), 0, 0, 100)), OFPET_BAD_MATCH,
+	       OFPBMC_BAD_PREREQ);
+	EXPECT(match_only(M(ETH_IPV4, OXM(OFPXMT_OFB_PBB_ISID, 0, 3), 0, 0, 100)), OFPET_BAD_MATCH,
+	       OFPBMC_BAD_PREREQ);
+	EXPECT(match_only(M(ETH_PBB, OXM(OFPXMT_OFB_PBB_ISID, 0, 4), 0, 0, 0, 100)), OFPET_BAD_MATCH,
+	       OFPBMC_BAD_LEN);
+	EXPECT(match_only(M(ETH_PBB, OXM(OFPXMT_OFB_PBB_ISID, 1, 6), 0, 0, 0x61, 0, 0, 0xf0)),
+	       OFPET_BAD_MATCH, OFPBMC_BAD_WILDCARDS);
 	/* Mask on a field the spec does not let be masked. */
 	EXPECT(match_only(M(ETH_IPV4, PROTO(6), OXM(OFPXMT_OFB_TCP_DST, 1, 4), 0, 0x50, 0xff, 0xff)),
 	       OFPET_BAD_MATCH, OFPBMC_BAD_MASK);
@@ -287,8 +319,16 @@ action_level(void **state)
 	EXPECT(with_insts(M(APPLY_HDR(8), 0, 0, 0, 8, 0, 0, 0, 1)), OFPET_BAD_ACTION, OFPBAC_BAD_LEN);
 	EXPECT(with_insts(M(APPLY_HDR(8), 0, 0, 0, 8)), OFPET_BAD_INSTRUCTION, OFPBIC_BAD_LEN);
 	/* Types. */
-	EXPECT(with_insts(M(APPLY_HDR(8), 0, 26, 0, 8, 0x88, 0xe7, 0, 0)), OFPET_BAD_ACTION,
-	       OFPBAC_BAD_TYPE);
+	/* push_pbb takes only the I-TAG ethertype; pop_pbb is a bare header. */
+	assert_int_equal(with_insts(M(APPLY_HDR(8), 0, 26, 0, 8, 0x88, 0xe7, 0, 0)), OFP_OK);
+	EXPECT(with_insts(M(APPLY_HDR(8), 0, 26, 0, 8, 0x81, 0x00, 0, 0)), OFPET_BAD_ACTION,
+	       OFPBAC_BAD_ARGUMENT);
+	EXPECT(with_insts(M(APPLY_HDR(16), 0, 26, 0, 16, 0x88, 0xe7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+	       OFPET_BAD_ACTION, OFPBAC_BAD_LEN);
+	assert_int_equal(with_insts(M(APPLY_HDR(8), 0, 27, 0, 8, 0, 0, 0, 0)), OFP_OK);
+	EXPECT(with_insts(M(APPLY_HDR(16), 0, 27, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+	       OFPET_BAD_ACTION, OFPBAC_BAD_LEN);
+	EXPECT(with_insts(M(APPLY_HDR(8), 0, 28, 0, 8, 0, 0, 0, 0)), OFPET_BAD_ACTION, OFPBAC_BAD_TYPE);
 	EXPECT(with_insts(M(APPLY_HDR(8), 0, 99, 0, 8, 0, 0, 0, 0)), OFPET_BAD_ACTION, OFPBAC_BAD_TYPE);
 	EXPECT(with_insts(M(APPLY_HDR(8), 0xff, 0xff, 0, 8, 0, 0, 0x23, 0x20)), OFPET_BAD_ACTION,
 	       OFPBAC_BAD_EXPERIMENTER);
@@ -318,8 +358,13 @@ static void
 set_field_actions(void **state)
 {
 	/* Unsupported set-field targets. */
-	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_TUNNEL_ID, 0, 8),
-			    0, 0, 0, 0, 0, 0, 0, 1)), OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE);
+	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_IPV6_EXTHDR, 0, 2),
+			    0, 1, 0, 0, 0, 0, 0, 0)), OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE);
+	/* tunnel_id: settable, 8 bytes, no prerequisite. */
+	assert_int_equal(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_TUNNEL_ID, 0, 8),
+				      0, 0, 0, 0, 0, 0, 0x30, 0x39)), OFP_OK);
+	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_TUNNEL_ID, 0, 4),
+			    0, 0, 0x30, 0x39, 0, 0, 0, 0)), OFPET_BAD_ACTION, OFPBAC_BAD_SET_LEN);
 	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_IN_PORT, 0, 4), 0, 0, 0, 1,
 			    0, 0, 0, 0)), OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE);
 	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, 0x00, 0x01, 0x00, 0x04, 0, 0, 0, 1,
@@ -347,6 +392,12 @@ set_field_actions(void **state)
 	/* ... unless a push_vlan comes first. */
 	assert_int_equal(with_insts(M(APPLY_HDR(24), 0, 17, 0, 8, 0x81, 0x00, 0, 0, 0, 25, 0, 16,
 				      OXM(OFPXMT_OFB_VLAN_VID, 0, 2), 0x10, 5, 0, 0, 0, 0, 0, 0)),
+			 OFP_OK);
+	/* pbb_isid rewrite: not on a tcp match, fine after push_pbb. */
+	EXPECT(with_insts(M(APPLY_HDR(16), 0, 25, 0, 16, OXM(OFPXMT_OFB_PBB_ISID, 0, 3), 0, 0, 203,
+			    0, 0, 0, 0, 0)), OFPET_BAD_ACTION, OFPBAC_MATCH_INCONSISTENT);
+	assert_int_equal(with_insts(M(APPLY_HDR(24), 0, 26, 0, 8, 0x88, 0xe7, 0, 0, 0, 25, 0, 16,
+				      OXM(OFPXMT_OFB_PBB_ISID, 0, 3), 0, 0, 203, 0, 0, 0, 0, 0)),
 			 OFP_OK);
 	/* Write-actions are checked against the match too. */
 	EXPECT(with_insts(M(0, 3, 0, 24, 0, 0, 0, 0, 0, 25, 0, 16, OXM(OFPXMT_OFB_ARP_OP, 0, 2), 0, 1,
