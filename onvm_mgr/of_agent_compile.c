@@ -204,6 +204,7 @@ compile_insts(struct of_agent *a, const struct ofp_instructions *in, struct opve
 	memset(&f->prog, 0, sizeof(f->prog));
 	memset(&f->write, 0, sizeof(f->write));
 	f->goto_table = OFDP_NO_TABLE;
+	f->meter = OFDP_NO_METER; /* resolved by compile_table, which has the meters */
 	f->clear_actions = (in->present & OFP_INST_BIT(OFPIT_CLEAR_ACTIONS)) != 0;
 	f->metadata = f->metadata_mask = 0;
 	if (in->present & OFP_INST_BIT(OFPIT_GOTO_TABLE)) {
@@ -330,7 +331,8 @@ compile_table(struct of_agent *a, struct classifier **cls_out, struct ofdp_table
 	t->flows = calloc(n + 1, sizeof(*t->flows));
 	t->groups = calloc(a->sw.n_groups + 1, sizeof(*t->groups));
 	t->tbl_ctr = calloc(OFDP_COUNTER_SLOTS, sizeof(*t->tbl_ctr));
-	if (t->flows == NULL || t->groups == NULL || t->tbl_ctr == NULL)
+	if (t->flows == NULL || t->groups == NULL || t->tbl_ctr == NULL ||
+	    ofa_compile_meters(a, t) < 0)
 		goto fail;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ofs_flow *f = flows[i];
@@ -357,6 +359,12 @@ compile_table(struct of_agent *a, struct classifier **cls_out, struct ofdp_table
 				memset(&df->prog, 0, sizeof(df->prog));
 				memset(&df->write, 0, sizeof(df->write));
 				df->goto_table = OFDP_NO_TABLE;
+			}
+			if (f->insts.present & OFP_INST_BIT(OFPIT_METER)) {
+				/* The switch refuses flows naming a missing meter
+				 * and deletes a meter's flows with it. */
+				int mi = ofa_meter_slot(t, f->insts.meter_id);
+				df->meter = mi >= 0 ? (uint16_t)mi : OFDP_NO_METER;
 			}
 			result = MGR_OF_FLOW | t->n_flows++;
 		}
@@ -400,7 +408,8 @@ compile_table(struct of_agent *a, struct classifier **cls_out, struct ofdp_table
 	for (unsigned int s = 0; s < OFDP_COUNTER_SLOTS; s++) {
 		t->flow_ctr[s] = calloc(t->n_flows + 1, sizeof(struct ofdp_counter));
 		t->group_ctr[s] = calloc(t->n_groups + 1, sizeof(struct ofdp_counter));
-		if (!t->flow_ctr[s] || !t->group_ctr[s])
+		t->meter_ctr[s] = calloc(t->n_meters + 1, sizeof(struct ofdp_meter_counter));
+		if (!t->flow_ctr[s] || !t->group_ctr[s] || !t->meter_ctr[s])
 			goto fail;
 	}
 	free(flows);
@@ -479,6 +488,7 @@ ofa_harvest(struct of_agent *a, const struct ofdp_table *t)
 		h[0] = pk;
 		h[1] = by;
 	}
+	ofa_harvest_meters(a, t);
 	free(flows);
 }
 
@@ -495,8 +505,7 @@ publish_state(struct of_agent *a, struct mgr_chain_state *st)
 		free(old);
 	}
 	free(a->harvested);
-	a->harvested = st->of ? calloc(2 * (st->of->n_flows + st->of->n_groups + OFDP_N_TABLES),
-				       sizeof(uint64_t)) : NULL;
+	a->harvested = st->of ? calloc(ofa_harvest_words(st->of), sizeof(uint64_t)) : NULL;
 	a->compiled_generation = a->sw.generation;
 }
 

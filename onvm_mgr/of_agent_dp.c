@@ -320,6 +320,7 @@ tm_openflow(const char *cmd, const char *params, struct rte_tel_data *t)
 		sum.loop_drop += c->loop_drop;
 		sum.table_miss += c->table_miss;
 		sum.ff_dead += c->ff_dead;
+		sum.meter_drop += c->meter_drop;
 	}
 	uint32_t flows = 0;
 	of_agent_lock();
@@ -342,6 +343,7 @@ tm_openflow(const char *cmd, const char *params, struct rte_tel_data *t)
 	rte_tel_data_add_dict_u64(t, "service_full", sum.svc_full);
 	rte_tel_data_add_dict_u64(t, "table_miss", sum.table_miss);
 	rte_tel_data_add_dict_u64(t, "failover_dead", sum.ff_dead);
+	rte_tel_data_add_dict_u64(t, "meter_drop", sum.meter_drop);
 	return 0;
 }
 

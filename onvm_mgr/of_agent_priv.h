@@ -60,6 +60,14 @@ uint64_t ofa_now_ms(void);
 void ofa_publish(struct of_agent *a, bool force);
 /* Add what the data path counted since the last harvest to the flows. */
 void ofa_harvest(struct of_agent *a, const struct ofdp_table *t);
+
+/* of_agent_meter.c: the switch's meters into t (sorted by id, bucket
+ * state carried from the table in force), their index by id (-1: none),
+ * the words of a->harvested a table needs, and the meter harvest. */
+int ofa_compile_meters(struct of_agent *a, struct ofdp_table *t);
+int ofa_meter_slot(const struct ofdp_table *t, uint32_t id);
+size_t ofa_harvest_words(const struct ofdp_table *t);
+void ofa_harvest_meters(struct of_agent *a, const struct ofdp_table *t);
 void ofa_ops_init(struct of_agent *a);
 void ofa_telemetry_register(void);
 

@@ -77,7 +77,9 @@ ofdp_table_free(struct ofdp_table *t)
 	for (unsigned int i = 0; i < OFDP_COUNTER_SLOTS; i++) {
 		free(t->flow_ctr[i]);
 		free(t->group_ctr[i]);
+		free(t->meter_ctr[i]);
 	}
+	free(t->meters);
 	for (unsigned int tid = 0; tid < OFDP_N_TABLES; tid++)
 		classifier_free(t->cls[tid]);
 	free(t->tbl_ctr);
@@ -561,6 +563,12 @@ execute_flow(struct mgr *m, struct mgr_data_lcore *d, const struct ofdp_table *t
 		c.cookie = f->cookie;
 		c.table_miss = f->table_miss;
 		c.table_id = f->table_id;
+		/* The meter instruction runs before the flow's actions (5.9). */
+		if (f->meter != OFDP_NO_METER && !ofdp_meter_run(t, c.slot, f->meter, pkt)) {
+			g_ofdp.ctr[c.slot].meter_drop++;
+			rte_pktmbuf_free(pkt);
+			return 0;
+		}
 		if (f->write.n_ops)
 			set_after = 1;
 		more = f->goto_table != OFDP_NO_TABLE || set_after > 0;

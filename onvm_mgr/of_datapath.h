@@ -26,6 +26,7 @@
 #include <rte_mbuf.h>
 
 #include "mgr.h"
+#include "of_meter.h"
 #include "of_ops.h"
 
 #define MGR_OF_FLOW      0x8000u /* classifier result bit: an OpenFlow flow index */
@@ -38,6 +39,7 @@
 
 #define OFDP_N_TABLES    8       /* OpenFlow tables 0..7 */
 #define OFDP_NO_TABLE    0xff
+#define OFDP_NO_METER    0xffff  /* ofdp_flow.meter of a flow without a meter instruction */
 
 struct ofdp_flow {
 	uint64_t flow_id;   /* the of_switch flow it came from */
@@ -48,6 +50,7 @@ struct ofdp_flow {
 	uint8_t table_id;
 	uint8_t goto_table; /* OFDP_NO_TABLE: the pipeline ends here */
 	uint8_t clear_actions;
+	uint16_t meter;     /* index into ofdp_table.meters, run first; or OFDP_NO_METER */
 	uint64_t metadata;  /* write-metadata: metadata = metadata & ~mask | value & mask */
 	uint64_t metadata_mask;
 	struct ofdp_prog prog;  /* apply-actions */
@@ -74,6 +77,14 @@ struct ofdp_counter {
 	uint64_t bytes;
 };
 
+/* A meter's counters, per data lcore: packets that reached it, and per
+ * band (in METER_MOD order) the packets the band applied to. */
+struct ofdp_meter_counter {
+	uint64_t packets;
+	uint64_t bytes;
+	struct ofdp_counter band[OFP_MAX_METER_BANDS];
+};
+
 /* OpenFlow table statistics (TABLE multipart), per data lcore and table. */
 struct ofdp_table_counter {
 	uint64_t lookups;
@@ -91,9 +102,14 @@ struct ofdp_table {
 	struct ofdp_group *groups;     /* sorted by group_id */
 	uint32_t n_groups;
 	struct ofdp_bucket *buckets;
+	/* Sorted by meter_id. Their buckets are the one mutable part of the
+	 * table: shared by the lcores through atomics (of_meter.h). */
+	struct ofm_meter *meters;
+	uint32_t n_meters;
 	/* [slot][flow]: one row per data lcore, written by it alone */
 	struct ofdp_counter *flow_ctr[OFDP_COUNTER_SLOTS];
 	struct ofdp_counter *group_ctr[OFDP_COUNTER_SLOTS];
+	struct ofdp_meter_counter *meter_ctr[OFDP_COUNTER_SLOTS];
 	struct ofdp_table_counter (*tbl_ctr)[OFDP_N_TABLES]; /* [slot][table] */
 };
 
@@ -108,6 +124,7 @@ struct ofdp_lcore_counters {
 	uint64_t loop_drop;      /* more than OFDP_MAX_PASSES table passes */
 	uint64_t table_miss;     /* no flow matched in a table a goto-table led to */
 	uint64_t ff_dead;        /* a fast-failover group with no live bucket */
+	uint64_t meter_drop;     /* a meter's DROP band applied */
 };
 
 /* A frame for the controller, filled by a data lcore, sent by the agent. */
@@ -189,6 +206,11 @@ void ofdp_poll_packet_out(struct mgr *m, struct mgr_data_lcore *d);
 /* of_datapath_edit.c: apply one non-output op; false if the packet
  * lacks the header it needs (then it is unchanged). */
 bool ofdp_apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt);
+
+/* of_datapath_meter.c: run meter `idx` of t on a packet (counted in
+ * slot); false when a DROP band applied (the caller frees the packet). */
+bool ofdp_meter_run(const struct ofdp_table *t, unsigned int slot, uint16_t idx,
+		    struct rte_mbuf *pkt);
 
 /* The empty chain OF-steered packets use for TONF/OUT/DROP dispatch. */
 extern const struct onvm_chain ofdp_no_chain;

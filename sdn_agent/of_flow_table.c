@@ -68,6 +68,7 @@ ofs_init(struct of_switch *sw, uint8_t n_tables, uint32_t max_flows, uint32_t ma
 	sw->n_tables = n_tables;
 	sw->max_flows = max_flows;
 	sw->max_groups = max_groups;
+	sw->max_meters = OFS_MAX_METERS;
 	sw->next_flow_id = 1;
 	return 0;
 }
@@ -88,6 +89,7 @@ ofs_destroy(struct of_switch *sw)
 		free(sw->tables[t].flows);
 	}
 	ofs_groups_destroy(sw);
+	ofs_meters_destroy(sw);
 	memset(sw, 0, sizeof(*sw));
 }
 
@@ -256,6 +258,45 @@ ofs_expire(struct of_switch *sw, uint64_t now_ms)
 	return removed;
 }
 
+static bool
+flow_uses_meter(const struct ofs_flow *f, uint32_t meter_id)
+{
+	return (f->insts.present & OFP_INST_BIT(OFPIT_METER)) &&
+	       (meter_id == OFPM_ALL || f->insts.meter_id == meter_id);
+}
+
+unsigned
+ofs_remove_flows_with_meter(struct of_switch *sw, uint32_t meter_id, uint64_t now_ms)
+{
+	unsigned removed = 0;
+
+	for (unsigned tid = 0; tid < sw->n_tables; tid++) {
+		struct ofs_table *t = &sw->tables[tid];
+
+		for (uint32_t i = 0; i < t->n;) {
+			if (flow_uses_meter(t->flows[i], meter_id)) {
+				/* 1.3 has no METER_DELETE reason (1.4 adds it). */
+				table_remove_at(sw, t, i, OFPRR_DELETE, now_ms);
+				removed++;
+			} else {
+				i++;
+			}
+		}
+	}
+	return removed;
+}
+
+uint32_t
+ofs_meter_flow_count(const struct of_switch *sw, uint32_t id)
+{
+	uint32_t n = 0;
+
+	for (unsigned tid = 0; tid < sw->n_tables; tid++)
+		for (uint32_t i = 0; i < sw->tables[tid].n; i++)
+			n += flow_uses_meter(sw->tables[tid].flows[i], id);
+	return n;
+}
+
 /* ---- FLOW_MOD ---- */
 
 static ofp_err_t
@@ -268,6 +309,9 @@ flow_mod_check_state(const struct of_switch *sw, const struct ofp_flow_mod *fm)
 	if ((fm->insts.present & OFP_INST_BIT(OFPIT_GOTO_TABLE)) &&
 	    fm->insts.goto_table >= sw->n_tables)
 		return OFP_ERR(OFPET_BAD_INSTRUCTION, OFPBIC_BAD_TABLE_ID);
+	if ((fm->insts.present & OFP_INST_BIT(OFPIT_METER)) &&
+	    ofs_meter_find((struct of_switch *)sw, fm->insts.meter_id) == NULL)
+		return OFP_ERR(OFPET_METER_MOD_FAILED, OFPMMFC_UNKNOWN_METER);
 	if ((err = ofs_actions_check(sw, &fm->insts.apply)))
 		return err;
 	return ofs_actions_check(sw, &fm->insts.write);

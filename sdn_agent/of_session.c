@@ -39,6 +39,7 @@ modifies_state(const struct ofp_msg *m)
 	case OFPT_PACKET_OUT:
 	case OFPT_FLOW_MOD:
 	case OFPT_GROUP_MOD:
+	case OFPT_METER_MOD:
 	case OFPT_PORT_MOD:
 	case OFPT_TABLE_MOD:
 		return true;
@@ -145,6 +146,21 @@ handle_multipart(struct of_session *s, const struct ofp_msg *m, uint64_t now_ms,
 	case OFPMP_GROUP_FEATURES:
 		ofp_encode_group_features_reply(out, m->h.xid);
 		return OFP_OK;
+	case OFPMP_METER:
+	case OFPMP_METER_CONFIG:
+		if (mp->u.meter_id != OFPM_ALL && (mp->u.meter_id == 0 || mp->u.meter_id > OFPM_MAX))
+			return OFP_ERR(OFPET_METER_MOD_FAILED, OFPMMFC_INVALID_METER);
+		if (mp->type == OFPMP_METER)
+			ofs_reply_meter_stats(s->sw, m->h.xid, mp->u.meter_id, now_ms, out);
+		else
+			ofs_reply_meter_config(s->sw, m->h.xid, mp->u.meter_id, out);
+		return OFP_OK;
+	case OFPMP_METER_FEATURES: {
+		struct ofp_meter_features f;
+		ofs_meter_features(s->sw, &f);
+		ofp_encode_meter_features_reply(out, m->h.xid, &f);
+		return OFP_OK;
+	}
 	}
 	return OFP_ERR(OFPET_BAD_REQUEST, OFPBRC_BAD_MULTIPART);
 }
@@ -217,6 +233,8 @@ dispatch(struct of_session *s, const struct ofp_msg *m, uint64_t now_ms, struct 
 		}
 		return ofs_group_mod(s->sw, gm, now_ms);
 	}
+	case OFPT_METER_MOD:
+		return ofs_meter_mod(s->sw, &m->u.meter_mod, now_ms);
 	case OFPT_PORT_MOD:
 		return handle_port_mod(s, m);
 	case OFPT_TABLE_MOD:

@@ -59,6 +59,21 @@ struct ofs_group {
 	uint64_t byte_count;
 };
 
+/* A meter (5.7): its configuration and the counters the data path's
+ * are harvested into. */
+#define OFS_MAX_METERS 1024
+
+struct ofs_meter {
+	uint32_t id;
+	uint16_t flags;      /* OFPMF_* */
+	uint16_t n_bands;
+	struct ofp_meter_band bands[OFP_MAX_METER_BANDS];
+	struct ofp_bucket_counter band_counts[OFP_MAX_METER_BANDS];
+	uint64_t created_ms;
+	uint64_t packet_in_count;
+	uint64_t byte_in_count;
+};
+
 /* Told about every flow that leaves a table with SEND_FLOW_REM set. */
 typedef void (*ofs_removed_cb)(void *ctx, const struct ofs_flow *f, uint8_t reason,
 			       uint64_t now_ms);
@@ -73,6 +88,10 @@ struct of_switch {
 	struct ofs_group *groups;  /* sorted by id */
 	uint32_t n_groups;
 	uint32_t groups_cap;
+	struct ofs_meter *meters;  /* sorted by id */
+	uint32_t n_meters;
+	uint32_t meters_cap;
+	uint32_t max_meters;       /* OFS_MAX_METERS unless changed after ofs_init */
 	uint64_t next_flow_id;
 	uint64_t generation;
 	ofs_removed_cb on_removed;
@@ -114,6 +133,18 @@ uint32_t ofs_table_flows(const struct of_switch *sw, uint8_t table_id, const str
 void ofs_flow_hit(struct ofs_flow *f, uint32_t bytes, uint64_t now_ms);
 struct ofs_group *ofs_group_find(struct of_switch *sw, uint32_t id);
 
+/*
+ * Apply a decoded METER_MOD: ADD (METER_EXISTS, OUT_OF_METERS), MODIFY
+ * and DELETE (UNKNOWN_METER; OFPM_ALL deletes every meter). Deleting a
+ * meter removes the flows that use it (FLOW_REMOVED reason OFPRR_DELETE:
+ * 1.3 has no reason for it). Counters survive a MODIFY.
+ */
+ofp_err_t ofs_meter_mod(struct of_switch *sw, const struct ofp_meter_mod *mm, uint64_t now_ms);
+struct ofs_meter *ofs_meter_find(struct of_switch *sw, uint32_t id);
+/* Flows whose meter instruction names meter `id`. */
+uint32_t ofs_meter_flow_count(const struct of_switch *sw, uint32_t id);
+void ofs_meter_features(const struct of_switch *sw, struct ofp_meter_features *f);
+
 /* Match relations over (key, mask), byte by byte. */
 bool ofs_match_covers(const struct ofp_match *wide, const struct ofp_match *narrow);
 bool ofs_match_overlaps(const struct ofp_match *a, const struct ofp_match *b);
@@ -130,5 +161,11 @@ void ofs_reply_table_stats(struct of_switch *sw, uint32_t xid, struct ofp_buf *b
 void ofs_reply_group_stats(struct of_switch *sw, uint32_t xid, uint32_t group_id,
 			   uint64_t now_ms, struct ofp_buf *b);
 void ofs_reply_group_desc(struct of_switch *sw, uint32_t xid, struct ofp_buf *b);
+/* METER / METER_CONFIG for one meter or OFPM_ALL; an unknown meter id
+ * gets an empty reply. */
+void ofs_reply_meter_stats(struct of_switch *sw, uint32_t xid, uint32_t meter_id,
+			   uint64_t now_ms, struct ofp_buf *b);
+void ofs_reply_meter_config(struct of_switch *sw, uint32_t xid, uint32_t meter_id,
+			    struct ofp_buf *b);
 
 #endif /* OF_SWITCH_H */

@@ -14,5 +14,8 @@ bool ofs_flow_outputs_to(const struct ofs_flow *f, uint32_t out_port, uint32_t o
 unsigned ofs_remove_flows_to_group(struct of_switch *sw, uint32_t group_id, uint64_t now_ms);
 uint32_t ofs_flow_refs_to_group(const struct of_switch *sw, uint32_t group_id);
 void ofs_groups_destroy(struct of_switch *sw);
+/* Remove the flows whose meter instruction names a meter (OFPM_ALL: any). */
+unsigned ofs_remove_flows_with_meter(struct of_switch *sw, uint32_t meter_id, uint64_t now_ms);
+void ofs_meters_destroy(struct of_switch *sw);
 
 #endif

@@ -100,6 +100,7 @@ struct ofp_instructions {
 	uint8_t goto_table;
 	uint64_t metadata;
 	uint64_t metadata_mask;
+	uint32_t meter_id; /* OFPIT_METER */
 	struct ofp_action_list apply;
 	struct ofp_action_list write;
 };
@@ -232,6 +233,25 @@ struct ofp_group_mod {
 	uint16_t n_buckets;
 };
 
+/* METER_MOD (7.3.4.4). Bands are held inline: a meter has at most
+ * OFP_MAX_METER_BANDS (METER_FEATURES max_bands), more is OUT_OF_BANDS. */
+#define OFP_MAX_METER_BANDS 8
+
+struct ofp_meter_band {
+	uint16_t type;        /* OFPMBT_DROP or OFPMBT_DSCP_REMARK */
+	uint32_t rate;        /* kb/s or packets/s, as the meter's flags say */
+	uint32_t burst_size;  /* kb or packets, used with OFPMF_BURST */
+	uint8_t prec_level;   /* DSCP_REMARK: drop precedence levels to add */
+};
+
+struct ofp_meter_mod {
+	uint16_t command;     /* OFPMC_* */
+	uint16_t flags;       /* OFPMF_* */
+	uint32_t meter_id;
+	uint16_t n_bands;
+	struct ofp_meter_band bands[OFP_MAX_METER_BANDS];
+};
+
 struct ofp_port_mod {
 	uint32_t port_no;
 	uint8_t hw_addr[6];
@@ -267,6 +287,7 @@ struct ofp_mp_request {
 		struct ofp_flow_stats_request flow; /* FLOW, AGGREGATE */
 		uint32_t port_no;   /* PORT_STATS (OFPP_ANY = all) */
 		uint32_t group_id;  /* GROUP (OFPG_ALL = all) */
+		uint32_t meter_id;  /* METER, METER_CONFIG (OFPM_ALL = all) */
 	} u;
 };
 
@@ -290,6 +311,7 @@ struct ofp_msg {
 		struct ofp_port_status port_status;
 		struct ofp_flow_mod flow_mod;
 		struct ofp_group_mod group_mod;
+		struct ofp_meter_mod meter_mod;
 		struct ofp_port_mod port_mod;
 		struct ofp_table_mod table_mod;
 		struct ofp_role role;           /* ROLE_REQUEST / ROLE_REPLY */
@@ -326,6 +348,7 @@ ofp_err_t ofp_buckets_decode(struct ofp_rd *r, size_t len, uint8_t group_type,
 			     struct ofp_bucket **out, uint16_t *n_out);
 void ofp_buckets_encode(struct ofp_buf *b, const struct ofp_bucket *bk, uint16_t n);
 void ofp_buckets_free(struct ofp_bucket *bk, uint16_t n);
+ofp_err_t ofp_meter_mod_decode(struct ofp_rd *r, struct ofp_meter_mod *mm);
 ofp_err_t ofp_mp_request_decode(struct ofp_rd *r, struct ofp_mp_request *mp);
 ofp_err_t ofp_mp_reply_decode(struct ofp_rd *r, struct ofp_mp_reply *mp);
 void ofp_port_info_encode(struct ofp_buf *b, const struct ofp_port_info *p);
@@ -356,6 +379,7 @@ void ofp_encode_flow_removed(struct ofp_buf *b, uint32_t xid, const struct ofp_f
 void ofp_encode_port_status(struct ofp_buf *b, uint32_t xid, const struct ofp_port_status *ps);
 void ofp_encode_flow_mod(struct ofp_buf *b, uint32_t xid, const struct ofp_flow_mod *fm);
 void ofp_encode_group_mod(struct ofp_buf *b, uint32_t xid, const struct ofp_group_mod *gm);
+void ofp_encode_meter_mod(struct ofp_buf *b, uint32_t xid, const struct ofp_meter_mod *mm);
 void ofp_encode_port_mod(struct ofp_buf *b, uint32_t xid, const struct ofp_port_mod *pm);
 void ofp_encode_table_mod(struct ofp_buf *b, uint32_t xid, const struct ofp_table_mod *tm);
 void ofp_encode_mp_request(struct ofp_buf *b, uint32_t xid, const struct ofp_mp_request *mp);
@@ -446,6 +470,32 @@ struct ofp_group_desc_entry {
 	uint16_t n_buckets;
 };
 
+struct ofp_meter_stats_entry {
+	uint32_t meter_id;
+	uint32_t flow_count;
+	uint64_t packet_in_count;
+	uint64_t byte_in_count;
+	uint32_t duration_sec;
+	uint32_t duration_nsec;
+	uint16_t n_bands;
+	struct ofp_bucket_counter bands[OFP_MAX_METER_BANDS];
+};
+
+struct ofp_meter_config_entry {
+	uint16_t flags;
+	uint32_t meter_id;
+	uint16_t n_bands;
+	struct ofp_meter_band bands[OFP_MAX_METER_BANDS];
+};
+
+struct ofp_meter_features {
+	uint32_t max_meter;
+	uint32_t band_types;   /* bitmap of 1 << OFPMBT_* */
+	uint32_t capabilities; /* OFPMF_* */
+	uint8_t max_bands;
+	uint8_t max_color;
+};
+
 /* What the switch supports, for TABLE_FEATURES. */
 struct ofp_table_features_info {
 	uint8_t n_tables;
@@ -461,6 +511,10 @@ void ofp_mp_put_port_stats(struct ofp_mp_writer *w, const struct ofp_port_stats_
 void ofp_mp_put_port_desc(struct ofp_mp_writer *w, const struct ofp_port_info *p);
 void ofp_mp_put_group_stats(struct ofp_mp_writer *w, const struct ofp_group_stats_entry *e);
 void ofp_mp_put_group_desc(struct ofp_mp_writer *w, const struct ofp_group_desc_entry *e);
+void ofp_mp_put_meter_stats(struct ofp_mp_writer *w, const struct ofp_meter_stats_entry *e);
+void ofp_mp_put_meter_config(struct ofp_mp_writer *w, const struct ofp_meter_config_entry *e);
+void ofp_encode_meter_features_reply(struct ofp_buf *b, uint32_t xid,
+				     const struct ofp_meter_features *f);
 /* The whole TABLE_FEATURES reply: one entry per table, split as needed. */
 void ofp_encode_table_features_reply(struct ofp_buf *b, uint32_t xid,
 				     const struct ofp_table_features_info *t);
@@ -472,6 +526,10 @@ ofp_err_t ofp_mp_desc_decode(struct ofp_rd *r, struct ofp_desc *d);
 ofp_err_t ofp_mp_aggregate_decode(struct ofp_rd *r, struct ofp_aggregate_stats *a);
 ofp_err_t ofp_mp_group_desc_next(struct ofp_rd *r, uint8_t *type, uint32_t *group_id,
 				 struct ofp_bucket **buckets, uint16_t *n_buckets);
+
+ofp_err_t ofp_mp_meter_stats_next(struct ofp_rd *r, struct ofp_meter_stats_entry *e);
+ofp_err_t ofp_mp_meter_config_next(struct ofp_rd *r, struct ofp_meter_config_entry *e);
+ofp_err_t ofp_mp_meter_features_decode(struct ofp_rd *r, struct ofp_meter_features *f);
 
 /* Names for logs and docs. */
 const char *ofp_type_name(uint8_t type);

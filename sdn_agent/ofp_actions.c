@@ -286,9 +286,8 @@ instruction_decode_one(struct ofp_rd *r, struct ofp_instructions *in)
 	case OFPIT_WRITE_ACTIONS:
 	case OFPIT_APPLY_ACTIONS:
 	case OFPIT_CLEAR_ACTIONS:
+	case OFPIT_METER:
 		break;
-	case OFPIT_METER: /* no meters on this switch */
-		return OFP_ERR(OFPET_BAD_INSTRUCTION, OFPBIC_UNSUP_INST);
 	case OFPIT_EXPERIMENTER:
 		return OFP_ERR(OFPET_BAD_INSTRUCTION, OFPBIC_BAD_EXPERIMENTER);
 	default:
@@ -319,6 +318,15 @@ instruction_decode_one(struct ofp_rd *r, struct ofp_instructions *in)
 		return OFP_OK;
 	case OFPIT_CLEAR_ACTIONS:
 		return len == 8 ? OFP_OK : OFP_ERR(OFPET_BAD_INSTRUCTION, OFPBIC_BAD_LEN);
+	case OFPIT_METER:
+		/* Whether the meter exists is the switch's check (FLOW_MOD);
+		 * ids past OFPM_MAX name virtual meters this switch lacks. */
+		if (len != 8)
+			return OFP_ERR(OFPET_BAD_INSTRUCTION, OFPBIC_BAD_LEN);
+		ofp_rd_be32(&body, &in->meter_id);
+		if (in->meter_id == 0 || in->meter_id > OFPM_MAX)
+			return OFP_ERR(OFPET_METER_MOD_FAILED, OFPMMFC_INVALID_METER);
+		return OFP_OK;
 	default: /* WRITE_ACTIONS, APPLY_ACTIONS */
 		ofp_rd_skip(&body, 4);
 		return ofp_actions_decode(&body, ofp_rd_left(&body),
@@ -361,7 +369,12 @@ void
 ofp_instructions_encode(struct ofp_buf *b, const struct ofp_instructions *in)
 {
 	/* The order the pipeline executes them (5.9), which is also how
-	 * ovs-ofctl prints them. */
+	 * ovs-ofctl prints them: the meter first. */
+	if (in->present & OFP_INST_BIT(OFPIT_METER)) {
+		ofp_buf_put_be16(b, OFPIT_METER);
+		ofp_buf_put_be16(b, 8);
+		ofp_buf_put_be32(b, in->meter_id);
+	}
 	if (in->present & OFP_INST_BIT(OFPIT_APPLY_ACTIONS))
 		instruction_actions_encode(b, OFPIT_APPLY_ACTIONS, &in->apply);
 	if (in->present & OFP_INST_BIT(OFPIT_CLEAR_ACTIONS)) {

@@ -291,8 +291,7 @@ body_decode(struct ofp_rd *r, struct ofp_msg *m)
 	case OFPT_ROLE_REPLY:
 		return role_decode(r, &m->u.role);
 	case OFPT_METER_MOD:
-		/* A valid request for something this switch has none of. */
-		return OFP_ERR(OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+		return ofp_meter_mod_decode(r, &m->u.meter_mod);
 	default:
 		/* QUEUE_GET_CONFIG, GET/SET_ASYNC and undefined types. */
 		return OFP_ERR(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE);

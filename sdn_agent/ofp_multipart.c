@@ -5,7 +5,7 @@
  * Requests decode into struct ofp_mp_request. Replies are written through
  * an ofp_mp_writer that splits them into messages of at most 64 KiB, each
  * but the last flagged OFPMPF_REPLY_MORE (a flow table of any size still
- * dumps). Types this switch does not serve (queues, meters, experimenter)
+ * dumps). Types this switch does not serve (queues, experimenter)
  * get OFPBRC_BAD_MULTIPART (BAD_EXPERIMENTER) as the spec says.
  */
 #include <string.h>
@@ -51,6 +51,7 @@ ofp_mp_request_decode(struct ofp_rd *r, struct ofp_mp_request *mp)
 	case OFPMP_GROUP_DESC:
 	case OFPMP_GROUP_FEATURES:
 	case OFPMP_PORT_DESC:
+	case OFPMP_METER_FEATURES:
 		return ofp_rd_left(r) == 0 ? OFP_OK : BAD_LEN;
 	case OFPMP_FLOW:
 	case OFPMP_AGGREGATE:
@@ -65,13 +66,19 @@ ofp_mp_request_decode(struct ofp_rd *r, struct ofp_mp_request *mp)
 			return BAD_LEN;
 		ofp_rd_be32(r, &mp->u.group_id);
 		return OFP_OK;
+	case OFPMP_METER:
+	case OFPMP_METER_CONFIG:
+		if (ofp_rd_left(r) != 8)
+			return BAD_LEN;
+		ofp_rd_be32(r, &mp->u.meter_id);
+		return OFP_OK;
 	case OFPMP_TABLE_FEATURES:
 		/* An empty body asks; a body would reconfigure the pipeline. */
 		return ofp_rd_left(r) == 0 ? OFP_OK
 					   : OFP_ERR(OFPET_TABLE_FEATURES_FAILED, OFPTFFC_EPERM);
 	case OFPMP_EXPERIMENTER:
 		return OFP_ERR(OFPET_BAD_REQUEST, OFPBRC_BAD_EXPERIMENTER);
-	default: /* QUEUE, METER, METER_CONFIG, METER_FEATURES, undefined */
+	default: /* QUEUE, undefined */
 		return OFP_ERR(OFPET_BAD_REQUEST, OFPBRC_BAD_MULTIPART);
 	}
 }
@@ -102,6 +109,11 @@ ofp_encode_mp_request(struct ofp_buf *b, uint32_t xid, const struct ofp_mp_reque
 		break;
 	case OFPMP_GROUP:
 		ofp_buf_put_be32(b, mp->u.group_id);
+		ofp_buf_put_zeros(b, 4);
+		break;
+	case OFPMP_METER:
+	case OFPMP_METER_CONFIG:
+		ofp_buf_put_be32(b, mp->u.meter_id);
 		ofp_buf_put_zeros(b, 4);
 		break;
 	}

@@ -14,7 +14,7 @@
 
 static const uint16_t supported_instructions[] = {
 	OFPIT_GOTO_TABLE, OFPIT_WRITE_METADATA, OFPIT_WRITE_ACTIONS,
-	OFPIT_APPLY_ACTIONS, OFPIT_CLEAR_ACTIONS,
+	OFPIT_APPLY_ACTIONS, OFPIT_CLEAR_ACTIONS, OFPIT_METER,
 };
 
 static const uint16_t supported_actions[] = {

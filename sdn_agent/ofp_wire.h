@@ -210,6 +210,38 @@ enum ofp_meter_mod_failed_code {
 	OFPMMFC_OUT_OF_BANDS = 11,
 };
 
+/* ---- meters (7.3.4.4) ---- */
+#define OFPM_MAX        0xffff0000u
+#define OFPM_SLOWPATH   0xfffffffdu
+#define OFPM_CONTROLLER 0xfffffffeu
+#define OFPM_ALL        0xffffffffu
+
+enum ofp_meter_mod_command {
+	OFPMC_ADD = 0,
+	OFPMC_MODIFY = 1,
+	OFPMC_DELETE = 2,
+};
+
+enum ofp_meter_flags {
+	OFPMF_KBPS = 1 << 0,
+	OFPMF_PKTPS = 1 << 1,
+	OFPMF_BURST = 1 << 2,
+	OFPMF_STATS = 1 << 3,
+};
+
+enum ofp_meter_band_type {
+	OFPMBT_DROP = 1,
+	OFPMBT_DSCP_REMARK = 2,
+	OFPMBT_EXPERIMENTER = 0xffff,
+};
+
+#define OFP_METER_MOD_FIXED_LEN    16 /* header, command, flags, meter_id */
+#define OFP_METER_BAND_LEN         16 /* DROP and DSCP_REMARK bands */
+#define OFP_METER_STATS_FIXED_LEN  40 /* before the band stats */
+#define OFP_METER_BAND_STATS_LEN   16
+#define OFP_METER_CONFIG_FIXED_LEN 8  /* before the bands */
+#define OFP_METER_FEATURES_LEN     16
+
 enum ofp_queue_op_failed_code {
 	OFPQOFC_BAD_PORT = 0,
 	OFPQOFC_BAD_QUEUE = 1,

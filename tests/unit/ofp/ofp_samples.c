@@ -10,7 +10,9 @@ const char *const ofp_sample_names[] = {
 	"desc_reply", "flow_stats_request", "flow_stats_reply", "aggregate_reply",
 	"table_stats_reply", "port_stats_reply", "port_desc_reply",
 	"group_stats_reply", "group_desc_reply", "group_features_reply",
-	"table_features_reply", "table_features_request", NULL,
+	"table_features_reply", "table_features_request", "meter_mod", "flow_mod_meter",
+	"meter_stats_request", "meter_stats_reply", "meter_config_reply",
+	"meter_features_reply", NULL,
 };
 
 void
@@ -197,6 +199,41 @@ ofp_sample_build(const char *name, struct ofp_buf *b)
 	} else if (!strcmp(name, "table_features_request")) {
 		struct ofp_mp_request mp = { .type = OFPMP_TABLE_FEATURES };
 		ofp_encode_mp_request(b, 22, &mp);
+	} else if (!strcmp(name, "meter_mod")) {
+		struct ofp_meter_mod mm = {
+			.command = OFPMC_ADD, .flags = OFPMF_KBPS | OFPMF_BURST | OFPMF_STATS,
+			.meter_id = 1, .n_bands = 2,
+			.bands = { { OFPMBT_DROP, 1000, 100, 0 }, { OFPMBT_DSCP_REMARK, 500, 50, 1 } },
+		};
+		ofp_encode_meter_mod(b, 23, &mm);
+	} else if (!strcmp(name, "flow_mod_meter")) {
+		struct ofp_flow_mod fm;
+		sample_flow_mod(&fm, false);
+		fm.insts.present |= OFP_INST_BIT(OFPIT_METER);
+		fm.insts.meter_id = 1;
+		ofp_encode_flow_mod(b, 24, &fm);
+	} else if (!strcmp(name, "meter_stats_request")) {
+		struct ofp_mp_request mp = { .type = OFPMP_METER, .u.meter_id = OFPM_ALL };
+		ofp_encode_mp_request(b, 25, &mp);
+	} else if (!strcmp(name, "meter_stats_reply")) {
+		struct ofp_meter_stats_entry e = { .meter_id = 1, .flow_count = 2,
+						   .packet_in_count = 100, .byte_in_count = 10000,
+						   .duration_sec = 5, .n_bands = 1,
+						   .bands = { { 40, 4000 } } };
+		ofp_mp_writer_begin(&w, b, 26, OFPMP_METER);
+		ofp_mp_put_meter_stats(&w, &e);
+		ofp_mp_writer_end(&w);
+	} else if (!strcmp(name, "meter_config_reply")) {
+		struct ofp_meter_config_entry e = { .flags = OFPMF_PKTPS, .meter_id = 1, .n_bands = 1,
+						    .bands = { { OFPMBT_DROP, 100, 0, 0 } } };
+		ofp_mp_writer_begin(&w, b, 27, OFPMP_METER_CONFIG);
+		ofp_mp_put_meter_config(&w, &e);
+		ofp_mp_writer_end(&w);
+	} else if (!strcmp(name, "meter_features_reply")) {
+		struct ofp_meter_features f = { 1024, (1u << OFPMBT_DROP) | (1u << OFPMBT_DSCP_REMARK),
+						OFPMF_KBPS | OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS,
+						8, 0 };
+		ofp_encode_meter_features_reply(b, 28, &f);
 	} else {
 		return false;
 	}

@@ -42,7 +42,7 @@ class OfpCheck(app_manager.OSKenApp):
             match=p.OFPMatch(eth_type=0x0800, ip_proto=6, ipv4_dst=("10.0.2.0", "255.255.255.0"),
                              tcp_dst=80),
             instructions=[p.OFPInstructionActions(apply, [p.OFPActionGroup(1)])]))
-        # Meters are not supported: must be refused, not ignored.
+        # A flow naming a meter that does not exist: refused, not ignored.
         dp.send_msg(p.OFPFlowMod(dp, priority=5, match=p.OFPMatch(in_port=1),
                                  instructions=[p.OFPInstructionMeter(1)]))
         dp.send_msg(p.OFPBarrierRequest(dp))
@@ -66,6 +66,6 @@ class OfpCheck(app_manager.OSKenApp):
     def on_groups(self, ev):
         groups = [(g.group_id, g.type, [b.weight for b in g.buckets]) for g in ev.msg.body]
         ok = (self.flows == [(0, 0), (10, 0x77)] and groups == [(1, 1, [1, 2])]
-              and self.errors == [(3, 1)])  # BAD_INSTRUCTION / UNSUP_INST
+              and self.errors == [(12, 3)])  # METER_MOD_FAILED / UNKNOWN_METER
         self.verdict("%s flows=%s groups=%s errors=%s"
                      % ("OK" if ok else "FAIL", self.flows, groups, self.errors))

@@ -227,6 +227,89 @@ flow_mod_then_barrier(void **state)
 	ofp_buf_free(&in);
 }
 
+/* What the os-ken switch test tool does: METER_MOD, barrier, METER_CONFIG
+ * compared with what it sent; a metered flow; errors with the request's
+ * xid; METER_FEATURES. */
+static void
+meters_through_the_session(void **state)
+{
+	struct fixture *f = *state;
+	struct ofp_msg m;
+	struct ofp_buf in;
+
+	negotiate(f);
+	assert_true(feed_sample(f, "flow_mod_meter", 20)); /* meter 1 does not exist yet */
+	pop_reply(f, &m);
+	assert_int_equal(m.h.type, OFPT_ERROR);
+	assert_int_equal(m.h.xid, 20);
+	assert_int_equal(m.u.error.type, OFPET_METER_MOD_FAILED);
+	assert_int_equal(m.u.error.code, OFPMMFC_UNKNOWN_METER);
+
+	assert_true(feed_sample(f, "meter_mod", 21));
+	assert_int_equal(f->out.len, 0);
+	assert_true(feed_sample(f, "meter_mod", 22));
+	pop_reply(f, &m);
+	assert_int_equal(m.u.error.code, OFPMMFC_METER_EXISTS);
+	assert_true(feed_sample(f, "flow_mod_meter", 23));
+	assert_int_equal(f->out.len, 0);
+
+	struct ofp_buf want;
+	ofp_buf_init(&want);
+	assert_true(ofp_sample_build("meter_mod", &want));
+	struct ofp_msg sent;
+	assert_int_equal(ofp_decode(want.data, want.len, &sent), OFP_OK);
+
+	ofp_buf_init(&in);
+	struct ofp_mp_request req = { .type = OFPMP_METER_CONFIG, .u.meter_id = OFPM_ALL };
+	ofp_encode_mp_request(&in, 24, &req);
+	assert_true(feed(f, &in));
+	pop_reply(f, &m);
+	assert_int_equal(m.u.mp_reply.type, OFPMP_METER_CONFIG);
+	struct ofp_rd r;
+	struct ofp_meter_config_entry c;
+	ofp_rd_init(&r, m.u.mp_reply.body.data, m.u.mp_reply.body.len);
+	assert_int_equal(ofp_mp_meter_config_next(&r, &c), OFP_OK);
+	assert_int_equal(ofp_rd_left(&r), 0);
+	assert_int_equal(c.meter_id, sent.u.meter_mod.meter_id);
+	assert_int_equal(c.flags, sent.u.meter_mod.flags);
+	assert_int_equal(c.n_bands, sent.u.meter_mod.n_bands);
+	assert_memory_equal(c.bands, sent.u.meter_mod.bands, sizeof(c.bands));
+
+	ofp_buf_reset(&in);
+	req = (struct ofp_mp_request){ .type = OFPMP_METER, .u.meter_id = 1 };
+	ofp_encode_mp_request(&in, 25, &req);
+	assert_true(feed(f, &in));
+	pop_reply(f, &m);
+	struct ofp_meter_stats_entry st;
+	ofp_rd_init(&r, m.u.mp_reply.body.data, m.u.mp_reply.body.len);
+	assert_int_equal(ofp_mp_meter_stats_next(&r, &st), OFP_OK);
+	assert_int_equal(st.flow_count, 1);
+	assert_int_equal(st.n_bands, 2);
+
+	ofp_buf_reset(&in);
+	req = (struct ofp_mp_request){ .type = OFPMP_METER_FEATURES };
+	ofp_encode_mp_request(&in, 26, &req);
+	assert_true(feed(f, &in));
+	pop_reply(f, &m);
+	struct ofp_meter_features mf;
+	ofp_rd_init(&r, m.u.mp_reply.body.data, m.u.mp_reply.body.len);
+	assert_int_equal(ofp_mp_meter_features_decode(&r, &mf), OFP_OK);
+	assert_int_equal(mf.max_meter, OFS_MAX_METERS);
+	assert_int_equal(mf.band_types, (1u << OFPMBT_DROP) | (1u << OFPMBT_DSCP_REMARK));
+
+	/* Deleting every meter takes the metered flow along. */
+	ofp_buf_reset(&in);
+	struct ofp_meter_mod del = { .command = OFPMC_DELETE, .meter_id = OFPM_ALL };
+	ofp_encode_meter_mod(&in, 27, &del);
+	assert_true(feed(f, &in));
+	assert_int_equal(f->out.len, 0);
+	assert_int_equal(f->sw.n_meters, 0);
+	assert_int_equal(f->sw.tables[0].n, 0);
+	ofp_msg_release(&sent);
+	ofp_buf_free(&want);
+	ofp_buf_free(&in);
+}
+
 static void
 roles(void **state)
 {
@@ -368,6 +451,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(refuses_before_hello_and_old_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(errors_keep_the_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(flow_mod_then_barrier, setup, teardown),
+		cmocka_unit_test_setup_teardown(meters_through_the_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(packet_out_and_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(async_messages, setup, teardown),

@@ -55,6 +55,7 @@ reencode(const struct ofp_msg *m, const uint8_t *orig, struct ofp_buf *b)
 	case OFPT_PORT_STATUS: ofp_encode_port_status(b, xid, &m->u.port_status); return true;
 	case OFPT_FLOW_MOD: ofp_encode_flow_mod(b, xid, &m->u.flow_mod); return true;
 	case OFPT_GROUP_MOD: ofp_encode_group_mod(b, xid, &m->u.group_mod); return true;
+	case OFPT_METER_MOD: ofp_encode_meter_mod(b, xid, &m->u.meter_mod); return true;
 	case OFPT_ROLE_REQUEST:
 	case OFPT_ROLE_REPLY: ofp_encode_role(b, m->h.type, xid, &m->u.role); return true;
 	case OFPT_BARRIER_REQUEST:

@@ -117,8 +117,9 @@ header_level(void **state)
 	       OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE);
 	EXPECT(raw(M(4, OFPT_EXPERIMENTER, 0, 16, 0, 0, 0, 1, 0, 0, 0x23, 0x20, 0, 0, 0, 0)),
 	       OFPET_BAD_REQUEST, OFPBRC_BAD_EXPERIMENTER);
+	/* METER_MOD without a rate unit (neither KBPS nor PKTPS). */
 	EXPECT(raw(M(4, OFPT_METER_MOD, 0, 16, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1)),
-	       OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+	       OFPET_METER_MOD_FAILED, OFPMMFC_BAD_FLAGS);
 	EXPECT(raw(M(4, OFPT_BARRIER_REQUEST, 0, 9, 0, 0, 0, 1, 0)), OFPET_BAD_REQUEST, OFPBRC_BAD_LEN);
 	/* A FLOW_MOD shorter than its fixed part. */
 	uint8_t short_fm[40] = { 4, OFPT_FLOW_MOD, 0, 40 };
@@ -285,7 +286,14 @@ instruction_level(void **state)
 	       OFPBIC_BAD_LEN);
 	EXPECT(with_insts(M(0, 4, 0)), OFPET_BAD_INSTRUCTION, OFPBIC_BAD_LEN);
 	/* Types. */
-	EXPECT(with_insts(M(0, 6, 0, 8, 0, 0, 0, 1)), OFPET_BAD_INSTRUCTION, OFPBIC_UNSUP_INST);
+	assert_int_equal(with_insts(M(0, 6, 0, 8, 0, 0, 0, 1)), OFP_OK);
+	EXPECT(with_insts(M(0, 6, 0, 8, 0, 0, 0, 0)), OFPET_METER_MOD_FAILED, OFPMMFC_INVALID_METER);
+	EXPECT(with_insts(M(0, 6, 0, 8, 0xff, 0xff, 0xff, 0xfd)), OFPET_METER_MOD_FAILED,
+	       OFPMMFC_INVALID_METER);
+	EXPECT(with_insts(M(0, 6, 0, 16, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0)), OFPET_BAD_INSTRUCTION,
+	       OFPBIC_BAD_LEN);
+	EXPECT(with_insts(M(0, 6, 0, 8, 0, 0, 0, 1, 0, 6, 0, 8, 0, 0, 0, 2)), OFPET_BAD_INSTRUCTION,
+	       OFPBIC_UNSUP_INST);
 	EXPECT(with_insts(M(0, 7, 0, 8, 0, 0, 0, 0)), OFPET_BAD_INSTRUCTION, OFPBIC_UNKNOWN_INST);
 	EXPECT(with_insts(M(0xff, 0xff, 0, 8, 0, 0, 0x23, 0x20)), OFPET_BAD_INSTRUCTION,
 	       OFPBIC_BAD_EXPERIMENTER);
@@ -514,7 +522,12 @@ multipart_level(void **state)
 	EXPECT(mp_raw(OFPMP_DESC, 0, M(0, 0, 0, 0, 0, 0, 0, 0)), OFPET_BAD_REQUEST, OFPBRC_BAD_LEN);
 	EXPECT(mp_raw(OFPMP_QUEUE, 0, M(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)),
 	       OFPET_BAD_REQUEST, OFPBRC_BAD_MULTIPART);
-	EXPECT(mp_raw(OFPMP_METER_FEATURES, 0, NULL, 0), OFPET_BAD_REQUEST, OFPBRC_BAD_MULTIPART);
+	assert_int_equal(mp_raw(OFPMP_METER_FEATURES, 0, NULL, 0), OFP_OK);
+	EXPECT(mp_raw(OFPMP_METER_FEATURES, 0, M(0, 0, 0, 0, 0, 0, 0, 0)), OFPET_BAD_REQUEST,
+	       OFPBRC_BAD_LEN);
+	assert_int_equal(mp_raw(OFPMP_METER, 0, M(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0)), OFP_OK);
+	assert_int_equal(mp_raw(OFPMP_METER_CONFIG, 0, M(0, 0, 0, 1, 0, 0, 0, 0)), OFP_OK);
+	EXPECT(mp_raw(OFPMP_METER_CONFIG, 0, M(0, 0, 0, 1)), OFPET_BAD_REQUEST, OFPBRC_BAD_LEN);
 	EXPECT(mp_raw(42, 0, NULL, 0), OFPET_BAD_REQUEST, OFPBRC_BAD_MULTIPART);
 	EXPECT(mp_raw(OFPMP_EXPERIMENTER, 0, M(0, 0, 0x23, 0x20, 0, 0, 0, 0)), OFPET_BAD_REQUEST,
 	       OFPBRC_BAD_EXPERIMENTER);

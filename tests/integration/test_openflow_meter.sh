@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# OpenFlow meters with a real ovs-ofctl: a capture replayed at full speed
+# (net_pcap, infinite_rx) through a flow `meter:1,output:2` whose meter
+# drops above 1000 packets/s. Most packets are dropped, the ones passed
+# are about rate * time (plus the 100 ms default burst), and meter-stats'
+# counts agree with the port's: in = passed + dropped by the band, passed
+# = what port 2 sent. Meter refusals (exists, unknown meter in a flow)
+# come back as errors; deleting a meter deletes its flows.
+source "$(dirname "$0")/lib.sh"
+test_init openflow_meter
+command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
+
+OFPORT=$((20000 + ($$ + 11) % 20000))
+OF="tcp:127.0.0.1:$OFPORT"
+ofctl() { ovs-ofctl -O OpenFlow13 "$@" 2>&1; }
+RATE=1000
+empty_pcap "$WORK/empty.pcap"
+start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=1" \
+	"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/out1.pcap")" \
+	-- -p 0x3 -s none -d nobody --of-listen "$OFPORT"
+
+check "add-meter 1: pktps, drop above $RATE" \
+	ofctl add-meter "$OF" "meter=1,pktps,stats,band=type=drop,rate=$RATE"
+ofctl dump-meters "$OF" >"$WORK/meters.txt"
+check "dump-meters shows it" grep -q "meter=1 pktps stats bands=" "$WORK/meters.txt"
+check "with its band" grep -q "type=drop rate=$RATE" "$WORK/meters.txt"
+check "adding it again: METER_EXISTS" \
+	bash -c "ovs-ofctl -O OpenFlow13 add-meter '$OF' 'meter=1,pktps,band=type=drop,rate=5' 2>&1 | grep -qi 'METER_EXISTS'"
+check "a flow naming meter 9 (none): UNKNOWN_METER" \
+	bash -c "ovs-ofctl -O OpenFlow13 add-flow '$OF' 'in_port=1,actions=meter:9,output:2' 2>&1 | grep -qi 'UNKNOWN_METER'"
+check "meter-features: 1024 meters, drop and dscp_remark" \
+	bash -c "ovs-ofctl -O OpenFlow13 meter-features '$OF' | grep -q 'max_meter:1024' &&
+		 ovs-ofctl -O OpenFlow13 meter-features '$OF' | grep -q 'band_types: drop dscp_remark'"
+
+t0=$(date +%s.%N)
+check "flow: port 1 through meter 1 to port 2" \
+	ofctl add-flow "$OF" "priority=100,in_port=1,actions=meter:1,output:2"
+sleep 3
+ofctl meter-stats "$OF" >"$WORK/stats_run.txt"
+check "meter-stats while running: flow_count 1" grep -q "flow_count:1 " "$WORK/stats_run.txt"
+ofctl del-flows "$OF" "in_port=1"
+t1=$(date +%s.%N)
+
+# Port 2's counter settles once the last burst is flushed.
+tx=$(port_field 1 tx)
+sleep 0.3
+wait_for 5 test "$(port_field 1 tx)" = "$tx"
+tx=$(port_field 1 tx)
+ofctl meter-stats "$OF" >"$WORK/stats.txt"
+cat "$WORK/stats.txt" | sed 's/^/    /'
+in_pk=$(sed -n 's/.*packet_in_count:\([0-9]*\).*/\1/p' "$WORK/stats.txt")
+drop_pk=$(sed -n 's/^0: packet_count:\([0-9]*\).*/\1/p' "$WORK/stats.txt")
+passed=$((in_pk - drop_pk))
+secs=$(echo "$t1 - $t0" | bc)
+lo=$(echo "$RATE * $secs * 0.7 / 1" | bc)
+hi=$(echo "($RATE * $secs * 1.3 + $RATE / 10) / 1" | bc)
+log "in $in_pk, dropped $drop_pk, passed $passed, port 2 sent $tx, ${secs}s"
+check "meter-stats after the flow went: flow_count 0" grep -q "flow_count:0 " "$WORK/stats.txt"
+check "the meter dropped most packets" test "$drop_pk" -gt $((5 * passed))
+check "passed $passed within [$lo, $hi] (rate * time + burst)" \
+	test "$passed" -ge "$lo" -a "$passed" -le "$hi"
+check "port 2 sent exactly what the meter passed" test "$tx" = "$passed"
+in_by=$(sed -n 's/.*byte_in_count:\([0-9]*\).*/\1/p' "$WORK/stats.txt")
+drop_by=$(sed -n 's/^0: packet_count:[0-9]* byte_count:\([0-9]*\).*/\1/p' "$WORK/stats.txt")
+tm=$(telemetry /onvm/openflow)
+check "telemetry meter_drop counts the band's drops" \
+	test "$(json_get "$tm" /onvm/openflow.meter_drop)" = "$drop_pk"
+
+check "a flow using meter 1 again (no output: port 2 stays as it is)" \
+	ofctl add-flow "$OF" "priority=100,in_port=1,actions=meter:1"
+check "del-meter 1" ofctl del-meter "$OF" "meter=1"
+check "its flow went with it" test -z "$(ofctl dump-flows "$OF" | grep 'meter:1')"
+check "and the meter" test -z "$(ofctl dump-meters "$OF" | grep 'meter=1')"
+check "add-meter 2: kbps, burst, drop and dscp_remark bands" ofctl add-meter "$OF" \
+	"meter=2,kbps,burst,band=type=drop,rate=1000,burst_size=100,type=dscp_remark,rate=500,burst_size=50,prec_level=1"
+ofctl dump-meters "$OF" >"$WORK/meters2.txt"
+check "dump-meters: both bands as sent" bash -c "grep -q 'meter=2 kbps burst bands=' '$WORK/meters2.txt' &&
+	grep -q 'type=drop rate=1000 burst_size=100' '$WORK/meters2.txt' &&
+	grep -q 'type=dscp_remark rate=500 burst_size=50 prec_level=1' '$WORK/meters2.txt'"
+check "manager exits 0" stop_mgr
+check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+# The capture port 2 wrote: its frames and bytes.
+tx_by=$("$SYS_PYTHON" - "$WORK/out1.pcap" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+n, off = 0, 24
+while off + 16 <= len(d):
+    n += struct.unpack("<I", d[off + 12:off + 16])[0]
+    off += 16 + struct.unpack("<I", d[off + 8:off + 12])[0]
+print(n)
+PY
+)
+check "port 2's capture holds the $passed frames passed" test "$(pcap_count "$WORK/out1.pcap")" = "$passed"
+check "bytes: in - dropped by the band ($in_by - $drop_by) = port 2's bytes ($tx_by)" \
+	test "$((in_by - drop_by))" = "$tx_by"
+finish
