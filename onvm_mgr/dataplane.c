@@ -75,14 +75,8 @@ enqueue_runs(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf **pkts, ui
 	for (uint16_t i = 0; i < n;) {
 		uint16_t nf = dst[i], j = i;
 
-		while (j < n && dst[j] == nf) {
-			struct onvm_pkt_meta *meta = onvm_pkt_meta(pkts[j++]);
-
-			/* Delivered as NEXT: an NF that passes the packet on
-			 * need not write this cache line (onvm_nflib.h). */
-			meta->owner = nf;
-			meta->action = ONVM_ACTION_NEXT;
-		}
+		while (j < n && dst[j] == nf)
+			onvm_pkt_meta(pkts[j++])->owner = nf;
 		struct onvm_nf_slot *s = &m->shm->nfs[nf];
 		uint16_t run = j - i;
 		uint16_t ok = (uint16_t)rte_ring_enqueue_burst(s->rx_ring, (void **)pkts + i, run, NULL);
@@ -136,7 +130,6 @@ dataplane_service_send(struct mgr *m, struct mgr_data_lcore *d, uint16_t svc,
 	if (nf == 0)
 		return false;
 	onvm_pkt_meta(pkt)->owner = nf;
-	onvm_pkt_meta(pkt)->action = ONVM_ACTION_NEXT;
 	if (rte_ring_enqueue(m->shm->nfs[nf].rx_ring, pkt) < 0) {
 		onvm_pkt_meta(pkt)->owner = 0;
 		d->counters.nf_enq_drop[nf]++;

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <sched.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -133,13 +132,6 @@ nflib_count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
 typedef void (*burst_fn)(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n,
 			 void *handler);
 
-/*
- * The manager delivers every packet with action NEXT. The handler works
- * on a copy of the metadata, written back only when it changed: an NF
- * that passes packets on (the common case) only reads the metadata's
- * cache line, so the manager finds it still in its own cache when the
- * packet comes back instead of fetching it from this core.
- */
 static void
 per_packet(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n, void *handler)
 {
@@ -150,21 +142,19 @@ per_packet(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n, void *han
 		rte_prefetch0(onvm_pkt_meta(pkts[i]));
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
-			rte_prefetch0(pkts[i + 1]);
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkts[i]);
-		struct onvm_pkt_meta copy = *meta;
 
-		copy.action = ONVM_ACTION_NEXT; /* a handler that sets nothing passes */
-		fn(pkts[i], &copy, nf);
-		if (memcmp(&copy, meta, sizeof(copy)) != 0)
-			*meta = copy;
+		meta->action = ONVM_ACTION_NEXT; /* a handler that sets nothing passes */
+		fn(pkts[i], meta, nf);
 	}
 }
 
-/* Burst handlers write the metadata of what they do not pass on. */
 static void
 per_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n, void *handler)
 {
+	for (uint16_t i = 0; i < n; i++)
+		onvm_pkt_meta(pkts[i])->action = ONVM_ACTION_NEXT;
 	((onvm_burst_handler_fn)handler)(pkts, n, nf);
 }
 
