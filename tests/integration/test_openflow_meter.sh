@@ -5,7 +5,9 @@
 # are about rate * time (plus the 100 ms default burst), and meter-stats'
 # counts agree with the port's: in = passed + dropped by the band, passed
 # = what port 2 sent. Meter refusals (exists, unknown meter in a flow)
-# come back as errors; deleting a meter deletes its flows.
+# come back as errors; deleting a meter deletes its flows. A dscp_remark
+# band remarks AF21 to AF22 between its rate and the drop band's (tshark
+# reads the DSCP and the IPv4 checksum on port 3).
 source "$(dirname "$0")/lib.sh"
 test_init openflow_meter
 command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
@@ -17,7 +19,8 @@ RATE=1000
 empty_pcap "$WORK/empty.pcap"
 start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=1" \
 	"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/out1.pcap")" \
-	-- -p 0x3 -s none -d nobody --of-listen "$OFPORT"
+	"$(pcap_vdev 2 "$WORK/empty.pcap" "$WORK/out2.pcap")" \
+	-- -p 0x7 -s none -d nobody --of-listen "$OFPORT"
 
 check "add-meter 1: pktps, drop above $RATE" \
 	ofctl add-meter "$OF" "meter=1,pktps,stats,band=type=drop,rate=$RATE"
@@ -77,7 +80,26 @@ ofctl dump-meters "$OF" >"$WORK/meters2.txt"
 check "dump-meters: both bands as sent" bash -c "grep -q 'meter=2 kbps burst bands=' '$WORK/meters2.txt' &&
 	grep -q 'type=drop rate=1000 burst_size=100' '$WORK/meters2.txt' &&
 	grep -q 'type=dscp_remark rate=500 burst_size=50 prec_level=1' '$WORK/meters2.txt'"
+# DSCP remark on the wire: table 0 marks the packets AF21 (DSCP 18),
+# table 1 meters them with meter 2: under 500 kb/s they pass as they are,
+# between 500 and 1000 kb/s the dscp_remark band raises the drop
+# precedence (AF22, DSCP 20), above it the drop band drops.
+check "table 0: set DSCP 18, goto table 1" \
+	ofctl add-flow "$OF" "table=0,priority=100,in_port=1,ip,actions=set_field:18->ip_dscp,goto_table:1"
+check "table 1: meter 2, out of port 3" \
+	ofctl add-flow "$OF" "table=1,priority=100,actions=meter:2,output:3"
+sleep 2
+ofctl del-flows "$OF" "in_port=1" >/dev/null
 check "manager exits 0" stop_mgr
+dscp() { tshark -r "$WORK/out2.pcap" -o ip.check_checksum:TRUE -Y "$1" 2>/dev/null | wc -l; }
+af21=$(dscp "ip.dsfield.dscp == 18")
+af22=$(dscp "ip.dsfield.dscp == 20")
+log "port 3: $af21 frames AF21 (under the remark band), $af22 AF22 (remarked)"
+check "some frames passed unremarked (AF21)" test "$af21" -gt 0
+check "some were remarked to AF22 by the dscp_remark band" test "$af22" -gt 0
+check "nothing else came out of port 3" test $((af21 + af22)) = "$(pcap_count "$WORK/out2.pcap")"
+check "every remarked frame has a good IPv4 checksum" \
+	test "$(dscp 'ip.dsfield.dscp == 20 && ip.checksum.status == "Good"')" = "$af22"
 check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
 # The capture port 2 wrote: its frames and bytes.
 tx_by=$("$SYS_PYTHON" - "$WORK/out1.pcap" <<'PY'
