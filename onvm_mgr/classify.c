@@ -286,7 +286,7 @@ mgr_classify_burst(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_cha
 		/* No chains: every packet takes the default chain, unparsed. */
 		for (uint16_t i = 0; i < n; i++)
 			chain_ids[i] = miss;
-		ofdp_count_table0(st, ofdp_slot(m, d), n, 0);
+		ofdp_count_table0(m, d, st, n, 0);
 		return;
 	}
 	for (uint16_t i = 0; i < n; i++) {
@@ -297,7 +297,7 @@ mgr_classify_burst(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_cha
 		flow_key_from_frame(&keys[i], &pi, data, len, FLOW_OFPORT_FROM_DPDK(port));
 	}
 	hit = classifier_lookup_burst(st->cls, d->cls_cache, keys, n, results);
-	ofdp_count_table0(st, ofdp_slot(m, d), n, (uint16_t)__builtin_popcountll(hit));
+	ofdp_count_table0(m, d, st, n, (uint16_t)__builtin_popcountll(hit));
 	for (uint16_t i = 0; i < n; i++)
 		chain_ids[i] = (hit >> i) & 1 ? (uint16_t)results[i] : miss;
 }

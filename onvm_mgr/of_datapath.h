@@ -186,11 +186,15 @@ uint16_t ofdp_rx_execute(struct mgr *m, struct mgr_data_lcore *d,
 uint16_t ofdp_reenter(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf *pkt,
 		      uint16_t svc);
 
-/* RX path: count table 0 lookups of a burst (n packets, `hits` matched). */
+/* RX path: count table 0 lookups of a burst (n packets, `hits` matched).
+ * Without OpenFlow (st->of NULL) it costs one compare. */
 static inline void
-ofdp_count_table0(const struct mgr_chain_state *st, unsigned int slot, uint16_t n, uint16_t hits)
+ofdp_count_table0(struct mgr *m, const struct mgr_data_lcore *d,
+		  const struct mgr_chain_state *st, uint16_t n, uint16_t hits)
 {
 	if (st->of != NULL) {
+		unsigned int slot = ofdp_slot(m, d);
+
 		st->of->tbl_ctr[slot][0].lookups += n;
 		st->of->tbl_ctr[slot][0].matches += hits;
 	}
