@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdbool.h>
 #include <string.h>
 
 #include "flow_key.h"
@@ -64,28 +65,20 @@ flow_key_from_pkt(struct flow_key *k, const struct pkt_info *pi, uint32_t of_in_
 #define ND_OPT_SOURCE_LL    1
 #define ND_OPT_TARGET_LL    2
 
-/* RFC 4861 4.3/4.4: a 4-byte header, 4 reserved/flag bytes, the target,
- * then options (type, length in units of 8 bytes, value). */
+/* RFC 4861 4.3/4.4: the target, and the link-layer option of its kind
+ * (source for a solicitation, target for an advertisement). */
 static void
 nd_fields(struct flow_key *k, const uint8_t *l4, uint32_t avail)
 {
-	uint8_t want = k->icmp_type == ND_NEIGHBOR_SOLICIT ? ND_OPT_SOURCE_LL : ND_OPT_TARGET_LL;
-	uint32_t off = 24;
+	bool ns = k->icmp_type == ND_NEIGHBOR_SOLICIT;
+	const uint8_t *ll;
 
 	if (avail < 24)
 		return;
 	memcpy(k->nd_target, l4 + 8, 16);
-	while (off + 2 <= avail) {
-		uint32_t olen = (uint32_t)l4[off + 1] * 8;
-
-		if (olen == 0 || off + olen > avail)
-			return;
-		if (l4[off] == want && olen >= 8) {
-			memcpy(want == ND_OPT_SOURCE_LL ? k->nd_sll : k->nd_tll, l4 + off + 2, 6);
-			return;
-		}
-		off += olen;
-	}
+	ll = pkt_nd_lladdr(l4, avail, ns ? ND_OPT_SOURCE_LL : ND_OPT_TARGET_LL);
+	if (ll != NULL)
+		memcpy(ns ? k->nd_sll : k->nd_tll, ll, 6);
 }
 
 /* IPv6 next-header values of the extension headers (RFC 8200 4). */

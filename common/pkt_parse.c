@@ -319,3 +319,20 @@ pkt_csum_update32(uint16_t csum, uint32_t old_val, uint32_t new_val)
 	csum = pkt_csum_update16(csum, (uint16_t)(old_val >> 16), (uint16_t)(new_val >> 16));
 	return pkt_csum_update16(csum, (uint16_t)old_val, (uint16_t)new_val);
 }
+
+const uint8_t *
+pkt_nd_lladdr(const uint8_t *l4, uint32_t len, uint8_t type)
+{
+	uint32_t off = 24;
+
+	while (off + 8 <= len) {
+		uint32_t olen = (uint32_t)l4[off + 1] * 8;
+
+		if (olen == 0 || off + olen > len)
+			return NULL;
+		if (l4[off] == type)
+			return l4 + off + 2;
+		off += olen;
+	}
+	return NULL;
+}

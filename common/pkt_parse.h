@@ -117,6 +117,12 @@ uint32_t pkt_5tuple_hash_symmetric(const struct pkt_5tuple *t);
 
 /* The Internet checksum (RFC 1071) of a buffer, folded, not complemented. */
 uint32_t pkt_csum_partial(const void *buf, uint32_t len, uint32_t sum);
+
+/* RFC 4861 4.3/4.4: the 6-byte link-layer address of option `type` (1
+ * source, 2 target) of the neighbour solicitation/advertisement that is
+ * l4[0..len) (ICMPv6 header, flags, target, options), or NULL when it is
+ * absent or an option length is malformed. */
+const uint8_t *pkt_nd_lladdr(const uint8_t *l4, uint32_t len, uint8_t type);
 uint16_t pkt_csum_fold(uint32_t sum);
 
 /*

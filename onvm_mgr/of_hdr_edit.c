@@ -183,24 +183,6 @@ nd_msg(uint8_t *frame, const struct pkt_info *pi, uint8_t type, uint32_t *l4_len
 	return l4;
 }
 
-/* The link-layer address of the first option of type opt_type. */
-static uint8_t *
-nd_lladdr(uint8_t *l4, uint32_t l4_len, uint8_t opt_type)
-{
-	uint32_t off = 24;
-
-	while (off + 8 <= l4_len) {
-		uint32_t olen = (uint32_t)l4[off + 1] * 8;
-
-		if (olen == 0 || off + olen > l4_len)
-			return NULL; /* malformed: RFC 4861 says drop, we leave it */
-		if (l4[off] == opt_type)
-			return l4 + off + 2;
-		off += olen;
-	}
-	return NULL;
-}
-
 static bool
 set_nd(uint8_t *frame, const struct pkt_info *pi, uint8_t field, const uint8_t *val)
 {
@@ -216,7 +198,7 @@ set_nd(uint8_t *frame, const struct pkt_info *pi, uint8_t field, const uint8_t *
 	bool sll = field == OFPXMT_OFB_IPV6_ND_SLL;
 
 	if ((l4 = nd_msg(frame, pi, sll ? ND_NS : ND_NA, &l4_len)) == NULL ||
-	    (at = nd_lladdr(l4, l4_len, sll ? ND_OPT_SLL : ND_OPT_TLL)) == NULL)
+	    (at = (uint8_t *)pkt_nd_lladdr(l4, l4_len, sll ? ND_OPT_SLL : ND_OPT_TLL)) == NULL)
 		return false;
 	replace_csummed(at, val, 6, l4 + 2);
 	return true;
