@@ -22,7 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
-#define ONVM_ABI_VERSION 2
+#define ONVM_ABI_VERSION 3
 #define ONVM_SHARED_MAGIC 0x4f4e564dU /* "ONVM" */
 
 /* Names of shared DPDK objects. */
@@ -41,7 +41,14 @@
 #define ONVM_MAX_HOPS       8
 #define ONVM_NAME_LEN       32
 #define ONVM_PATH_LEN       128
-#define ONVM_NF_RING_SIZE   4096
+/*
+ * NF ring depth. Small on purpose: every packet queued between the manager
+ * and an NF keeps its mbuf lines live, and once rings of both directions
+ * are full their packets no longer fit in the cores' L2 caches, so every
+ * hop misses to L3 or memory (4,096-deep rings ran a 1-NF chain 3x slower
+ * than 512-deep ones: docs/benchmarking.md). --nf-ring-size changes it.
+ */
+#define ONVM_NF_RING_SIZE   512
 #define ONVM_MSG_RING_SIZE  256
 #define ONVM_BURST          32
 
@@ -55,17 +62,39 @@ enum onvm_action {
 	ONVM_ACTION_OUT,       /* out of port `destination` */
 };
 
+/*
+ * What an NF decided about a packet. It travels beside the packet pointer
+ * on the NF's TX ring (struct onvm_tx_elem), never in the mbuf: an NF that
+ * does not read the packet then never touches its cache lines, and they
+ * stay in the manager's cache for the whole trip. Writing the verdict into
+ * the mbuf cost a cross-core cache-line transfer per packet each way.
+ */
+struct onvm_verdict {
+	uint8_t action;      /* enum onvm_action */
+	uint8_t reserved;
+	uint16_t destination;/* service id (TONF) or port (OUT) */
+};
+
+/* One element of an NF's TX ring (NF -> manager): 16 bytes. */
+struct onvm_tx_elem {
+	struct rte_mbuf *pkt;
+	struct onvm_verdict verdict;
+	uint32_t reserved;
+};
+
 #define ONVM_META_F_HASH 0x01 /* flow_hash is valid */
 
+/* The manager's per-packet state: where the packet is in its chain. NFs
+ * read it only through onvm_pkt_in_port() and onvm_nflib_pkt_time_ns(). */
 struct onvm_pkt_meta {
-	uint8_t action;      /* written by the NF */
 	uint8_t chain_hop;   /* index of the hop the packet is at */
-	uint16_t destination;/* service id (TONF) or port (OUT) */
-	uint16_t chain_id;   /* chain in the generation below */
 	uint8_t chain_gen;   /* which chain table generation (0/1) */
+	uint16_t chain_id;   /* chain in the generation above */
 	uint8_t flags;
+	uint8_t reserved;
 	uint16_t owner;      /* NF id holding the packet, 0 = the manager */
 	uint16_t in_port;    /* port the packet entered on, or 0xffff */
+	uint16_t reserved2;
 	uint32_t flow_hash;  /* symmetric 5-tuple hash when ONVM_META_F_HASH */
 	uint64_t rx_ns;      /* wall clock when the manager received it */
 };
@@ -141,7 +170,7 @@ struct onvm_nf_slot {
 	char lock_path[ONVM_PATH_LEN]; /* flock()ed by the NF for its whole life */
 	char reject_reason[96];
 	struct rte_ring *rx_ring;      /* manager -> NF */
-	struct rte_ring *tx_ring;      /* NF -> manager */
+	struct rte_ring *tx_ring;      /* NF -> manager, struct onvm_tx_elem */
 
 	/*
 	 * Shared-core sleep: the NF sets `sleeping`, re-checks its ring and

@@ -311,23 +311,22 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 {
 	struct onvm_nf_slot *s = &m->shm->nfs[id];
 	struct mgr_stash *st = &d->stash[id];
+	struct onvm_tx_elem back[ONVM_BURST];
 	struct rte_mbuf *pkts[ONVM_BURST], *drops[ONVM_BURST];
 	uint16_t dst[ONVM_BURST];
 	uint16_t n, kept = 0, ndrop = 0;
 
 	if (!stash_retry(m, d, st))
 		return;
-	n = (uint16_t)rte_ring_sc_dequeue_burst(s->tx_ring, (void **)pkts, ONVM_BURST, NULL);
+	n = (uint16_t)rte_ring_sc_dequeue_burst_elem(s->tx_ring, back, sizeof(back[0]), ONVM_BURST,
+						     NULL);
 	if (n == 0)
 		return;
 	d->counters.nf_dequeued[id] += n;
-	/* The NF just wrote these lines on another core: fetch them all at
-	 * once rather than one cross-core miss per packet. */
-	for (uint16_t i = 0; i < n; i++)
-		rte_prefetch0(onvm_pkt_meta(pkts[i]));
 
 	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *pkt = pkts[i];
+		struct rte_mbuf *pkt = back[i].pkt;
+		struct onvm_verdict v = back[i].verdict;
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
 		const struct onvm_chain *chain;
 		struct dispatch disp;
@@ -336,7 +335,7 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 		if (unlikely(meta->chain_id == MGR_OF_CHAIN)) {
 			/* Steered by an OpenFlow flow: NEXT re-enters table 0 with
 			 * in_port = 1000 + this NF's service (of_datapath.h). */
-			if (meta->action == ONVM_ACTION_NEXT) {
+			if (v.action == ONVM_ACTION_NEXT) {
 				uint16_t svc = ofdp_reenter(m, d, pkt, s->service_id);
 				uint16_t nf = svc ? pick_nf(m, svc, pkt, meta) : 0;
 
@@ -353,7 +352,7 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 		} else {
 			chain = &m->shm->chain_gens[meta->chain_gen & 1].chains[meta->chain_id];
 		}
-		disp = dispatch_decide(chain, meta, m->port_mask, m->cfg.num_services);
+		disp = dispatch_decide(chain, meta, v, m->port_mask, m->cfg.num_services);
 		if (disp.kind == DISPATCH_PORT) {
 			port_send(d, disp.target, pkt);
 			continue;

@@ -70,13 +70,15 @@ dispatch_chain_exit(const struct onvm_chain *chain, uint16_t in_port, uint32_t p
 	return d;
 }
 
+/* `v` is the NF's verdict; `meta` is the packet's chain position, which
+ * NEXT and TONF move on. */
 static inline struct dispatch
-dispatch_decide(const struct onvm_chain *chain, struct onvm_pkt_meta *meta, uint32_t port_mask,
-		uint16_t max_services)
+dispatch_decide(const struct onvm_chain *chain, struct onvm_pkt_meta *meta, struct onvm_verdict v,
+		uint32_t port_mask, uint16_t max_services)
 {
 	struct dispatch d = { DISPATCH_DROP, DROP_BY_NF, 0 };
 
-	switch (meta->action) {
+	switch (v.action) {
 	case ONVM_ACTION_NEXT: {
 		uint16_t hop = (uint16_t)(meta->chain_hop + 1);
 
@@ -89,26 +91,26 @@ dispatch_decide(const struct onvm_chain *chain, struct onvm_pkt_meta *meta, uint
 		return dispatch_chain_exit(chain, meta->in_port, port_mask);
 	}
 	case ONVM_ACTION_TONF:
-		if (meta->destination == 0 || meta->destination > max_services) {
+		if (v.destination == 0 || v.destination > max_services) {
 			d.reason = DROP_BAD_DEST;
 			return d;
 		}
 		for (uint16_t h = (uint16_t)(meta->chain_hop + 1); h < chain->num_hops; h++) {
-			if (chain->hops[h] == meta->destination) {
+			if (chain->hops[h] == v.destination) {
 				meta->chain_hop = (uint8_t)h;
 				break;
 			}
 		}
 		d.kind = DISPATCH_SERVICE;
-		d.target = meta->destination;
+		d.target = v.destination;
 		return d;
 	case ONVM_ACTION_OUT:
-		if (!dispatch_port_enabled(port_mask, meta->destination)) {
+		if (!dispatch_port_enabled(port_mask, v.destination)) {
 			d.reason = DROP_BAD_DEST;
 			return d;
 		}
 		d.kind = DISPATCH_PORT;
-		d.target = meta->destination;
+		d.target = v.destination;
 		return d;
 	default:
 		return d;

@@ -8,7 +8,7 @@
 
 #include "mgr_args.h"
 
-enum { OPT_OF_LISTEN = 256, OPT_OF_CONTROLLER, OPT_OF_DPID, OPT_WEB };
+enum { OPT_OF_LISTEN = 256, OPT_OF_CONTROLLER, OPT_OF_DPID, OPT_WEB, OPT_NF_RING_SIZE };
 
 static const struct option long_opts[] = {
 	{ "chains", required_argument, NULL, 'C' },
@@ -16,6 +16,7 @@ static const struct option long_opts[] = {
 	{ "of-controller", required_argument, NULL, OPT_OF_CONTROLLER },
 	{ "of-dpid", required_argument, NULL, OPT_OF_DPID },
 	{ "web", optional_argument, NULL, OPT_WEB },
+	{ "nf-ring-size", required_argument, NULL, OPT_NF_RING_SIZE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -38,7 +39,8 @@ mgr_usage(const char *prog)
 		"  -w NUM_NFS         start receiving only once NUM_NFS NFs run (replaying captures)\n"
 		"  -C, --chains FILE  load service chains from JSON (repeatable)\n"
 		"  --of-listen [IP:]PORT, --of-controller IP:PORT, --of-dpid DPID   OpenFlow 1.3 agent\n"
-		"  --web [IP:]PORT    HTTP dashboard, /api/stats, /metrics\n",
+		"  --web [IP:]PORT    HTTP dashboard, /api/stats, /metrics\n"
+		"  --nf-ring-size N   packets each NF ring holds, a power of 2 in 64-16384 (default 512)\n",
 		prog);
 }
 
@@ -176,6 +178,11 @@ mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, size_t 
 			break;
 		case OPT_WEB:
 			cfg->web = optarg ? optarg : "127.0.0.1:8080";
+			break;
+		case OPT_NF_RING_SIZE:
+			if (parse_u64(optarg, 16384, &v) < 0 || v < 64 || (v & (v - 1)) != 0)
+				return fail(err, errlen, "--nf-ring-size '%s': expected a power of 2 from 64 to 16384", optarg);
+			cfg->nf_ring_size = (unsigned int)v;
 			break;
 		case 'h':
 			return fail(err, errlen, "help%s", NULL);

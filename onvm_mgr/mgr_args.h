@@ -32,6 +32,7 @@ struct mgr_config {
 	const char *of_controller;    /* --of-controller IP:PORT */
 	const char *of_dpid;          /* --of-dpid */
 	const char *web;              /* --web [IP:]PORT */
+	unsigned int nf_ring_size;    /* --nf-ring-size; 0 = ONVM_NF_RING_SIZE */
 };
 
 /* Parse argv[0..argc) (argv[0] = program name). 0, or -1 with err set. */

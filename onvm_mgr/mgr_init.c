@@ -32,15 +32,17 @@ create_nf_rings(struct mgr *m)
 	 * the data lcores are planned only after the shared memory exists. */
 	unsigned int rx_flags = RING_F_SC_DEQ | (rte_lcore_count() > 2 ? 0 : RING_F_SP_ENQ);
 	unsigned int tx_flags = RING_F_SP_ENQ | RING_F_SC_DEQ;
+	unsigned int size = m->cfg.nf_ring_size ? m->cfg.nf_ring_size : ONVM_NF_RING_SIZE;
 	char name[RTE_RING_NAMESIZE];
 
 	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
 		struct onvm_nf_slot *s = &m->shm->nfs[id];
 
 		snprintf(name, sizeof(name), ONVM_NF_RX_RING_FMT, id);
-		s->rx_ring = rte_ring_create(name, ONVM_NF_RING_SIZE, rte_socket_id(), rx_flags);
+		s->rx_ring = rte_ring_create(name, size, rte_socket_id(), rx_flags);
 		snprintf(name, sizeof(name), ONVM_NF_TX_RING_FMT, id);
-		s->tx_ring = rte_ring_create(name, ONVM_NF_RING_SIZE, rte_socket_id(), tx_flags);
+		s->tx_ring = rte_ring_create_elem(name, sizeof(struct onvm_tx_elem), size,
+						  rte_socket_id(), tx_flags);
 		if (s->rx_ring == NULL || s->tx_ring == NULL) {
 			fprintf(stderr, "onvm_mgr: cannot create NF rings: %s\n",
 				rte_strerror(rte_errno));

@@ -156,6 +156,26 @@ drain_ring(struct rte_ring *r)
 	return total;
 }
 
+/* The same for a TX ring, whose elements carry a verdict beside the packet. */
+static unsigned int
+drain_tx_ring(struct rte_ring *r)
+{
+	struct onvm_tx_elem elems[ONVM_BURST];
+	struct rte_mbuf *pkts[ONVM_BURST];
+	unsigned int n, total = 0;
+
+	while ((n = rte_ring_sc_dequeue_burst_elem(r, elems, sizeof(elems[0]), ONVM_BURST,
+						   NULL)) > 0) {
+		for (unsigned int i = 0; i < n; i++) {
+			pkts[i] = elems[i].pkt;
+			onvm_pkt_meta(pkts[i])->owner = 0;
+		}
+		rte_pktmbuf_free_bulk(pkts, n);
+		total += n;
+	}
+	return total;
+}
+
 static void
 admit(struct mgr *m, uint16_t id)
 {
@@ -183,7 +203,7 @@ admit(struct mgr *m, uint16_t id)
 		return;
 	}
 	drain_ring(s->rx_ring);
-	drain_ring(s->tx_ring);
+	drain_tx_ring(s->tx_ring);
 	if (svc_add_instance(&m->shm->services[svc], id, &inst) < 0) {
 		close(m->nf_lock_fd[id]);
 		m->nf_lock_fd[id] = -1;
@@ -254,7 +274,7 @@ retire(struct mgr *m, uint16_t id, const char *how)
 	active_remove(m, id);
 	mgr_quiesce(m);
 
-	reclaimed = drain_ring(s->rx_ring) + drain_ring(s->tx_ring) + free_stashes(m, id);
+	reclaimed = drain_ring(s->rx_ring) + drain_tx_ring(s->tx_ring) + free_stashes(m, id);
 	rte_mempool_obj_iter(m->pool, scan_owned, &sc);
 	if (sc.n)
 		rte_pktmbuf_free_bulk(sc.batch, sc.n);

@@ -52,8 +52,9 @@ int nflib_register(struct onvm_nf_ctx *nf);
 void nflib_unregister(struct onvm_nf_ctx *nf);
 
 /* nflib_run.c */
-void nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n);
-void nflib_count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n);
+void nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts,
+			const struct onvm_verdict *v, uint16_t n);
+void nflib_count_actions(struct onvm_nf_ctx *nf, const struct onvm_verdict *v, uint16_t n);
 
 void nflib_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 

@@ -14,7 +14,6 @@
 
 #include <rte_cycles.h>
 #include <rte_pause.h>
-#include <rte_prefetch.h>
 
 #include "nflib_internal.h"
 
@@ -84,15 +83,23 @@ idle_sleep(struct onvm_nf_ctx *nf)
 	__atomic_store_n(&s->sleeping, 0, __ATOMIC_RELEASE);
 }
 
-/* Hand packets back to the manager; waits while the TX ring is full. */
+/*
+ * Hand packets back to the manager with their verdicts; waits while the TX
+ * ring is full. Only the ring is written: the packets' own cache lines are
+ * not touched here.
+ */
 void
-nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
+nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, const struct onvm_verdict *v,
+		   uint16_t n)
 {
+	struct onvm_tx_elem elems[ONVM_BURST];
 	uint16_t done = 0;
 
+	for (uint16_t i = 0; i < n; i++)
+		elems[i] = (struct onvm_tx_elem){ .pkt = pkts[i], .verdict = v[i] };
 	while (done < n) {
-		done += (uint16_t)rte_ring_sp_enqueue_burst(nf->tx_ring, (void **)pkts + done,
-							    n - done, NULL);
+		done += (uint16_t)rte_ring_sp_enqueue_burst_elem(nf->tx_ring, elems + done,
+								 sizeof(elems[0]), n - done, NULL);
 		if (done < n) {
 			nf->slot->nf_stats.tx_wait++;
 			if (onvm_nflib_stopping(nf) && nf->shm->mgr_state == ONVM_MGR_STOPPING)
@@ -107,61 +114,48 @@ nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
 }
 
 void
-nflib_count_actions(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n)
+nflib_count_actions(struct onvm_nf_ctx *nf, const struct onvm_verdict *v, uint16_t n)
 {
-	struct onvm_nf_counters *c = &nf->slot->nf_stats;
+	uint64_t by_action[4] = { 0 };
 
-	for (uint16_t i = 0; i < n; i++) {
-		switch (onvm_pkt_meta(pkts[i])->action) {
-		case ONVM_ACTION_DROP:
-			c->act_drop++;
-			break;
-		case ONVM_ACTION_NEXT:
-			c->act_next++;
-			break;
-		case ONVM_ACTION_TONF:
-			c->act_tonf++;
-			break;
-		default:
-			c->act_out++;
-			break;
-		}
-	}
+	for (uint16_t i = 0; i < n; i++)
+		by_action[v[i].action & 3]++;
+	nf->slot->nf_stats.act_drop += by_action[ONVM_ACTION_DROP];
+	nf->slot->nf_stats.act_next += by_action[ONVM_ACTION_NEXT];
+	nf->slot->nf_stats.act_tonf += by_action[ONVM_ACTION_TONF];
+	nf->slot->nf_stats.act_out += by_action[ONVM_ACTION_OUT];
 }
 
-typedef void (*burst_fn)(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n,
-			 void *handler);
+typedef void (*burst_fn)(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts,
+			 struct onvm_verdict *v, uint16_t n, void *handler);
 
+/*
+ * The library reads nothing of the packet itself: a handler that looks at
+ * the packet fetches its lines, one that does not (a forwarder, a counter
+ * of packets) leaves them in the manager's cache.
+ */
 static void
-per_packet(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n, void *handler)
+per_packet(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, struct onvm_verdict *v, uint16_t n,
+	   void *handler)
 {
 	onvm_pkt_handler_fn fn = (onvm_pkt_handler_fn)handler;
 
-	/* The manager just wrote the metadata on its core. */
 	for (uint16_t i = 0; i < n; i++)
-		rte_prefetch0(onvm_pkt_meta(pkts[i]));
-	for (uint16_t i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkts[i]);
-
-		meta->action = ONVM_ACTION_NEXT; /* a handler that sets nothing passes */
-		fn(pkts[i], meta, nf);
-	}
+		fn(pkts[i], &v[i], nf);
 }
 
 static void
-per_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uint16_t n, void *handler)
+per_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, struct onvm_verdict *v, uint16_t n,
+	  void *handler)
 {
-	for (uint16_t i = 0; i < n; i++)
-		onvm_pkt_meta(pkts[i])->action = ONVM_ACTION_NEXT;
-	((onvm_burst_handler_fn)handler)(pkts, n, nf);
+	((onvm_burst_handler_fn)handler)(pkts, v, n, nf);
 }
 
 static int
 run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 {
 	struct rte_mbuf *pkts[ONVM_BURST];
+	struct onvm_verdict v[ONVM_BURST];
 	unsigned int idle = 0;
 
 	/* Until now the NF was setting itself up (loading rules, tables): the
@@ -182,9 +176,12 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 		}
 		idle = 0;
 		nf->slot->nf_stats.rx += n;
-		fn(nf, pkts, n, handler);
-		nflib_count_actions(nf, pkts, n);
-		nflib_return_burst(nf, pkts, n);
+		/* A handler that sets nothing passes the packet on. */
+		for (uint16_t i = 0; i < n; i++)
+			v[i] = (struct onvm_verdict){ .action = ONVM_ACTION_NEXT };
+		fn(nf, pkts, v, n, handler);
+		nflib_count_actions(nf, v, n);
+		nflib_return_burst(nf, pkts, v, n);
 		run_tick(nf);
 	}
 	return 0;

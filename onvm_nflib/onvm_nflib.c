@@ -303,12 +303,28 @@ onvm_nflib_free_unsent(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned 
 }
 
 unsigned int
-onvm_nflib_send(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n)
+onvm_nflib_send(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n,
+		struct onvm_verdict v)
 {
-	unsigned int sent = rte_ring_sp_enqueue_burst(nf->tx_ring, (void **)pkts, n, NULL);
+	struct onvm_tx_elem elems[ONVM_BURST];
+	unsigned int sent = 0;
 
-	nflib_count_actions(nf, pkts, (uint16_t)sent);
-	nf->slot->nf_stats.tx += sent;
+	while (sent < n) {
+		unsigned int chunk = RTE_MIN(n - sent, (unsigned int)ONVM_BURST), ok;
+
+		for (unsigned int i = 0; i < chunk; i++)
+			elems[i] = (struct onvm_tx_elem){ .pkt = pkts[sent + i], .verdict = v };
+		ok = rte_ring_sp_enqueue_burst_elem(nf->tx_ring, elems, sizeof(elems[0]), chunk,
+						    NULL);
+		sent += ok;
+		if (ok < chunk)
+			break;
+	}
+	struct onvm_nf_counters *c = &nf->slot->nf_stats;
+	uint64_t *by_action[4] = { &c->act_drop, &c->act_next, &c->act_tonf, &c->act_out };
+
+	*by_action[v.action & 3] += sent;
+	c->tx += sent;
 	return sent;
 }
 

@@ -12,9 +12,9 @@
  * A minimal NF:
  *
  *     static int
- *     handle(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, struct onvm_nf_ctx *nf)
+ *     handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
  *     {
- *             return onvm_nf_next(meta);
+ *             return onvm_nf_next(v);
  *     }
  *
  *     int
@@ -41,12 +41,17 @@
 
 struct onvm_nf_ctx;
 
-/* Per-packet handler: set the action (use the helpers below) and return 0. */
-typedef int (*onvm_pkt_handler_fn)(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta,
+/*
+ * Per-packet handler: set the verdict (use the helpers below) and return 0.
+ * The verdict starts as "next"; it lives in the NF's own memory, beside the
+ * packet rather than in it, so a handler that never reads the packet never
+ * touches its cache lines.
+ */
+typedef int (*onvm_pkt_handler_fn)(struct rte_mbuf *pkt, struct onvm_verdict *v,
 				   struct onvm_nf_ctx *nf);
 
-/* Per-burst handler: set the action of every packet in pkts[0..n). */
-typedef void (*onvm_burst_handler_fn)(struct rte_mbuf **pkts, uint16_t n,
+/* Per-burst handler: set v[i] for every packet pkts[i], i in [0, n). */
+typedef void (*onvm_burst_handler_fn)(struct rte_mbuf **pkts, struct onvm_verdict *v, uint16_t n,
 				      struct onvm_nf_ctx *nf);
 
 /* Called from the NF's loop every `interval_ms` (also while idle). */
@@ -108,13 +113,14 @@ int onvm_nflib_close(struct onvm_nf_ctx *nf);
 
 /*
  * Packets an NF makes itself (load generators, replies). They enter the
- * platform through onvm_nflib_send() with the action already set in their
- * metadata; the manager routes them as if the NF had returned them.
+ * platform through onvm_nflib_send() with one verdict for all of them; the
+ * manager routes them as if the NF had returned them.
  */
 struct rte_mbuf *onvm_nflib_alloc_pkt(struct onvm_nf_ctx *nf);
 int onvm_nflib_alloc_bulk(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n);
 /* Returns how many were accepted; the rest still belong to the caller. */
-unsigned int onvm_nflib_send(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n);
+unsigned int onvm_nflib_send(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n,
+			     struct onvm_verdict v);
 /* Give back packets the NF allocated but will not send. */
 void onvm_nflib_free_unsent(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n);
 
@@ -122,39 +128,67 @@ void onvm_nflib_free_unsent(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsi
  * the port gives one, else the manager's clock at RX. */
 uint64_t onvm_nflib_pkt_time_ns(const struct onvm_nf_ctx *nf, struct rte_mbuf *pkt);
 
+/* The port the packet entered the platform on, or ONVM_PORT_NONE for a
+ * packet an NF made. Reads the packet's metadata (one cache line). */
+static inline uint16_t
+onvm_pkt_in_port(struct rte_mbuf *pkt)
+{
+	return onvm_pkt_meta(pkt)->in_port;
+}
+
+/* The manager's wall clock (ns since the epoch) when the packet arrived. */
+static inline uint64_t
+onvm_pkt_rx_ns(struct rte_mbuf *pkt)
+{
+	return onvm_pkt_meta(pkt)->rx_ns;
+}
+
 /* Wall clock in ns. */
 uint64_t onvm_nflib_now_ns(void);
 
 /* ---- actions: return these from a per-packet handler ---- */
 
 static inline int
-onvm_nf_drop(struct onvm_pkt_meta *meta)
+onvm_nf_drop(struct onvm_verdict *v)
 {
-	meta->action = ONVM_ACTION_DROP;
+	v->action = ONVM_ACTION_DROP;
 	return 0;
 }
 
 static inline int
-onvm_nf_next(struct onvm_pkt_meta *meta)
+onvm_nf_next(struct onvm_verdict *v)
 {
-	meta->action = ONVM_ACTION_NEXT;
+	v->action = ONVM_ACTION_NEXT;
 	return 0;
 }
 
 static inline int
-onvm_nf_to_service(struct onvm_pkt_meta *meta, uint16_t service_id)
+onvm_nf_to_service(struct onvm_verdict *v, uint16_t service_id)
 {
-	meta->action = ONVM_ACTION_TONF;
-	meta->destination = service_id;
+	v->action = ONVM_ACTION_TONF;
+	v->destination = service_id;
 	return 0;
 }
 
 static inline int
-onvm_nf_out_port(struct onvm_pkt_meta *meta, uint16_t port)
+onvm_nf_out_port(struct onvm_verdict *v, uint16_t port)
 {
-	meta->action = ONVM_ACTION_OUT;
-	meta->destination = port;
+	v->action = ONVM_ACTION_OUT;
+	v->destination = port;
 	return 0;
+}
+
+/* The same as values, for onvm_nflib_send(). */
+static inline struct onvm_verdict
+onvm_verdict_to_service(uint16_t service_id)
+{
+	return (struct onvm_verdict){ .action = ONVM_ACTION_TONF, .destination = service_id };
+}
+
+static inline struct onvm_verdict
+onvm_verdict_out_port(uint16_t port)
+{
+	return (struct onvm_verdict){ .action = ONVM_ACTION_OUT, .destination = port };
 }
 
 /* ---- argument helpers shared by all NFs ---- */

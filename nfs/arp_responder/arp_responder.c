@@ -25,34 +25,34 @@ struct arp_responder {
 static struct arp_responder st;
 
 static int
-pass_on(struct onvm_pkt_meta *meta)
+pass_on(struct onvm_verdict *v)
 {
 	if (st.dest_service)
-		return onvm_nf_to_service(meta, st.dest_service);
-	return onvm_nf_next(meta);
+		return onvm_nf_to_service(v, st.dest_service);
+	return onvm_nf_next(v);
 }
 
 static int
-handle(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, struct onvm_nf_ctx *nf)
+handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 {
-	uint16_t port = meta->in_port;
-	enum arp_verdict v;
+	uint16_t port = onvm_pkt_in_port(pkt);
+	enum arp_verdict answer;
 
 	/* Packets made by NFs came in on no port: nobody to answer. */
 	if (port >= ONVM_MAX_PORTS) {
 		onvm_nflib_counter_add(nf, st.c_passed, 1);
-		return pass_on(meta);
+		return pass_on(v);
 	}
-	v = arp_answer(rte_pktmbuf_mtod(pkt, uint8_t *), rte_pktmbuf_data_len(pkt), &st.table,
-		       port, st.port_mac[port].addr_bytes);
-	if (v == ARP_REPLIED) {
+	answer = arp_answer(rte_pktmbuf_mtod(pkt, uint8_t *), rte_pktmbuf_data_len(pkt), &st.table,
+			    port, st.port_mac[port].addr_bytes);
+	if (answer == ARP_REPLIED) {
 		onvm_nflib_counter_add(nf, st.c_replies, 1);
 		if (st.print)
 			printf("arp_responder: answered a request on port %u\n", port);
-		return onvm_nf_out_port(meta, port);
+		return onvm_nf_out_port(v, port);
 	}
-	onvm_nflib_counter_add(nf, v == ARP_NOT_OURS ? st.c_not_ours : st.c_passed, 1);
-	return pass_on(meta);
+	onvm_nflib_counter_add(nf, answer == ARP_NOT_OURS ? st.c_not_ours : st.c_passed, 1);
+	return pass_on(v);
 }
 
 static void

@@ -22,11 +22,11 @@ struct monitor {
 static struct monitor mon = { .print_ms = 1000 };
 
 static void
-count_burst(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf)
+count_burst(struct rte_mbuf **pkts, struct onvm_verdict *v, uint16_t n, struct onvm_nf_ctx *nf)
 {
 	uint64_t bytes = 0;
 
-	/* The library already set every action to next: only count. */
+	/* Every verdict already says next: only count. */
 	for (uint16_t i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	mon.pkts += n;

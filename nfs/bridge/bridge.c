@@ -23,21 +23,21 @@ struct bridge {
 static struct bridge br;
 
 static int
-handle(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, struct onvm_nf_ctx *nf)
+handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 {
 	uint16_t out;
 
-	if (meta->in_port >= ONVM_MAX_PORTS) {
+	if (onvm_pkt_in_port(pkt) >= ONVM_MAX_PORTS) {
 		onvm_nflib_counter_add(nf, br.c_no_in_port, 1);
-		return onvm_nf_drop(meta);
+		return onvm_nf_drop(v);
 	}
-	out = br.partner[meta->in_port];
+	out = br.partner[onvm_pkt_in_port(pkt)];
 	if (out == NO_PARTNER) {
 		onvm_nflib_counter_add(nf, br.c_no_partner, 1);
-		return onvm_nf_drop(meta);
+		return onvm_nf_drop(v);
 	}
 	onvm_nflib_counter_add(nf, br.c_bridged, 1);
-	return onvm_nf_out_port(meta, out);
+	return onvm_nf_out_port(v, out);
 }
 
 /* The manager's ports are fixed for its lifetime: pair them once. */

@@ -111,7 +111,7 @@ reload_loop(void *arg)
 }
 
 static void
-fw_burst(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf)
+fw_burst(struct rte_mbuf **pkts, struct onvm_verdict *v, uint16_t n, struct onvm_nf_ctx *nf)
 {
 	struct fw_nf *fw = onvm_nflib_user(nf);
 	struct pkt_info pi[FW_BURST_MAX];
@@ -131,16 +131,14 @@ fw_burst(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf)
 				rte_prefetch0(rte_pktmbuf_mtod(b[i + FW_PREFETCH_AHEAD], void *));
 			pkt_parse(rte_pktmbuf_mtod(b[i], const uint8_t *), rte_pktmbuf_data_len(b[i]),
 				  &pi[i]);
-			in_port[i] = onvm_pkt_meta(b[i])->in_port;
+			in_port[i] = onvm_pkt_in_port(b[i]);
 		}
 		fw_engine_classify_burst(fw->engine, pi, in_port, cnt, now_ns, verdicts);
 		for (i = 0; i < cnt; i++) {
-			struct onvm_pkt_meta *meta = onvm_pkt_meta(b[i]);
-
 			if (fw_verdict_allows(verdicts[i]))
-				onvm_nf_next(meta);
+				onvm_nf_next(&v[base + i]);
 			else
-				onvm_nf_drop(meta);
+				onvm_nf_drop(&v[base + i]);
 		}
 	}
 	fw_engine_quiescent(fw->engine);

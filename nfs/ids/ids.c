@@ -59,14 +59,14 @@ ids_publish(struct onvm_nf_ctx *nf, uint64_t now_ns)
 }
 
 static int
-ids_handle(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, struct onvm_nf_ctx *nf)
+ids_handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 {
 	struct ids_nf *st = onvm_nflib_user(nf);
-	enum ids_verdict v = ids_engine_inspect(st->engine, rte_pktmbuf_mtod(pkt, const uint8_t *),
+	enum ids_verdict iv = ids_engine_inspect(st->engine, rte_pktmbuf_mtod(pkt, const uint8_t *),
 						rte_pktmbuf_data_len(pkt),
 						onvm_nflib_pkt_time_ns(nf, pkt));
 
-	return v == IDS_DROP ? onvm_nf_drop(meta) : onvm_nf_next(meta);
+	return iv == IDS_DROP ? onvm_nf_drop(v) : onvm_nf_next(v);
 }
 
 static void

@@ -79,12 +79,12 @@ count(struct onvm_nf_ctx *nf, const struct load_balancer *lb, enum lb_counter c)
 }
 
 static int
-lb_handle(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, struct onvm_nf_ctx *nf)
+lb_handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 {
 	struct load_balancer *lb = onvm_nflib_user(nf);
 	uint32_t events;
-	enum lb_verdict v = lb_fwd_packet(&lb->fwd, rte_pktmbuf_mtod(pkt, uint8_t *),
-					  rte_pktmbuf_data_len(pkt), rte_rdtsc(), &events);
+	enum lb_verdict lv = lb_fwd_packet(&lb->fwd, rte_pktmbuf_mtod(pkt, uint8_t *),
+					   rte_pktmbuf_data_len(pkt), rte_rdtsc(), &events);
 
 	if (events & LB_EV_NEW_CONN)
 		count(nf, lb, LC_NEW_CONN);
@@ -92,23 +92,23 @@ lb_handle(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, struct onvm_nf_ctx *
 		count(nf, lb, LC_UNTRACKED_TABLE_FULL);
 	if (events & LB_EV_CONFLICT)
 		count(nf, lb, LC_UNTRACKED_CONFLICT);
-	switch (v) {
+	switch (lv) {
 	case LB_V_TO_BACKEND:
 		count(nf, lb, LC_TO_BACKEND);
-		return onvm_nf_next(meta);
+		return onvm_nf_next(v);
 	case LB_V_TO_CLIENT:
 		count(nf, lb, LC_TO_CLIENT);
-		return onvm_nf_next(meta);
+		return onvm_nf_next(v);
 	case LB_V_DROP_FRAGMENT:
 		count(nf, lb, LC_DROP_FRAGMENT);
-		return onvm_nf_drop(meta);
+		return onvm_nf_drop(v);
 	case LB_V_DROP_MALFORMED:
 		count(nf, lb, LC_DROP_MALFORMED);
-		return onvm_nf_drop(meta);
+		return onvm_nf_drop(v);
 	case LB_V_PASS:
 	default:
 		count(nf, lb, LC_PASS);
-		return onvm_nf_next(meta);
+		return onvm_nf_next(v);
 	}
 }
 

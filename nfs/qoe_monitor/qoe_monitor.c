@@ -35,7 +35,7 @@ struct qoe_nf {
 };
 
 static int
-qoe_handle(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, struct onvm_nf_ctx *nf)
+qoe_handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 {
 	struct qoe_nf *q = onvm_nflib_user(nf);
 	uint64_t t = onvm_nflib_pkt_time_ns(nf, pkt);
@@ -48,9 +48,11 @@ qoe_handle(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, struct onvm_nf_ctx 
 		onvm_nflib_counter_add(nf, q->counter[res], 1);
 	if (t >= q->latest_pkt_ns) {
 		q->latest_pkt_ns = t;
-		q->latest_wall_ns = meta->rx_ns ? meta->rx_ns : onvm_nflib_now_ns();
+		uint64_t rx_ns = onvm_pkt_rx_ns(pkt);
+
+		q->latest_wall_ns = rx_ns ? rx_ns : onvm_nflib_now_ns();
 	}
-	return onvm_nf_next(meta);   /* a monitor never alters the path */
+	return onvm_nf_next(v);   /* a monitor never alters the path */
 }
 
 static void

@@ -65,7 +65,8 @@ count(struct onvm_nf_ctx *nf, const struct router *rt, enum router_counter c, ui
 
 /* Route one chunk: classify, one bulk lookup for the routable, then act. */
 static void
-router_chunk(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf, struct router *rt)
+router_chunk(struct rte_mbuf **pkts, struct onvm_verdict *verdict, uint16_t n,
+	     struct onvm_nf_ctx *nf, struct router *rt)
 {
 	uint32_t dst[ROUTER_CHUNK] = { 0 }; /* only [0, n_route) is read */
 	uint16_t l3_off[ROUTER_CHUNK], which[ROUTER_CHUNK];
@@ -74,7 +75,7 @@ router_chunk(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf, struct 
 	uint16_t n_route = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkts[i]);
+		struct onvm_verdict *out = &verdict[i];
 		uint8_t *frame = rte_pktmbuf_mtod(pkts[i], uint8_t *);
 		enum rt_verdict v = rt_fwd_classify(frame, rte_pktmbuf_data_len(pkts[i]),
 						    &l3_off[n_route], &dst[n_route]);
@@ -86,10 +87,10 @@ router_chunk(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf, struct 
 		case RT_V_NON_IP:
 			if (rt->non_ip == RT_NON_IP_PASS) {
 				tally[RC_PASS_NON_IP]++;
-				onvm_nf_next(meta);
+				onvm_nf_next(out);
 			} else {
 				tally[RC_DROP_NON_IP]++;
-				onvm_nf_drop(meta);
+				onvm_nf_drop(out);
 			}
 			continue;
 		case RT_V_BAD_CSUM:
@@ -103,7 +104,7 @@ router_chunk(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf, struct 
 			tally[RC_DROP_MALFORMED]++;
 			break;
 		}
-		onvm_nf_drop(meta);
+		onvm_nf_drop(out);
 	}
 
 	rt_table_lookup_bulk(rt->table, dst, nh, n_route);
@@ -112,12 +113,12 @@ router_chunk(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf, struct 
 
 		if (nh[k] == NULL) {
 			tally[RC_DROP_NO_ROUTE]++;
-			onvm_nf_drop(onvm_pkt_meta(m));
+			onvm_nf_drop(&verdict[which[k]]);
 			continue;
 		}
 		rt_fwd_rewrite(rte_pktmbuf_mtod(m, uint8_t *), l3_off[k], nh[k]->mac,
 			       rt->port_mac[nh[k]->port].addr_bytes);
-		onvm_nf_out_port(onvm_pkt_meta(m), nh[k]->port);
+		onvm_nf_out_port(&verdict[which[k]], nh[k]->port);
 		tally[RC_ROUTED]++;
 	}
 	for (int c = 0; c < RC_COUNT; c++)
@@ -125,12 +126,13 @@ router_chunk(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf, struct 
 }
 
 static void
-router_burst(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf)
+router_burst(struct rte_mbuf **pkts, struct onvm_verdict *v, uint16_t n, struct onvm_nf_ctx *nf)
 {
 	struct router *rt = onvm_nflib_user(nf);
 
 	for (uint16_t done = 0; done < n; done += ROUTER_CHUNK)
-		router_chunk(pkts + done, n - done < ROUTER_CHUNK ? n - done : ROUTER_CHUNK, nf, rt);
+		router_chunk(pkts + done, v + done,
+			     n - done < ROUTER_CHUNK ? n - done : ROUTER_CHUNK, nf, rt);
 }
 
 static const char *

@@ -12,11 +12,11 @@
 static uint16_t dest_service; /* 0: next hop */
 
 static int
-forward(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, struct onvm_nf_ctx *nf)
+forward(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 {
 	if (dest_service)
-		return onvm_nf_to_service(meta, dest_service);
-	return onvm_nf_next(meta);
+		return onvm_nf_to_service(v, dest_service);
+	return onvm_nf_next(v);
 }
 
 static void

@@ -64,7 +64,7 @@ static struct speed_tester st = {
 /* ---- the loop: every packet that comes back goes out again ---- */
 
 static void
-loop_burst(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf)
+loop_burst(struct rte_mbuf **pkts, struct onvm_verdict *v, uint16_t n, struct onvm_nf_ctx *nf)
 {
 	uint64_t now = st.latency ? rte_rdtsc() : 0;
 
@@ -78,7 +78,7 @@ loop_burst(struct rte_mbuf **pkts, uint16_t n, struct onvm_nf_ctx *nf)
 				st_latency_add(&st.lat, now - sent);
 			st_stamp_write(frame, len, now);
 		}
-		onvm_nf_to_service(onvm_pkt_meta(pkts[i]), st.dest);
+		onvm_nf_to_service(&v[i], st.dest);
 	}
 	st.looped += n;
 	onvm_nflib_counter_add(nf, st.c_looped, n);
@@ -106,7 +106,6 @@ fill_packet(struct rte_mbuf *m)
 	}
 	if (st.latency)
 		st_stamp_write(data, len, rte_rdtsc());
-	onvm_nf_to_service(onvm_pkt_meta(m), st.dest);
 }
 
 /*
@@ -121,7 +120,7 @@ send_all(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n)
 	unsigned int sent = 0;
 
 	for (;;) {
-		sent += onvm_nflib_send(nf, pkts + sent, n - sent);
+		sent += onvm_nflib_send(nf, pkts + sent, n - sent, onvm_verdict_to_service(st.dest));
 		if (sent == n || onvm_nflib_stopping(nf) || rte_get_timer_cycles() > deadline)
 			return sent;
 		usleep(10);

@@ -14,25 +14,37 @@ static const struct onvm_chain chain3 = {
 	.name = "c", .num_hops = 3, .hops = { 4, 7, 9 }, .out_port = 1,
 };
 
-static struct onvm_pkt_meta
+/* A packet as an NF hands it back: its chain position and the verdict. */
+struct returned {
+	struct onvm_pkt_meta meta;
+	struct onvm_verdict v;
+};
+
+static struct returned
 meta_at(uint8_t hop, uint8_t action, uint16_t dest)
 {
-	return (struct onvm_pkt_meta){ .chain_hop = hop, .action = action,
-				       .destination = dest, .in_port = 0 };
+	return (struct returned){ .meta = { .chain_hop = hop, .in_port = 0 },
+				  .v = { .action = action, .destination = dest } };
+}
+
+static struct dispatch
+decide(const struct onvm_chain *chain, struct returned *r, uint32_t port_mask, uint16_t max)
+{
+	return dispatch_decide(chain, &r->meta, r->v, port_mask, max);
 }
 
 static void
 next_walks_the_chain_then_leaves(void **state)
 {
-	struct onvm_pkt_meta m = meta_at(0, ONVM_ACTION_NEXT, 0);
-	struct dispatch d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	struct returned m = meta_at(0, ONVM_ACTION_NEXT, 0);
+	struct dispatch d = decide(&chain3, &m, PORTS_01, 16);
 
 	assert_int_equal(d.kind, DISPATCH_SERVICE);
 	assert_int_equal(d.target, 7);
-	assert_int_equal(m.chain_hop, 1);
-	d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	assert_int_equal(m.meta.chain_hop, 1);
+	d = decide(&chain3, &m, PORTS_01, 16);
 	assert_int_equal(d.target, 9);
-	d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	d = decide(&chain3, &m, PORTS_01, 16);
 	assert_int_equal(d.kind, DISPATCH_PORT);
 	assert_int_equal(d.target, 1);
 }
@@ -41,16 +53,16 @@ static void
 chain_end_without_port_drops(void **state)
 {
 	struct onvm_chain c = chain3;
-	struct onvm_pkt_meta m = meta_at(2, ONVM_ACTION_NEXT, 0);
+	struct returned m = meta_at(2, ONVM_ACTION_NEXT, 0);
 	struct dispatch d;
 
 	c.out_port = ONVM_PORT_NONE;
-	d = dispatch_decide(&c, &m, PORTS_01, 16);
+	d = decide(&c, &m, PORTS_01, 16);
 	assert_int_equal(d.kind, DISPATCH_DROP);
 	assert_int_equal(d.reason, DROP_CHAIN_END);
 	c.out_port = 5; /* not a running port */
 	m = meta_at(2, ONVM_ACTION_NEXT, 0);
-	d = dispatch_decide(&c, &m, PORTS_01, 16);
+	d = decide(&c, &m, PORTS_01, 16);
 	assert_int_equal(d.reason, DROP_BAD_DEST);
 }
 
@@ -58,64 +70,64 @@ static void
 paired_port(void **state)
 {
 	struct onvm_chain c = { .num_hops = 1, .hops = { 1 }, .out_port = ONVM_PORT_PAIRED };
-	struct onvm_pkt_meta m = meta_at(0, ONVM_ACTION_NEXT, 0);
+	struct returned m = meta_at(0, ONVM_ACTION_NEXT, 0);
 	struct dispatch d;
 
-	m.in_port = 0;
-	d = dispatch_decide(&c, &m, PORTS_01, 16);
+	m.meta.in_port = 0;
+	d = decide(&c, &m, PORTS_01, 16);
 	assert_int_equal(d.target, 1);
 	m = meta_at(0, ONVM_ACTION_NEXT, 0);
-	m.in_port = 1;
-	d = dispatch_decide(&c, &m, PORTS_01, 16);
+	m.meta.in_port = 1;
+	d = decide(&c, &m, PORTS_01, 16);
 	assert_int_equal(d.target, 0);
 	m = meta_at(0, ONVM_ACTION_NEXT, 0);
-	m.in_port = 2; /* port 2 alone: its partner 3 is not running, it reflects */
-	d = dispatch_decide(&c, &m, 0x7u, 16);
+	m.meta.in_port = 2; /* port 2 alone: its partner 3 is not running, it reflects */
+	d = decide(&c, &m, 0x7u, 16);
 	assert_int_equal(d.target, 2);
 	m = meta_at(0, ONVM_ACTION_NEXT, 0);
-	m.in_port = ONVM_PORT_NONE; /* made by an NF: no port to pair with */
-	d = dispatch_decide(&c, &m, PORTS_01, 16);
+	m.meta.in_port = ONVM_PORT_NONE; /* made by an NF: no port to pair with */
+	d = decide(&c, &m, PORTS_01, 16);
 	assert_int_equal(d.kind, DISPATCH_DROP);
 }
 
 static void
 to_service_jumps_within_chain(void **state)
 {
-	struct onvm_pkt_meta m = meta_at(0, ONVM_ACTION_TONF, 9);
-	struct dispatch d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	struct returned m = meta_at(0, ONVM_ACTION_TONF, 9);
+	struct dispatch d = decide(&chain3, &m, PORTS_01, 16);
 
 	assert_int_equal(d.kind, DISPATCH_SERVICE);
 	assert_int_equal(d.target, 9);
-	assert_int_equal(m.chain_hop, 2); /* NEXT from 9 now leaves the chain */
+	assert_int_equal(m.meta.chain_hop, 2); /* NEXT from 9 now leaves the chain */
 	m = meta_at(1, ONVM_ACTION_TONF, 12); /* off the chain: position kept */
-	d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	d = decide(&chain3, &m, PORTS_01, 16);
 	assert_int_equal(d.target, 12);
-	assert_int_equal(m.chain_hop, 1);
+	assert_int_equal(m.meta.chain_hop, 1);
 	m = meta_at(0, ONVM_ACTION_TONF, 0);
-	d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	d = decide(&chain3, &m, PORTS_01, 16);
 	assert_int_equal(d.reason, DROP_BAD_DEST);
 	m = meta_at(0, ONVM_ACTION_TONF, 17);
-	d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	d = decide(&chain3, &m, PORTS_01, 16);
 	assert_int_equal(d.reason, DROP_BAD_DEST);
 }
 
 static void
 out_and_drop(void **state)
 {
-	struct onvm_pkt_meta m = meta_at(0, ONVM_ACTION_OUT, 1);
-	struct dispatch d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	struct returned m = meta_at(0, ONVM_ACTION_OUT, 1);
+	struct dispatch d = decide(&chain3, &m, PORTS_01, 16);
 
 	assert_int_equal(d.kind, DISPATCH_PORT);
 	assert_int_equal(d.target, 1);
 	m = meta_at(0, ONVM_ACTION_OUT, 4);
-	d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	d = decide(&chain3, &m, PORTS_01, 16);
 	assert_int_equal(d.reason, DROP_BAD_DEST);
 	m = meta_at(0, ONVM_ACTION_DROP, 0);
-	d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	d = decide(&chain3, &m, PORTS_01, 16);
 	assert_int_equal(d.kind, DISPATCH_DROP);
 	assert_int_equal(d.reason, DROP_BY_NF);
 	m = meta_at(0, 77, 0); /* garbage action from a buggy NF */
-	d = dispatch_decide(&chain3, &m, PORTS_01, 16);
+	d = decide(&chain3, &m, PORTS_01, 16);
 	assert_int_equal(d.kind, DISPATCH_DROP);
 }
 

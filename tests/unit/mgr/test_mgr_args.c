@@ -66,8 +66,27 @@ defaults(void **state)
 	assert_int_equal(c.stats_out, STATS_STDOUT);
 	assert_int_equal(c.stats_sleep_s, 1);
 	assert_null(c.web);
+	assert_int_equal(c.nf_ring_size, 0); /* ONVM_NF_RING_SIZE */
 	assert_int_equal(PARSE(&c, err, "-p", "1", "-s", "web"), 0);
 	assert_string_equal(c.web, "127.0.0.1:8080");
+}
+
+static void
+nf_ring_size_is_a_power_of_two_in_range(void **state)
+{
+	struct mgr_config c;
+	char err[256];
+
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-ring-size", "64"), 0);
+	assert_int_equal(c.nf_ring_size, 64);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-ring-size=16384"), 0);
+	assert_int_equal(c.nf_ring_size, 16384);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-ring-size", "1000"), -1);
+	assert_non_null(strstr(err, "--nf-ring-size '1000': expected a power of 2"));
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-ring-size", "32"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-ring-size", "32768"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-ring-size", "0"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-ring-size", "-512"), -1);
 }
 
 static void
@@ -99,6 +118,7 @@ main(void)
 		cmocka_unit_test(portmask_forms),
 		cmocka_unit_test(full_command_line),
 		cmocka_unit_test(defaults),
+		cmocka_unit_test(nf_ring_size_is_a_power_of_two_in_range),
 		cmocka_unit_test(errors_are_one_clear_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
