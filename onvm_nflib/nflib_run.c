@@ -6,6 +6,7 @@
  *  - shared-core sleep: an idle NF futex-waits until the manager wakes it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -151,6 +152,22 @@ per_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, struct onvm_verdict *v
 	((onvm_burst_handler_fn)handler)(pkts, v, n, nf);
 }
 
+/*
+ * Shared-core NFs run as SCHED_BATCH: the manager's wake-up of one NF then
+ * does not preempt the NF running on that CPU, which goes on until its RX
+ * ring is empty or its TX ring full and then gives the CPU up. Under
+ * SCHED_OTHER each wake-up switched NFs after a burst or two, and the
+ * switches, not the packets, took the CPU.
+ */
+static void
+nflib_batch_scheduling(void)
+{
+	struct sched_param p = { .sched_priority = 0 };
+
+	if (sched_setscheduler(0, SCHED_BATCH, &p) != 0)
+		fprintf(stderr, "onvm_nflib: SCHED_BATCH refused, shared-core NFs switch more often\n");
+}
+
 static int
 run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 {
@@ -158,6 +175,8 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 	struct onvm_verdict v[ONVM_BURST];
 	unsigned int idle = 0;
 
+	if (nf->shm->shared_core)
+		nflib_batch_scheduling();
 	/* Until now the NF was setting itself up (loading rules, tables): the
 	 * manager holds its traffic rather than calling it stuck. */
 	__atomic_store_n(&nf->slot->ready, 1, __ATOMIC_RELEASE);

@@ -65,6 +65,9 @@ def parse_args():
     ap.add_argument("--flows", type=int, default=0,
                     help="feed port 0 from a capture of this many distinct TCP flows "
                          "(net_pcap, replayed forever) instead of net_null's identical packets")
+    ap.add_argument("--mgr-arg", action="append", default=[], metavar="ARG",
+                    help="one more manager option for the chain cases (repeatable), "
+                         "e.g. --mgr-arg=--nf-ring-size=2048")
     ap.add_argument("--hold", type=float, default=0.0,
                     help="after measuring the 1-NF chain, keep it running this many seconds "
                          "(for perf record/top)")
@@ -227,6 +230,7 @@ def run_chain(a, procs, hz, n, tag, build, rules_file=None):
         argv += ["-C", rules_file]
     if n > 1:
         argv.append("-c")
+    argv += a.mgr_arg
     env = dict(os.environ, ONVM_BUILD_DIR=build)
     mgr = procs.start("onvm_mgr", argv, env=env)
     nfs = []
