@@ -66,11 +66,11 @@ enum onvm_action {
 };
 
 /*
- * What an NF decided about a packet. It travels beside the packet pointer
- * on the NF's TX ring (struct onvm_tx_elem), never in the mbuf: an NF that
- * does not read the packet then never touches its cache lines, and they
- * stay in the manager's cache for the whole trip. Writing the verdict into
- * the mbuf cost a cross-core cache-line transfer per packet each way.
+ * What an NF decided about a packet. It travels with the packet pointer on
+ * the NF's TX ring (onvm_tx_pack), never in the mbuf: an NF that does not
+ * read the packet then never touches its cache lines, and they stay in the
+ * manager's cache for the whole trip. Writing the verdict into the mbuf
+ * cost a cross-core cache-line transfer per packet each way.
  */
 struct onvm_verdict {
 	uint8_t action;      /* enum onvm_action */
@@ -78,12 +78,44 @@ struct onvm_verdict {
 	uint16_t destination;/* service id (TONF) or port (OUT) */
 };
 
-/* One element of an NF's TX ring (NF -> manager): 16 bytes. */
-struct onvm_tx_elem {
-	struct rte_mbuf *pkt;
-	struct onvm_verdict verdict;
-	uint32_t reserved;
-};
+/*
+ * One element of an NF's TX ring (NF -> manager): 8 bytes, the packet
+ * pointer in the low 48 bits, the destination in bits 48-61 and the action
+ * in bits 62-63. User-space addresses of x86-64 and arm64 fit in 48 bits
+ * (the manager checks its mempool at start). Half the size of a pointer +
+ * verdict pair: the ring's slots are the cache lines that cross from the
+ * NF's core to the manager's for every packet.
+ */
+typedef uint64_t onvm_tx_elem;
+
+#define ONVM_TX_PTR_BITS  48
+#define ONVM_TX_PTR_MASK  ((UINT64_C(1) << ONVM_TX_PTR_BITS) - 1)
+#define ONVM_TX_DEST_MAX  0x3fffu /* a larger destination becomes this: invalid */
+
+static inline onvm_tx_elem
+onvm_tx_pack(struct rte_mbuf *pkt, struct onvm_verdict v)
+{
+	/* A bad action (a buggy NF) becomes a drop; a bad destination stays
+	 * bad, so the manager drops and counts it as such. */
+	uint64_t action = v.action <= 3 ? v.action : 0;
+	uint64_t dest = v.destination <= ONVM_TX_DEST_MAX ? v.destination : ONVM_TX_DEST_MAX;
+
+	return (uint64_t)(uintptr_t)pkt | dest << ONVM_TX_PTR_BITS | action << 62;
+}
+
+static inline struct rte_mbuf *
+onvm_tx_pkt(onvm_tx_elem e)
+{
+	return (struct rte_mbuf *)(uintptr_t)(e & ONVM_TX_PTR_MASK);
+}
+
+static inline struct onvm_verdict
+onvm_tx_verdict(onvm_tx_elem e)
+{
+	return (struct onvm_verdict){ .action = (uint8_t)(e >> 62),
+				      .destination = (uint16_t)((e >> ONVM_TX_PTR_BITS) &
+								ONVM_TX_DEST_MAX) };
+}
 
 #define ONVM_META_F_HASH 0x01 /* flow_hash is valid */
 
@@ -173,7 +205,7 @@ struct onvm_nf_slot {
 	char lock_path[ONVM_PATH_LEN]; /* flock()ed by the NF for its whole life */
 	char reject_reason[96];
 	struct rte_ring *rx_ring;      /* manager -> NF */
-	struct rte_ring *tx_ring;      /* NF -> manager, struct onvm_tx_elem */
+	struct rte_ring *tx_ring;      /* NF -> manager, onvm_tx_elem */
 
 	/*
 	 * Shared-core sleep: the NF sets `sleeping`, re-checks its ring and

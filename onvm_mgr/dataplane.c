@@ -311,7 +311,7 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 {
 	struct onvm_nf_slot *s = &m->shm->nfs[id];
 	struct mgr_stash *st = &d->stash[id];
-	struct onvm_tx_elem back[ONVM_BURST];
+	onvm_tx_elem back[ONVM_BURST];
 	struct rte_mbuf *pkts[ONVM_BURST], *drops[ONVM_BURST];
 	uint16_t dst[ONVM_BURST];
 	uint16_t n, kept = 0, ndrop = 0;
@@ -325,8 +325,8 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 	d->counters.nf_dequeued[id] += n;
 
 	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *pkt = back[i].pkt;
-		struct onvm_verdict v = back[i].verdict;
+		struct rte_mbuf *pkt = onvm_tx_pkt(back[i]);
+		struct onvm_verdict v = onvm_tx_verdict(back[i]);
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
 		const struct onvm_chain *chain;
 		struct dispatch disp;

@@ -41,7 +41,7 @@ create_nf_rings(struct mgr *m)
 		snprintf(name, sizeof(name), ONVM_NF_RX_RING_FMT, id);
 		s->rx_ring = rte_ring_create(name, size, rte_socket_id(), rx_flags);
 		snprintf(name, sizeof(name), ONVM_NF_TX_RING_FMT, id);
-		s->tx_ring = rte_ring_create_elem(name, sizeof(struct onvm_tx_elem), size,
+		s->tx_ring = rte_ring_create_elem(name, sizeof(onvm_tx_elem), size,
 						  rte_socket_id(), tx_flags);
 		if (s->rx_ring == NULL || s->tx_ring == NULL) {
 			fprintf(stderr, "onvm_mgr: cannot create NF rings: %s\n",
@@ -50,6 +50,25 @@ create_nf_rings(struct mgr *m)
 		}
 	}
 	return 0;
+}
+
+static void
+check_chunk(struct rte_mempool *mp, void *arg, struct rte_mempool_memhdr *hdr, unsigned int idx)
+{
+	bool *fits = arg;
+
+	if ((uint64_t)(uintptr_t)hdr->addr + hdr->len - 1 > ONVM_TX_PTR_MASK)
+		*fits = false;
+}
+
+/* Every mbuf address must fit the pointer bits of an onvm_tx_elem. */
+static bool
+pool_fits_tx_elems(struct rte_mempool *mp)
+{
+	bool fits = true;
+
+	rte_mempool_mem_iter(mp, check_chunk, &fits);
+	return fits;
 }
 
 int
@@ -87,6 +106,12 @@ mgr_create_shared(struct mgr *m)
 	if (m->pool == NULL) {
 		fprintf(stderr, "onvm_mgr: cannot create the packet pool (%u mbufs): %s\n", n,
 			rte_strerror(rte_errno));
+		return -1;
+	}
+	if (!pool_fits_tx_elems(m->pool)) {
+		fprintf(stderr, "onvm_mgr: the packet pool lies above 2^%d in virtual memory, where NF "
+			"TX ring elements cannot address it: use a lower --base-virtaddr\n",
+			ONVM_TX_PTR_BITS);
 		return -1;
 	}
 	/* Register the RX timestamp field up front, so it exists for NFs to

@@ -160,14 +160,14 @@ drain_ring(struct rte_ring *r)
 static unsigned int
 drain_tx_ring(struct rte_ring *r)
 {
-	struct onvm_tx_elem elems[ONVM_BURST];
+	onvm_tx_elem elems[ONVM_BURST];
 	struct rte_mbuf *pkts[ONVM_BURST];
 	unsigned int n, total = 0;
 
 	while ((n = rte_ring_sc_dequeue_burst_elem(r, elems, sizeof(elems[0]), ONVM_BURST,
 						   NULL)) > 0) {
 		for (unsigned int i = 0; i < n; i++) {
-			pkts[i] = elems[i].pkt;
+			pkts[i] = onvm_tx_pkt(elems[i]);
 			onvm_pkt_meta(pkts[i])->owner = 0;
 		}
 		rte_pktmbuf_free_bulk(pkts, n);

@@ -93,11 +93,11 @@ void
 nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, const struct onvm_verdict *v,
 		   uint16_t n)
 {
-	struct onvm_tx_elem elems[ONVM_BURST];
+	onvm_tx_elem elems[ONVM_BURST];
 	uint16_t done = 0;
 
 	for (uint16_t i = 0; i < n; i++)
-		elems[i] = (struct onvm_tx_elem){ .pkt = pkts[i], .verdict = v[i] };
+		elems[i] = onvm_tx_pack(pkts[i], v[i]);
 	while (done < n) {
 		done += (uint16_t)rte_ring_sp_enqueue_burst_elem(nf->tx_ring, elems + done,
 								 sizeof(elems[0]), n - done, NULL);

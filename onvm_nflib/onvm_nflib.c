@@ -306,14 +306,14 @@ unsigned int
 onvm_nflib_send(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n,
 		struct onvm_verdict v)
 {
-	struct onvm_tx_elem elems[ONVM_BURST];
+	onvm_tx_elem elems[ONVM_BURST];
 	unsigned int sent = 0;
 
 	while (sent < n) {
 		unsigned int chunk = RTE_MIN(n - sent, (unsigned int)ONVM_BURST), ok;
 
 		for (unsigned int i = 0; i < chunk; i++)
-			elems[i] = (struct onvm_tx_elem){ .pkt = pkts[sent + i], .verdict = v };
+			elems[i] = onvm_tx_pack(pkts[sent + i], v);
 		ok = rte_ring_sp_enqueue_burst_elem(nf->tx_ring, elems, sizeof(elems[0]), chunk,
 						    NULL);
 		sent += ok;

@@ -252,9 +252,10 @@ def run_chain(a, procs, hz, n, tag, build, rules_file=None):
         time.sleep(a.warmup)
         pids = [mgr.pid] + [nf.pid for nf in nfs]
         m = measure(tel, pids, a.duration)
-        if a.hold > 0 and n == 1:
-            print(f"holding the 1-NF chain for {a.hold:.0f} s: manager pid {mgr.pid}, "
-                  f"NF pid {entry.pid}", flush=True)
+        if a.hold > 0 and n == min(a.chains):
+            print(f"holding the {n}-NF chain for {a.hold:.0f} s: manager pid {mgr.pid}, "
+                  f"NF pid{'s' if n > 1 else ''} {' '.join(str(nf.pid) for nf in nfs)}, "
+                  f"file prefix {prefix}", flush=True)
             time.sleep(a.hold)
         tel.close()
     except RuntimeError as e:
