@@ -20,9 +20,12 @@ cat >"$WORK/chains.json" <<'JSON'
   ]
 }
 JSON
+# Shared-core mode (-c): three NFs and the data lcore busy-polling two
+# CPUs can leave a hop descheduled long enough for the manager to call the
+# chain stuck and drop at its entry.
 start_mgr 0-1 "$(pcap_vdev 0 "$in" "$WORK/out0.pcap")" \
 	"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/out1.pcap")" \
-	-- -p 0x3 -w 3 -s none -d default -C "$WORK/chains.json"
+	-- -p 0x3 -w 3 -c -s none -d default -C "$WORK/chains.json"
 start_nf simple_forward -r req
 start_nf simple_forward -r resp
 start_nf simple_forward -r resp2
