@@ -182,6 +182,18 @@ nf_id_of() {
 	sed -n "s/^onvm_mgr: NF \([0-9]*\) ([^,]*, pid $1) joined.*/\1/p" "$MGR_LOG" | tail -1
 }
 
+# OpenFlow tests: skip without ovs-ofctl, then OFPORT (this test's TCP port
+# for --of-listen; SALT keeps tests started in the same second apart) and
+# OF (the target ovs-ofctl connects to).
+of_test_init() { # of_test_init SALT
+	command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
+	OFPORT=$((20000 + ($$ + $1) % 20000))
+	OF="tcp:127.0.0.1:$OFPORT"
+}
+
+# ovs-ofctl speaking OpenFlow 1.3, its errors in the output for grep.
+ofctl() { ovs-ofctl -O OpenFlow13 "$@" 2>&1; }
+
 pcap_count() {
 	"$SYS_PYTHON" - "$1" <<'PY'
 import struct, sys

@@ -6,11 +6,7 @@
 # A fast-failover bucket watching a DPDK port follows the link state.
 source "$(dirname "$0")/lib.sh"
 test_init openflow_failover
-command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
-
-OFPORT=$((20000 + ($$ + 9) % 20000))
-OF="tcp:127.0.0.1:$OFPORT"
-ofctl() { ovs-ofctl -O OpenFlow13 "$@" 2>&1; }
+of_test_init 9
 start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=1" \
 	--vdev=net_null0 -- -p 0x3 -s none -d nobody --of-listen "$OFPORT"
 start_nf simple_forward -r primary

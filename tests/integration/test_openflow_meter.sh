@@ -10,11 +10,7 @@
 # reads the DSCP and the IPv4 checksum on port 3).
 source "$(dirname "$0")/lib.sh"
 test_init openflow_meter
-command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
-
-OFPORT=$((20000 + ($$ + 11) % 20000))
-OF="tcp:127.0.0.1:$OFPORT"
-ofctl() { ovs-ofctl -O OpenFlow13 "$@" 2>&1; }
+of_test_init 11
 RATE=1000
 empty_pcap "$WORK/empty.pcap"
 start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=1" \

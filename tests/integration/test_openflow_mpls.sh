@@ -8,11 +8,7 @@
 # covered by the unit tests.)
 source "$(dirname "$0")/lib.sh"
 test_init openflow_mpls
-command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
-
-OFPORT=$((20000 + ($$ + 7) % 20000))
-OF="tcp:127.0.0.1:$OFPORT"
-ofctl() { ovs-ofctl -O OpenFlow13 "$@" 2>&1; }
+of_test_init 7
 in=$TESTDATA/64B_download.pcap
 empty_pcap "$WORK/empty.pcap"
 start_mgr 0-1 "$(pcap_vdev 0 "$in" "$WORK/out0.pcap")" \

@@ -10,10 +10,7 @@
 # gets a FLOW stats reply (which it cannot decode: OVS has no pbb_isid).
 source "$(dirname "$0")/lib.sh"
 test_init openflow_pbb
-command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
-
-OFPORT=$((20000 + ($$ + 13) % 20000))
-OF="tcp:127.0.0.1:$OFPORT"
+of_test_init 13
 PBB="$SYS_PYTHON $ONVM_ROOT/tests/integration/of_pbb.py"
 orig=$TESTDATA/64B_download.pcap
 in=$WORK/in_pbb.pcap

@@ -9,11 +9,7 @@
 # and matches per table.
 source "$(dirname "$0")/lib.sh"
 test_init openflow_pipeline
-command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
-
-OFPORT=$((20000 + ($$ + 5) % 20000))
-OF="tcp:127.0.0.1:$OFPORT"
-ofctl() { ovs-ofctl -O OpenFlow13 "$@" 2>&1; }
+of_test_init 5
 in=$TESTDATA/64B_download.pcap
 empty_pcap "$WORK/empty.pcap"
 start_mgr 0-1 "$(pcap_vdev 0 "$in" "$WORK/out0.pcap")" \

@@ -6,11 +6,7 @@
 # each packet went; dump-flows shows the match and the set-field back.
 source "$(dirname "$0")/lib.sh"
 test_init openflow_tunnel_id
-command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
-
-OFPORT=$((20000 + ($$ + 11) % 20000))
-OF="tcp:127.0.0.1:$OFPORT"
-ofctl() { ovs-ofctl -O OpenFlow13 "$@" 2>&1; }
+of_test_init 11
 in=$TESTDATA/64B_download.pcap
 empty_pcap "$WORK/empty.pcap"
 start_mgr 0-1 "$(pcap_vdev 0 "$in" "$WORK/out0.pcap")" \
