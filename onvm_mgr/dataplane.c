@@ -62,6 +62,32 @@ pick_nf(struct mgr *m, uint16_t svc, struct rte_mbuf *pkt, struct onvm_pkt_meta 
 }
 
 /*
+ * pick_nf for a burst: a service with one instance gives every packet the
+ * same NF, so it is looked up once per burst (most bursts go to a single
+ * service). Valid for one burst only: NFs come and go between bursts.
+ */
+struct nf_memo {
+	uint16_t svc; /* 0: empty */
+	uint16_t nf;
+};
+
+static inline uint16_t
+pick_nf_memo(struct mgr *m, struct nf_memo *memo, uint16_t svc, struct rte_mbuf *pkt,
+	     struct onvm_pkt_meta *meta)
+{
+	uint16_t nf;
+
+	if (svc == memo->svc)
+		return memo->nf;
+	nf = pick_nf(m, svc, pkt, meta);
+	if (__atomic_load_n(&m->shm->services[svc].num_instances, __ATOMIC_ACQUIRE) <= 1) {
+		memo->svc = svc;
+		memo->nf = nf;
+	}
+	return nf;
+}
+
+/*
  * Enqueue pkts[0..n) to the NFs in dst[] (runs of equal dst go in one
  * burst). Returns how many did not fit; those are moved to the front of
  * pkts/dst with owner reset, for the caller to drop or stash.
@@ -227,6 +253,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	chains = mgr_chains_current();
 	gen = mgr_chains_gen(chains);
 	uint16_t chain_ids[ONVM_BURST];
+	struct nf_memo memo = { 0, 0 };
 
 	mgr_classify_burst(m, d, chains, pkts, n, port, chain_ids);
 
@@ -253,7 +280,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 							.in_port = port, .rx_ns = ts };
 			svc = m->shm->chain_gens[gen].chains[chain_id].hops[0];
 		}
-		nf = pick_nf(m, svc, pkt, meta);
+		nf = pick_nf_memo(m, &memo, svc, pkt, meta);
 		if (nf == 0) {
 			d->counters.no_instance++;
 			rte_pktmbuf_free(pkt);
@@ -315,6 +342,7 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 	struct rte_mbuf *pkts[ONVM_BURST], *drops[ONVM_BURST];
 	uint16_t dst[ONVM_BURST];
 	uint16_t n, kept = 0, ndrop = 0;
+	struct nf_memo memo = { 0, 0 };
 
 	if (!stash_retry(m, d, st))
 		return;
@@ -362,7 +390,7 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 			continue;
 		}
 		if (disp.kind == DISPATCH_SERVICE) {
-			uint16_t nf = pick_nf(m, disp.target, pkt, meta);
+			uint16_t nf = pick_nf_memo(m, &memo, disp.target, pkt, meta);
 			if (nf) {
 				pkts[kept] = pkt;
 				dst[kept++] = nf;
