@@ -119,8 +119,9 @@ nflib_count_actions(struct onvm_nf_ctx *nf, const struct onvm_verdict *v, uint16
 {
 	uint64_t by_action[4] = { 0 };
 
+	/* A garbage action is counted as what the manager will do: drop. */
 	for (uint16_t i = 0; i < n; i++)
-		by_action[v[i].action & 3]++;
+		by_action[v[i].action <= ONVM_ACTION_OUT ? v[i].action : ONVM_ACTION_DROP]++;
 	nf->slot->nf_stats.act_drop += by_action[ONVM_ACTION_DROP];
 	nf->slot->nf_stats.act_next += by_action[ONVM_ACTION_NEXT];
 	nf->slot->nf_stats.act_tonf += by_action[ONVM_ACTION_TONF];
