@@ -90,7 +90,11 @@ pick_nf_memo(struct mgr *m, struct nf_memo *memo, uint16_t svc, struct rte_mbuf 
 /*
  * Enqueue pkts[0..n) to the NFs in dst[] (runs of equal dst go in one
  * burst). Returns how many did not fit; those are moved to the front of
- * pkts/dst with owner reset, for the caller to drop or stash.
+ * pkts/dst, owner unset, for the caller to drop or stash.
+ *
+ * Only the packets that fit are marked with their owner: a chain at
+ * capacity retries a held burst every iteration, and marking and
+ * unmarking all of it each time cost more than the forwarding.
  */
 static uint16_t
 enqueue_runs(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf **pkts, uint16_t *dst,
@@ -99,25 +103,63 @@ enqueue_runs(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf **pkts, ui
 	uint16_t left = 0;
 
 	for (uint16_t i = 0; i < n;) {
-		uint16_t nf = dst[i], j = i;
+		uint16_t nf = dst[i], j = i + 1;
 
 		while (j < n && dst[j] == nf)
-			onvm_pkt_meta(pkts[j++])->owner = nf;
+			j++;
 		struct onvm_nf_slot *s = &m->shm->nfs[nf];
-		uint16_t run = j - i;
-		uint16_t ok = (uint16_t)rte_ring_enqueue_burst(s->rx_ring, (void **)pkts + i, run, NULL);
+		uint16_t room = (uint16_t)RTE_MIN(rte_ring_free_count(s->rx_ring), (unsigned)(j - i));
+		uint16_t ok = 0;
 
-		d->counters.nf_enqueued[nf] += ok;
-		if (ok && m->shm->shared_core)
-			nf_wake(s);
+		if (room) {
+			for (uint16_t k = i; k < i + room; k++)
+				onvm_pkt_meta(pkts[k])->owner = nf;
+			/* All of `room` fits unless another lcore enqueued
+			 * meanwhile (multi-producer rings, 3+ lcores). */
+			ok = (uint16_t)rte_ring_enqueue_burst(s->rx_ring, (void **)pkts + i, room, NULL);
+			for (uint16_t k = i + ok; k < i + room; k++)
+				onvm_pkt_meta(pkts[k])->owner = 0;
+			d->counters.nf_enqueued[nf] += ok;
+			if (ok && m->shm->shared_core)
+				nf_wake(s);
+		}
 		for (uint16_t k = i + ok; k < j; k++) {
-			onvm_pkt_meta(pkts[k])->owner = 0;
 			pkts[left] = pkts[k];
 			dst[left++] = nf;
 		}
 		i = j;
 	}
 	return left;
+}
+
+/*
+ * Drop (and count) the packets of a held burst whose destination NF left
+ * while they waited: it will never take them. The state is read once per
+ * run of equal destinations.
+ */
+static uint16_t
+drop_departed(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
+{
+	uint16_t keep = 0;
+
+	for (uint16_t i = 0; i < st->n;) {
+		uint16_t nf = st->dst[i], j = i + 1;
+
+		while (j < st->n && st->dst[j] == nf)
+			j++;
+		if (__atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING) {
+			for (uint16_t k = i; k < j; k++) {
+				st->pkts[keep] = st->pkts[k];
+				st->dst[keep++] = nf;
+			}
+		} else {
+			d->counters.no_instance += j - i;
+			rte_pktmbuf_free_bulk(st->pkts + i, j - i);
+		}
+		i = j;
+	}
+	st->n = keep;
+	return keep;
 }
 
 static inline void
@@ -201,22 +243,12 @@ static bool
 port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 {
 	struct mgr_stash *h = &d->port_hold[port];
-	uint16_t keep = 0, before;
+	uint16_t before;
 
 	if (h->n == 0)
 		return true;
-	for (uint16_t i = 0; i < h->n; i++) {
-		if (__atomic_load_n(&m->shm->nfs[h->dst[i]].state, __ATOMIC_ACQUIRE) ==
-		    ONVM_NF_RUNNING) {
-			h->pkts[keep] = h->pkts[i];
-			h->dst[keep++] = h->dst[i];
-		} else {
-			d->counters.no_instance++;
-			rte_pktmbuf_free(h->pkts[i]);
-		}
-	}
-	before = keep;
-	h->n = enqueue_runs(m, d, h->pkts, h->dst, keep);
+	before = drop_departed(m, d, h);
+	h->n = enqueue_runs(m, d, h->pkts, h->dst, before);
 	if (h->n == 0)
 		return true;
 	if (h->n < before || !m->shm->nfs[h->dst[0]].ready) {
@@ -305,22 +337,9 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 static bool
 stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 {
-	uint16_t keep = 0;
-
 	if (st->n == 0)
 		return true;
-	/* A destination that left meanwhile will never take them. */
-	for (uint16_t i = 0; i < st->n; i++) {
-		if (__atomic_load_n(&m->shm->nfs[st->dst[i]].state, __ATOMIC_ACQUIRE) ==
-		    ONVM_NF_RUNNING) {
-			st->pkts[keep] = st->pkts[i];
-			st->dst[keep++] = st->dst[i];
-		} else {
-			d->counters.no_instance++;
-			rte_pktmbuf_free(st->pkts[i]);
-		}
-	}
-	st->n = enqueue_runs(m, d, st->pkts, st->dst, keep);
+	st->n = enqueue_runs(m, d, st->pkts, st->dst, drop_departed(m, d, st));
 	if (st->n == 0)
 		return true;
 	if (rte_rdtsc() - st->since_tsc > m->stash_timeout_tsc) {

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The skeleton of a 1-NF chain, with everything but the rings taken out:
+ * what the ring-based design can reach at best on this machine, next to
+ * testpmd on the same ports (docs/benchmarking.md, "The design's ceiling").
+ *
+ *   two-rings  lcore 1 (the manager's data lcore): port 0 RX -> ring A,
+ *              ring B -> port 1 TX; lcore 0 (the NF): ring A -> ring B.
+ *              The 1-NF chain's packet path, no classification, no
+ *              dispatch, no metadata, no counters.
+ *   one-ring   lcore 1: port 0 RX -> ring A; lcore 0: ring A -> port 1 TX
+ *              on its own TX queue. What an NF that transmits by itself
+ *              (per-NF TX queues) could reach.
+ *   one-core   lcore 1 alone: port 0 RX -> ring A -> port 1 TX. The cost
+ *              of a ring pass without crossing cores.
+ *
+ * Packets are pointers only, as in the platform: neither side touches an
+ * mbuf except the PMDs. Prints one line of JSON: Mpps and cycles/packet.
+ *
+ *   bench_ring_skeleton -l 0-1 --no-pci --vdev net_null0,size=64 \
+ *       --vdev net_null1,size=64 -- [--mode M] [--ring N] [--burst N] [--seconds S]
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#define MAX_BURST 256
+
+enum mode { TWO_RINGS, ONE_RING, ONE_CORE };
+
+static struct {
+	enum mode mode;
+	unsigned int ring_size, burst;
+	double seconds, warmup;
+	struct rte_ring *a, *b;
+	volatile int stop;
+} cfg = { .mode = TWO_RINGS, .ring_size = 512, .burst = 64, .seconds = 5, .warmup = 2 };
+
+/* Send all n, retrying: a forwarder in a chain waits rather than drops. */
+static void
+tx_all(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, unsigned int n)
+{
+	unsigned int sent = 0;
+
+	while (sent < n && !cfg.stop)
+		sent += rte_eth_tx_burst(port, queue, pkts + sent, (uint16_t)(n - sent));
+	if (sent < n)
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+}
+
+static void
+enqueue_all(struct rte_ring *r, struct rte_mbuf **pkts, unsigned int n)
+{
+	unsigned int done = 0;
+
+	while (done < n && !cfg.stop)
+		done += rte_ring_sp_enqueue_burst(r, (void **)pkts + done, n - done, NULL);
+	if (done < n)
+		rte_pktmbuf_free_bulk(pkts + done, n - done);
+}
+
+/* lcore 1: the manager's data lcore. */
+static int
+data_lcore(void *arg)
+{
+	struct rte_mbuf *pkts[MAX_BURST];
+
+	(void)arg;
+	while (!cfg.stop) {
+		unsigned int n = rte_eth_rx_burst(0, 0, pkts, (uint16_t)cfg.burst);
+
+		if (n)
+			enqueue_all(cfg.a, pkts, n);
+		if (cfg.mode == ONE_RING)
+			continue;
+		n = rte_ring_sc_dequeue_burst(cfg.mode == ONE_CORE ? cfg.a : cfg.b, (void **)pkts,
+					      cfg.burst, NULL);
+		if (n)
+			tx_all(1, 0, pkts, n);
+	}
+	return 0;
+}
+
+/* lcore 0: the NF. */
+static void
+nf_loop(void)
+{
+	struct rte_mbuf *pkts[MAX_BURST];
+
+	while (!cfg.stop) {
+		unsigned int n = rte_ring_sc_dequeue_burst(cfg.a, (void **)pkts, cfg.burst, NULL);
+
+		if (n == 0)
+			continue;
+		if (cfg.mode == ONE_RING)
+			tx_all(1, 1, pkts, n);
+		else
+			enqueue_all(cfg.b, pkts, n);
+	}
+}
+
+static void
+port_init(uint16_t port, struct rte_mempool *pool)
+{
+	struct rte_eth_conf conf;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(port, 1, 2, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(port, 0, 1024, rte_socket_id(), NULL, pool);
+	for (uint16_t q = 0; q < 2 && rc == 0; q++)
+		rc = rte_eth_tx_queue_setup(port, q, 1024, rte_socket_id(), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		rte_exit(EXIT_FAILURE, "ring_skeleton: port %u: %s\n", port, rte_strerror(-rc));
+}
+
+static uint64_t
+port_tx_packets(uint16_t port)
+{
+	struct rte_eth_stats st;
+
+	rte_eth_stats_get(port, &st);
+	return st.opackets;
+}
+
+static void
+sleep_s(double s)
+{
+	rte_delay_us_sleep((unsigned int)(s * 1e6));
+}
+
+/* The main lcore measures, then becomes the NF (or idles in one-core mode). */
+static int
+main_lcore(void *arg)
+{
+	(void)arg;
+	if (cfg.mode == ONE_CORE) {
+		while (!cfg.stop)
+			sleep_s(0.05);
+		return 0;
+	}
+	nf_loop();
+	return 0;
+}
+
+static void
+parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "ring", required_argument, NULL, 'r' },
+		{ "burst", required_argument, NULL, 'b' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (strcmp(optarg, "two-rings") == 0)
+				cfg.mode = TWO_RINGS;
+			else if (strcmp(optarg, "one-ring") == 0)
+				cfg.mode = ONE_RING;
+			else if (strcmp(optarg, "one-core") == 0)
+				cfg.mode = ONE_CORE;
+			else
+				rte_exit(EXIT_FAILURE, "ring_skeleton: --mode: two-rings, one-ring or one-core\n");
+			break;
+		case 'r':
+			cfg.ring_size = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			cfg.burst = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			cfg.seconds = strtod(optarg, NULL);
+			break;
+		case 'w':
+			cfg.warmup = strtod(optarg, NULL);
+			break;
+		default:
+			rte_exit(EXIT_FAILURE, "ring_skeleton: unknown option\n");
+		}
+	}
+	if (!rte_is_power_of_2(cfg.ring_size) || cfg.ring_size < 64)
+		rte_exit(EXIT_FAILURE, "ring_skeleton: --ring must be a power of 2, at least 64\n");
+	if (cfg.burst == 0 || cfg.burst > MAX_BURST)
+		rte_exit(EXIT_FAILURE, "ring_skeleton: --burst must be 1-%d\n", MAX_BURST);
+}
+
+struct measurement {
+	uint64_t packets;
+	double seconds;
+};
+
+/* A plain thread, not an lcore: it sleeps, reads port 1's counter twice
+ * and stops both loops. */
+static void *
+measure(void *arg)
+{
+	struct measurement *res = arg;
+	uint64_t tx0, t0;
+
+	sleep_s(cfg.warmup);
+	tx0 = port_tx_packets(1);
+	t0 = rte_get_tsc_cycles();
+	sleep_s(cfg.seconds);
+	res->packets = port_tx_packets(1) - tx0;
+	res->seconds = (double)(rte_get_tsc_cycles() - t0) / (double)rte_get_tsc_hz();
+	cfg.stop = 1;
+	return NULL;
+}
+
+static const char *
+mode_name(void)
+{
+	return cfg.mode == TWO_RINGS ? "two-rings" : cfg.mode == ONE_RING ? "one-ring" : "one-core";
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rte_mempool *pool;
+	unsigned int worker;
+	int eal = rte_eal_init(argc, argv);
+
+	if (eal < 0)
+		rte_exit(EXIT_FAILURE, "ring_skeleton: EAL init failed\n");
+	parse_args(argc - eal, argv + eal);
+	if (rte_eth_dev_count_avail() < 2)
+		rte_exit(EXIT_FAILURE, "ring_skeleton: needs two ports\n");
+	worker = rte_get_next_lcore(-1, 1, 0);
+	if (worker >= RTE_MAX_LCORE)
+		rte_exit(EXIT_FAILURE, "ring_skeleton: needs two lcores (-l 0-1)\n");
+	pool = rte_pktmbuf_pool_create("skel_pool", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       rte_socket_id());
+	cfg.a = rte_ring_create("skel_a", cfg.ring_size, rte_socket_id(),
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+	cfg.b = rte_ring_create("skel_b", cfg.ring_size, rte_socket_id(),
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (pool == NULL || cfg.a == NULL || cfg.b == NULL)
+		rte_exit(EXIT_FAILURE, "ring_skeleton: %s\n", rte_strerror(rte_errno));
+	port_init(0, pool);
+	port_init(1, pool);
+
+	pthread_t clock_thread;
+	struct measurement res = { 0 };
+
+	rte_eal_remote_launch(data_lcore, NULL, worker);
+	if (pthread_create(&clock_thread, NULL, measure, &res) != 0)
+		rte_exit(EXIT_FAILURE, "ring_skeleton: cannot start the measuring thread\n");
+	main_lcore(NULL);
+	pthread_join(clock_thread, NULL);
+	rte_eal_mp_wait_lcore();
+
+	double mpps = (double)res.packets / res.seconds / 1e6;
+	/* Both CPUs are busy the whole time in two-core modes. */
+	unsigned int cores = cfg.mode == ONE_CORE ? 1 : 2;
+
+	printf("{\"mode\": \"%s\", \"ring\": %u, \"burst\": %u, \"mpps\": %.3f, "
+	       "\"cycles_per_pkt\": %.1f, \"cores\": %u}\n",
+	       mode_name(), cfg.ring_size, cfg.burst, mpps,
+	       (double)rte_get_tsc_hz() * cores / (mpps * 1e6), cores);
+	rte_eth_dev_stop(0);
+	rte_eth_dev_stop(1);
+	rte_eal_cleanup();
+	return 0;
+}
