@@ -78,6 +78,14 @@ struct onvm_verdict {
 	uint16_t destination;/* service id (TONF) or port (OUT) */
 };
 
+/* The action the manager takes a verdict as: a bad action (a buggy NF) is
+ * a drop. NFs count their verdicts the same way. */
+static inline uint8_t
+onvm_action_taken(uint8_t action)
+{
+	return action <= ONVM_ACTION_OUT ? action : ONVM_ACTION_DROP;
+}
+
 /*
  * One element of an NF's TX ring (NF -> manager): 8 bytes, the packet
  * pointer in the low 48 bits, the destination in bits 48-61 and the action
@@ -95,9 +103,9 @@ typedef uint64_t onvm_tx_elem;
 static inline onvm_tx_elem
 onvm_tx_pack(struct rte_mbuf *pkt, struct onvm_verdict v)
 {
-	/* A bad action (a buggy NF) becomes a drop; a bad destination stays
-	 * bad, so the manager drops and counts it as such. */
-	uint64_t action = v.action <= 3 ? v.action : 0;
+	/* A bad destination stays bad, so the manager drops and counts it
+	 * as such. */
+	uint64_t action = onvm_action_taken(v.action);
 	uint64_t dest = v.destination <= ONVM_TX_DEST_MAX ? v.destination : ONVM_TX_DEST_MAX;
 
 	return (uint64_t)(uintptr_t)pkt | dest << ONVM_TX_PTR_BITS | action << 62;

@@ -44,17 +44,24 @@ flow_hash_of(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta)
 	return meta->flow_hash;
 }
 
-/* The running NF that takes this packet for service `svc`, or 0. */
+/*
+ * The running NF that takes this packet for service `svc`, or 0. When
+ * `single` is not NULL it tells whether the service had at most one
+ * instance, i.e. whether the answer holds for any packet: from the same
+ * read of num_instances as the pick.
+ */
 static inline uint16_t
-pick_nf(struct mgr *m, uint16_t svc, struct rte_mbuf *pkt, struct onvm_pkt_meta *meta)
+pick_nf(struct mgr *m, uint16_t svc, struct rte_mbuf *pkt, struct onvm_pkt_meta *meta,
+	bool *single)
 {
 	const struct onvm_service *s = &m->shm->services[svc];
+	uint16_t n = __atomic_load_n(&s->num_instances, __ATOMIC_ACQUIRE);
 	uint16_t nf;
 
-	if (s->num_instances > 1)
-		nf = svc_pick_instance(s, flow_hash_of(pkt, meta));
-	else
-		nf = svc_pick_instance(s, 0);
+	if (single)
+		*single = n <= 1;
+	/* One instance takes every flow: no hash needed. */
+	nf = svc_pick_instance_of(s, n, n > 1 ? flow_hash_of(pkt, meta) : 0);
 	if (nf == 0 ||
 	    __atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) != ONVM_NF_RUNNING)
 		return 0;
@@ -76,11 +83,12 @@ pick_nf_memo(struct mgr *m, struct nf_memo *memo, uint16_t svc, struct rte_mbuf 
 	     struct onvm_pkt_meta *meta)
 {
 	uint16_t nf;
+	bool single;
 
 	if (svc == memo->svc)
 		return memo->nf;
-	nf = pick_nf(m, svc, pkt, meta);
-	if (__atomic_load_n(&m->shm->services[svc].num_instances, __ATOMIC_ACQUIRE) <= 1) {
+	nf = pick_nf(m, svc, pkt, meta, &single);
+	if (single) {
 		memo->svc = svc;
 		memo->nf = nf;
 	}
@@ -194,7 +202,7 @@ dataplane_service_send(struct mgr *m, struct mgr_data_lcore *d, uint16_t svc,
 
 	if (svc == 0 || svc > ONVM_MAX_SERVICES)
 		return false;
-	nf = pick_nf(m, svc, pkt, onvm_pkt_meta(pkt));
+	nf = pick_nf(m, svc, pkt, onvm_pkt_meta(pkt), NULL);
 	if (nf == 0)
 		return false;
 	onvm_pkt_meta(pkt)->owner = nf;
@@ -388,7 +396,7 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 			 * in_port = 1000 + this NF's service (of_datapath.h). */
 			if (v.action == ONVM_ACTION_NEXT) {
 				uint16_t svc = ofdp_reenter(m, d, pkt, s->service_id);
-				uint16_t nf = svc ? pick_nf(m, svc, pkt, meta) : 0;
+				uint16_t nf = svc ? pick_nf(m, svc, pkt, meta, NULL) : 0;
 
 				if (nf) {
 					pkts[kept] = pkt;

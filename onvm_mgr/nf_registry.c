@@ -141,24 +141,15 @@ reject(struct onvm_nf_slot *s, const char *fmt, const char *arg)
 	__atomic_store_n(&s->state, ONVM_NF_REJECTED, __ATOMIC_RELEASE);
 }
 
-static unsigned int
-drain_ring(struct rte_ring *r)
-{
-	struct rte_mbuf *pkts[ONVM_BURST];
-	unsigned int n, total = 0;
+_Static_assert(sizeof(void *) == sizeof(onvm_tx_elem), "both NF rings have 8-byte elements");
 
-	while ((n = rte_ring_sc_dequeue_burst(r, (void **)pkts, ONVM_BURST, NULL)) > 0) {
-		for (unsigned int i = 0; i < n; i++)
-			onvm_pkt_meta(pkts[i])->owner = 0;
-		rte_pktmbuf_free_bulk(pkts, n);
-		total += n;
-	}
-	return total;
-}
-
-/* The same for a TX ring, whose elements carry a verdict beside the packet. */
+/*
+ * Free every packet left on one of an NF's rings; returns how many. Both
+ * kinds have 8-byte elements: the RX ring holds mbuf pointers, the TX ring
+ * onvm_tx_elem, a pointer with the verdict in its top bits (`packed`).
+ */
 static unsigned int
-drain_tx_ring(struct rte_ring *r)
+drain_ring(struct rte_ring *r, bool packed)
 {
 	onvm_tx_elem elems[ONVM_BURST];
 	struct rte_mbuf *pkts[ONVM_BURST];
@@ -167,13 +158,20 @@ drain_tx_ring(struct rte_ring *r)
 	while ((n = rte_ring_sc_dequeue_burst_elem(r, elems, sizeof(elems[0]), ONVM_BURST,
 						   NULL)) > 0) {
 		for (unsigned int i = 0; i < n; i++) {
-			pkts[i] = onvm_tx_pkt(elems[i]);
+			pkts[i] = packed ? onvm_tx_pkt(elems[i])
+					 : (struct rte_mbuf *)(uintptr_t)elems[i];
 			onvm_pkt_meta(pkts[i])->owner = 0;
 		}
 		rte_pktmbuf_free_bulk(pkts, n);
 		total += n;
 	}
 	return total;
+}
+
+static unsigned int
+drain_nf_rings(struct onvm_nf_slot *s)
+{
+	return drain_ring(s->rx_ring, false) + drain_ring(s->tx_ring, true);
 }
 
 static void
@@ -202,8 +200,7 @@ admit(struct mgr *m, uint16_t id)
 		reject(s, "cannot open its lock file %s", s->lock_path);
 		return;
 	}
-	drain_ring(s->rx_ring);
-	drain_tx_ring(s->tx_ring);
+	drain_nf_rings(s);
 	if (svc_add_instance(&m->shm->services[svc], id, &inst) < 0) {
 		close(m->nf_lock_fd[id]);
 		m->nf_lock_fd[id] = -1;
@@ -274,7 +271,7 @@ retire(struct mgr *m, uint16_t id, const char *how)
 	active_remove(m, id);
 	mgr_quiesce(m);
 
-	reclaimed = drain_ring(s->rx_ring) + drain_tx_ring(s->tx_ring) + free_stashes(m, id);
+	reclaimed = drain_nf_rings(s) + free_stashes(m, id);
 	rte_mempool_obj_iter(m->pool, scan_owned, &sc);
 	if (sc.n)
 		rte_pktmbuf_free_bulk(sc.batch, sc.n);

@@ -32,18 +32,28 @@ int svc_add_instance(struct onvm_service *s, uint16_t nf_id, uint16_t *instance_
 /* Remove an NF; returns -1 when it was not an instance. */
 int svc_remove_instance(struct onvm_service *s, uint16_t nf_id);
 
-/* The instance a flow with this hash goes to, or 0 when none runs. */
+/*
+ * The instance a flow with this hash goes to, or 0 when none runs, given
+ * n = num_instances as the caller loaded it (acquire): a caller that needs
+ * n too, to know whether to hash at all, reads it only once.
+ */
 static inline uint16_t
-svc_pick_instance(const struct onvm_service *s, uint32_t flow_hash)
+svc_pick_instance_of(const struct onvm_service *s, uint16_t n, uint32_t flow_hash)
 {
-	uint16_t n = __atomic_load_n(&s->num_instances, __ATOMIC_ACQUIRE);
-
 	if (n == 0)
 		return 0;
 	if (n == 1)
 		return s->instances[0];
 	/* Multiply-shift instead of modulo: uniform and cheap. */
 	return s->instances[((uint64_t)flow_hash * n) >> 32];
+}
+
+/* The instance a flow with this hash goes to, or 0 when none runs. */
+static inline uint16_t
+svc_pick_instance(const struct onvm_service *s, uint32_t flow_hash)
+{
+	return svc_pick_instance_of(s, __atomic_load_n(&s->num_instances, __ATOMIC_ACQUIRE),
+				    flow_hash);
 }
 
 #endif /* ONVM_SERVICES_H */

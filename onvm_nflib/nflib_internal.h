@@ -56,6 +56,21 @@ void nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts,
 			const struct onvm_verdict *v, uint16_t n);
 void nflib_count_actions(struct onvm_nf_ctx *nf, const struct onvm_verdict *v, uint16_t n);
 
+/* The NF's counter of packets it gave `action`, as the manager takes it
+ * (a garbage action counts as a drop). */
+static inline uint64_t *
+nflib_action_counter(struct onvm_nf_counters *c, uint8_t action)
+{
+	uint64_t *by_action[] = {
+		[ONVM_ACTION_DROP] = &c->act_drop,
+		[ONVM_ACTION_NEXT] = &c->act_next,
+		[ONVM_ACTION_TONF] = &c->act_tonf,
+		[ONVM_ACTION_OUT] = &c->act_out,
+	};
+
+	return by_action[onvm_action_taken(action)];
+}
+
 void nflib_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 #endif /* ONVM_NFLIB_INTERNAL_H */

@@ -117,15 +117,13 @@ nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, const struct 
 void
 nflib_count_actions(struct onvm_nf_ctx *nf, const struct onvm_verdict *v, uint16_t n)
 {
-	uint64_t by_action[4] = { 0 };
+	uint64_t by_action[ONVM_ACTION_OUT + 1] = { 0 };
 
-	/* A garbage action is counted as what the manager will do: drop. */
+	/* Tallied on the stack, added to the shared counters once a burst. */
 	for (uint16_t i = 0; i < n; i++)
-		by_action[v[i].action <= ONVM_ACTION_OUT ? v[i].action : ONVM_ACTION_DROP]++;
-	nf->slot->nf_stats.act_drop += by_action[ONVM_ACTION_DROP];
-	nf->slot->nf_stats.act_next += by_action[ONVM_ACTION_NEXT];
-	nf->slot->nf_stats.act_tonf += by_action[ONVM_ACTION_TONF];
-	nf->slot->nf_stats.act_out += by_action[ONVM_ACTION_OUT];
+		by_action[onvm_action_taken(v[i].action)]++;
+	for (uint8_t a = ONVM_ACTION_DROP; a <= ONVM_ACTION_OUT; a++)
+		*nflib_action_counter(&nf->slot->nf_stats, a) += by_action[a];
 }
 
 typedef void (*burst_fn)(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts,

@@ -320,11 +320,8 @@ onvm_nflib_send(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n,
 		if (ok < chunk)
 			break;
 	}
-	struct onvm_nf_counters *c = &nf->slot->nf_stats;
-	uint64_t *by_action[4] = { &c->act_drop, &c->act_next, &c->act_tonf, &c->act_out };
-
-	*by_action[v.action <= ONVM_ACTION_OUT ? v.action : ONVM_ACTION_DROP] += sent;
-	c->tx += sent;
+	*nflib_action_counter(&nf->slot->nf_stats, v.action) += sent;
+	nf->slot->nf_stats.tx += sent;
 	return sent;
 }
 

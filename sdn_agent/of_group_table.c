@@ -3,27 +3,19 @@
  * Group table: GROUP_MOD semantics (OpenFlow 1.3.5, 6.5), chaining checks
  * and the GROUP/GROUP_DESC stats replies. Groups are kept sorted by id.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "of_sorted_array.h"
 #include "of_switch.h"
 #include "of_switch_priv.h"
 
 static uint32_t
 group_index(const struct of_switch *sw, uint32_t id, bool *found)
 {
-	uint32_t lo = 0, hi = sw->n_groups;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (sw->groups[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < sw->n_groups && sw->groups[lo].id == id;
-	return lo;
+	return ofs_sorted_index(sw->groups, sw->n_groups, sizeof(sw->groups[0]),
+				offsetof(struct ofs_group, id), id, found);
 }
 
 struct ofs_group *
@@ -172,14 +164,11 @@ group_add(struct of_switch *sw, const struct ofp_group_mod *gm, uint64_t now_ms)
 		return OFP_ERR(OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
 	if ((err = buckets_check(sw, gm)))
 		return err;
-	if (sw->n_groups == sw->groups_cap) {
-		uint32_t cap = sw->groups_cap ? sw->groups_cap * 2 : 16;
-		struct ofs_group *v = realloc(sw->groups, cap * sizeof(*v));
-		if (v == NULL)
-			return OFP_ERR(OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
-		sw->groups = v;
-		sw->groups_cap = cap;
-	}
+	struct ofs_group *v = ofs_array_reserve(sw->groups, sw->n_groups, &sw->groups_cap,
+						sizeof(*v));
+	if (v == NULL)
+		return OFP_ERR(OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
+	sw->groups = v;
 	struct ofs_group g = { .id = gm->group_id, .created_ms = now_ms };
 	if (group_set_buckets(&g, gm) < 0)
 		return OFP_ERR(OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_BUCKETS);

@@ -6,9 +6,11 @@
  * Rates are enforced by the data path; the counters here are what it
  * reports (ofa_harvest).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "of_sorted_array.h"
 #include "of_switch.h"
 #include "of_switch_priv.h"
 
@@ -17,18 +19,8 @@
 static uint32_t
 meter_index(const struct of_switch *sw, uint32_t id, bool *found)
 {
-	uint32_t lo = 0, hi = sw->n_meters;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (sw->meters[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < sw->n_meters && sw->meters[lo].id == id;
-	return lo;
+	return ofs_sorted_index(sw->meters, sw->n_meters, sizeof(sw->meters[0]),
+				offsetof(struct ofs_meter, id), id, found);
 }
 
 struct ofs_meter *
@@ -69,14 +61,11 @@ meter_add(struct of_switch *sw, const struct ofp_meter_mod *mm, uint64_t now_ms)
 		return MMFC(OFPMMFC_METER_EXISTS);
 	if (sw->n_meters >= sw->max_meters)
 		return MMFC(OFPMMFC_OUT_OF_METERS);
-	if (sw->n_meters == sw->meters_cap) {
-		uint32_t cap = sw->meters_cap ? sw->meters_cap * 2 : 16;
-		struct ofs_meter *v = realloc(sw->meters, cap * sizeof(*v));
-		if (v == NULL)
-			return MMFC(OFPMMFC_OUT_OF_METERS);
-		sw->meters = v;
-		sw->meters_cap = cap;
-	}
+	struct ofs_meter *v = ofs_array_reserve(sw->meters, sw->n_meters, &sw->meters_cap,
+						sizeof(*v));
+	if (v == NULL)
+		return MMFC(OFPMMFC_OUT_OF_METERS);
+	sw->meters = v;
 	memmove(&sw->meters[at + 1], &sw->meters[at], (sw->n_meters - at) * sizeof(*sw->meters));
 	sw->n_meters++;
 	struct ofs_meter *m = &sw->meters[at];
