@@ -53,7 +53,7 @@
 /* Packets per ring or port operation. Each ring burst moves the ring's
  * head/tail cache lines between the cores once; 64 rather than 32 halves
  * that per packet (+25% for a 1-NF chain, docs/benchmarking.md). */
-#define ONVM_BURST          64
+#define ONVM_BURST          128
 
 /* ------------------------------------------------------------------ */
 /* Per-packet metadata. */

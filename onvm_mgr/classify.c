@@ -296,8 +296,14 @@ mgr_classify_burst(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_cha
 		pkt_parse(data, len, &pi);
 		flow_key_from_frame(&keys[i], &pi, data, len, FLOW_OFPORT_FROM_DPDK(port));
 	}
-	hit = classifier_lookup_burst(st->cls, d->cls_cache, keys, n, results);
-	ofdp_count_table0(m, d, st, n, (uint16_t)__builtin_popcountll(hit));
-	for (uint16_t i = 0; i < n; i++)
-		chain_ids[i] = (hit >> i) & 1 ? (uint16_t)results[i] : miss;
+	/* The classifier answers CLS_BURST_MAX keys at a time. */
+	for (uint16_t base = 0; base < n; base += CLS_BURST_MAX) {
+		uint16_t chunk = (uint16_t)RTE_MIN(n - base, CLS_BURST_MAX);
+
+		hit = classifier_lookup_burst(st->cls, d->cls_cache, keys + base, chunk,
+					      results + base);
+		ofdp_count_table0(m, d, st, chunk, (uint16_t)__builtin_popcountll(hit));
+		for (uint16_t i = 0; i < chunk; i++)
+			chain_ids[base + i] = (hit >> i) & 1 ? (uint16_t)results[base + i] : miss;
+	}
 }

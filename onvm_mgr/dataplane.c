@@ -247,19 +247,37 @@ dataplane_flush(struct mgr *m, struct mgr_data_lcore *d)
  */
 #define ENTRY_STALL_MS 100
 
+/*
+ * A held burst whose first destination is running with a full RX ring
+ * cannot move: the common case of a chain at capacity, checked in O(1)
+ * so that waiting costs the lcore almost nothing.
+ */
+static inline bool
+held_burst_blocked(struct mgr *m, const struct mgr_stash *st)
+{
+	const struct onvm_nf_slot *s = &m->shm->nfs[st->dst[0]];
+
+	return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING &&
+	       rte_ring_full(s->rx_ring);
+}
+
 static bool
 port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 {
 	struct mgr_stash *h = &d->port_hold[port];
-	uint16_t before;
+	bool progress = false;
 
 	if (h->n == 0)
 		return true;
-	before = drop_departed(m, d, h);
-	h->n = enqueue_runs(m, d, h->pkts, h->dst, before);
-	if (h->n == 0)
-		return true;
-	if (h->n < before || !m->shm->nfs[h->dst[0]].ready) {
+	if (!held_burst_blocked(m, h)) {
+		uint16_t before = drop_departed(m, d, h);
+
+		h->n = enqueue_runs(m, d, h->pkts, h->dst, before);
+		if (h->n == 0)
+			return true;
+		progress = h->n < before;
+	}
+	if (progress || !m->shm->nfs[h->dst[0]].ready) {
 		/* Progress, or an NF still setting up: the chain is alive. */
 		h->since_tsc = rte_rdtsc();
 	} else if (rte_rdtsc() - h->since_tsc > m->tsc_hz * ENTRY_STALL_MS / 1000) {
@@ -347,9 +365,11 @@ stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 {
 	if (st->n == 0)
 		return true;
-	st->n = enqueue_runs(m, d, st->pkts, st->dst, drop_departed(m, d, st));
-	if (st->n == 0)
-		return true;
+	if (!held_burst_blocked(m, st)) {
+		st->n = enqueue_runs(m, d, st->pkts, st->dst, drop_departed(m, d, st));
+		if (st->n == 0)
+			return true;
+	}
 	if (rte_rdtsc() - st->since_tsc > m->stash_timeout_tsc) {
 		/* A loop of NFs can wait on each other forever: give up. */
 		d->counters.hop_drop += st->n;
