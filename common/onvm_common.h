@@ -41,18 +41,11 @@
 #define ONVM_MAX_HOPS       8
 #define ONVM_NAME_LEN       32
 #define ONVM_PATH_LEN       128
-/*
- * NF ring depth. Small on purpose: every packet queued between the manager
- * and an NF keeps its mbuf lines live, and once rings of both directions
- * are full their packets no longer fit in the cores' L2 caches, so every
- * hop misses to L3 or memory (4,096-deep rings ran a 1-NF chain 3x slower
- * than 512-deep ones: docs/benchmarking.md). --nf-ring-size changes it.
- */
-#define ONVM_NF_RING_SIZE   512
 #define ONVM_MSG_RING_SIZE  256
 /* Packets per ring or port operation. Each ring burst moves the ring's
- * head/tail cache lines between the cores once; 64 rather than 32 halves
- * that per packet (+25% for a 1-NF chain, docs/benchmarking.md). */
+ * head/tail cache lines between the cores once, so the burst sets how
+ * many packets pay for that: 64 rather than 32 gave a 1-NF chain +25%,
+ * 128 rather than 64 another +10-20% (docs/benchmarking.md). */
 #define ONVM_BURST          128
 
 /* ------------------------------------------------------------------ */

@@ -40,7 +40,8 @@ mgr_usage(const char *prog)
 		"  -C, --chains FILE  load service chains from JSON (repeatable)\n"
 		"  --of-listen [IP:]PORT, --of-controller IP:PORT, --of-dpid DPID   OpenFlow 1.3 agent\n"
 		"  --web [IP:]PORT    HTTP dashboard, /api/stats, /metrics\n"
-		"  --nf-ring-size N   packets each NF ring holds, a power of 2 in 64-16384 (default 512)\n",
+		"  --nf-ring-size N   packets each NF ring holds, a power of 2 in 64-16384\n"
+		"                     (default 512; 2048 with -c)\n",
 		prog);
 }
 
@@ -201,4 +202,12 @@ mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, size_t 
 	if (cfg->stats_out == STATS_WEB && cfg->web == NULL)
 		cfg->web = "127.0.0.1:8080";
 	return 0;
+}
+
+unsigned int
+mgr_nf_ring_size(const struct mgr_config *cfg)
+{
+	if (cfg->nf_ring_size)
+		return cfg->nf_ring_size;
+	return cfg->shared_core ? ONVM_NF_RING_SIZE_SHARED : ONVM_NF_RING_SIZE;
 }

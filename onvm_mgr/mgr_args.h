@@ -12,6 +12,22 @@
 
 #define MGR_MAX_CHAIN_FILES 16
 
+/*
+ * NF ring depth. Small on purpose: every packet queued between the manager
+ * and an NF keeps its mbuf lines live, and once rings of both directions
+ * are full their packets no longer fit in the cores' L2 caches, so every
+ * hop misses to L3 or memory (4,096-deep rings ran a 1-NF chain 3x slower
+ * than 512-deep ones: docs/benchmarking.md). --nf-ring-size changes it.
+ *
+ * NFs sharing a core (-c) get deeper rings: each switch between them
+ * costs microseconds, and an NF runs until its RX ring is empty or its TX
+ * ring full, so the ring depth is the number of packets a switch pays for
+ * (2-NF chain on one core: 15.5 Mpps with 512, 18.8 with 2,048, 17 with
+ * 4,096, where the cache misses start to cost more than the switches).
+ */
+#define ONVM_NF_RING_SIZE        512
+#define ONVM_NF_RING_SIZE_SHARED 2048
+
 enum mgr_stats_out { STATS_STDOUT, STATS_STDERR, STATS_WEB, STATS_NONE };
 
 struct mgr_config {
@@ -32,7 +48,7 @@ struct mgr_config {
 	const char *of_controller;    /* --of-controller IP:PORT */
 	const char *of_dpid;          /* --of-dpid */
 	const char *web;              /* --web [IP:]PORT */
-	unsigned int nf_ring_size;    /* --nf-ring-size; 0 = ONVM_NF_RING_SIZE */
+	unsigned int nf_ring_size;    /* --nf-ring-size; 0 = by mode, mgr_nf_ring_size() */
 };
 
 /* Parse argv[0..argc) (argv[0] = program name). 0, or -1 with err set. */
@@ -40,6 +56,10 @@ int mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, siz
 
 /* Parse a hex port mask ("0x3" or "3"); 0 on success. */
 int mgr_parse_portmask(const char *s, uint64_t *mask);
+
+/* The NF ring depth: --nf-ring-size, else the default of the mode (deeper
+ * when NFs share a core, see ONVM_NF_RING_SIZE_SHARED). */
+unsigned int mgr_nf_ring_size(const struct mgr_config *cfg);
 
 void mgr_usage(const char *prog);
 

@@ -32,7 +32,7 @@ create_nf_rings(struct mgr *m)
 	 * the data lcores are planned only after the shared memory exists. */
 	unsigned int rx_flags = RING_F_SC_DEQ | (rte_lcore_count() > 2 ? 0 : RING_F_SP_ENQ);
 	unsigned int tx_flags = RING_F_SP_ENQ | RING_F_SC_DEQ;
-	unsigned int size = m->cfg.nf_ring_size ? m->cfg.nf_ring_size : ONVM_NF_RING_SIZE;
+	unsigned int size = mgr_nf_ring_size(&m->cfg);
 	char name[RTE_RING_NAMESIZE];
 
 	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {

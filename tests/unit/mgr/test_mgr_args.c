@@ -66,7 +66,8 @@ defaults(void **state)
 	assert_int_equal(c.stats_out, STATS_STDOUT);
 	assert_int_equal(c.stats_sleep_s, 1);
 	assert_null(c.web);
-	assert_int_equal(c.nf_ring_size, 0); /* ONVM_NF_RING_SIZE */
+	assert_int_equal(c.nf_ring_size, 0);
+	assert_int_equal(mgr_nf_ring_size(&c), ONVM_NF_RING_SIZE);
 	assert_int_equal(PARSE(&c, err, "-p", "1", "-s", "web"), 0);
 	assert_string_equal(c.web, "127.0.0.1:8080");
 }
@@ -79,6 +80,7 @@ nf_ring_size_is_a_power_of_two_in_range(void **state)
 
 	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-ring-size", "64"), 0);
 	assert_int_equal(c.nf_ring_size, 64);
+	assert_int_equal(mgr_nf_ring_size(&c), 64);
 	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-ring-size=16384"), 0);
 	assert_int_equal(c.nf_ring_size, 16384);
 	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-ring-size", "1000"), -1);
@@ -111,6 +113,19 @@ errors_are_one_clear_line(void **state)
 	assert_null(strchr(err, '\n'));
 }
 
+static void
+shared_core_gets_deeper_rings_unless_set(void **state)
+{
+	struct mgr_config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-c"), 0);
+	assert_int_equal(mgr_nf_ring_size(&c), ONVM_NF_RING_SIZE_SHARED);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-c", "--nf-ring-size", "256"), 0);
+	assert_int_equal(mgr_nf_ring_size(&c), 256);
+}
+
 int
 main(void)
 {
@@ -119,6 +134,7 @@ main(void)
 		cmocka_unit_test(full_command_line),
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(nf_ring_size_is_a_power_of_two_in_range),
+		cmocka_unit_test(shared_core_gets_deeper_rings_unless_set),
 		cmocka_unit_test(errors_are_one_clear_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
