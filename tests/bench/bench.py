@@ -6,6 +6,9 @@ as they are read and free what is sent, so the forwarder is the only
 bottleneck:
 
   testpmd  dpdk-testpmd, io forwarding, main lcore + 1 forwarding lcore
+  rings    bench_ring_skeleton: a 1-NF chain's two ring handoffs and nothing
+           else (port -> ring -> other core -> ring -> port): the ceiling of
+           the ring-based design on this machine
   N-NF     onvm_mgr on 2 lcores (control + 1 data lcore) and a chain of N
            simple_forward NFs on the remaining CPU (shared-core mode, -c,
            for 2 and 3 NFs, which share that CPU)
@@ -56,6 +59,8 @@ def parse_args():
     ap.add_argument("--chains", default="1,2,3",
                     help="chain lengths to measure (default 1,2,3)")
     ap.add_argument("--no-testpmd", action="store_true", help="skip the testpmd reference")
+    ap.add_argument("--no-rings", action="store_true",
+                    help="skip the rings-only ceiling (bench_ring_skeleton)")
     ap.add_argument("--testpmd", default="dpdk-testpmd", help="testpmd binary")
     ap.add_argument("--plot", metavar="PNG", help="also draw the table as a PNG (gnuplot)")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
@@ -192,6 +197,29 @@ def run_testpmd(a, procs, hz, tag):
     return row
 
 
+def run_rings(a, procs, hz, tag, build):
+    """The ceiling: the chain's packet path reduced to its two rings."""
+    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_rg{tag}"
+    procs.prefixes.append(prefix)
+    argv = [os.path.join(build, "tests", "bench", "bench_ring_skeleton"), "-l", LCORES,
+            "--no-pci", "--file-prefix", prefix, "--log-level=lib.eal:warning", *vdevs(a),
+            "--", "--mode", "two-rings", "--warmup", "0", "--seconds", "3600"]
+    p = procs.start("rings", argv)
+    try:
+        tel = benchlib.Telemetry(prefix)
+        wait_traffic(tel, 20)
+        time.sleep(a.warmup)
+        m = measure(tel, [p.pid], a.duration)
+        tel.close()
+    except (CaseError, RuntimeError) as e:
+        raise CaseError(f"rings: {e}\n{p.tail()}")
+    finally:
+        procs.stop(p, signal.SIGINT, 5)
+    return summarize("rings only", m, hz, {
+        "data lcore": lambda pid, t: is_worker(t),
+        "NF lcore": lambda pid, t: not is_worker(t)})
+
+
 def start_nf(procs, prefix, env, service, dest):
     argv = [os.path.join(ROOT, "go.sh"), "simple_forward", "-r", service]
     if dest:
@@ -323,18 +351,22 @@ def main():
     if a.rules:
         rules_file = os.path.join(tmp, "rules.json")
         write_rules(rules_file, a.rules)
-    cases = ([("testpmd", None)] if not a.no_testpmd else []) + [("chain", n) for n in a.chains]
+    cases = (([("testpmd", None)] if not a.no_testpmd else [])
+             + ([("rings", None)] if not a.no_rings else [])
+             + [("chain", n) for n in a.chains])
     if a.rules:
         cases += [("rules", n) for n in a.chains]
     for kind, n in cases:
         runs = []
         for r in range(a.repeat):
-            label = "testpmd" if kind == "testpmd" else f"{n}-NF" + ("/rules" if kind == "rules" else "")
+            label = kind if n is None else f"{n}-NF" + ("/rules" if kind == "rules" else "")
             print(f"  measuring {label}" + (f" (run {r + 1}/{a.repeat})" if a.repeat > 1 else "")
                   + " ...", file=sys.stderr, flush=True)
             try:
                 if kind == "testpmd":
                     runs.append(run_testpmd(a, procs, hz, r))
+                elif kind == "rings":
+                    runs.append(run_rings(a, procs, hz, r, build))
                 elif kind == "rules":
                     runs.append(run_chain(a, procs, hz, n, r, build, rules_file))
                 else:

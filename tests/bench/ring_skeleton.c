@@ -22,6 +22,7 @@
  */
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,9 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "mgr_args.h"     /* ONVM_NF_RING_SIZE */
+#include "onvm_common.h"  /* ONVM_BURST */
+
 #define MAX_BURST 256
 
 enum mode { TWO_RINGS, ONE_RING, ONE_CORE };
@@ -44,7 +48,8 @@ static struct {
 	double seconds, warmup;
 	struct rte_ring *a, *b;
 	volatile int stop;
-} cfg = { .mode = TWO_RINGS, .ring_size = 512, .burst = 64, .seconds = 5, .warmup = 2 };
+} cfg = { .mode = TWO_RINGS, .ring_size = ONVM_NF_RING_SIZE, .burst = ONVM_BURST, .seconds = 5,
+	   .warmup = 2 };
 
 /* Send all n, retrying: a forwarder in a chain waits rather than drops. */
 static void
@@ -157,6 +162,13 @@ main_lcore(void *arg)
 }
 
 static void
+on_signal(int sig)
+{
+	(void)sig;
+	cfg.stop = 1;
+}
+
+static void
 parse_args(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -219,7 +231,9 @@ measure(void *arg)
 	sleep_s(cfg.warmup);
 	tx0 = port_tx_packets(1);
 	t0 = rte_get_tsc_cycles();
-	sleep_s(cfg.seconds);
+	/* In steps, so that SIGINT/SIGTERM end the run promptly. */
+	while (!cfg.stop && rte_get_tsc_cycles() - t0 < cfg.seconds * rte_get_tsc_hz())
+		sleep_s(0.05);
 	res->packets = port_tx_packets(1) - tx0;
 	res->seconds = (double)(rte_get_tsc_cycles() - t0) / (double)rte_get_tsc_hz();
 	cfg.stop = 1;
@@ -242,6 +256,8 @@ main(int argc, char **argv)
 	if (eal < 0)
 		rte_exit(EXIT_FAILURE, "ring_skeleton: EAL init failed\n");
 	parse_args(argc - eal, argv + eal);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	if (rte_eth_dev_count_avail() < 2)
 		rte_exit(EXIT_FAILURE, "ring_skeleton: needs two ports\n");
 	worker = rte_get_next_lcore(-1, 1, 0);

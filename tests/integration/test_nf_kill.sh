@@ -34,7 +34,7 @@ sleep 0.3
 drops2=$(json_get "$(telemetry /onvm/mempool)" /onvm/mempool.drops_no_instance)
 check "with no instance left, packets are dropped and counted" test "$drops2" -gt "$drops1"
 # Only the burst being received can be in flight now.
-check "mempool back to baseline (<= one burst in flight)" test "$(mempool_in_use)" -le 64 # ONVM_BURST
+check "mempool back to baseline (<= one burst in flight)" test "$(mempool_in_use)" -le 128 # ONVM_BURST
 
 start_nf simple_forward -r 1
 c_id=$(nf_id_of "$NF_PID")
