@@ -172,14 +172,10 @@ def vdevs(a):
             "--vdev", "net_null1,size=64,no-rx=1"]
 
 
-def run_testpmd(a, procs, hz, tag):
-    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_tp{tag}"
-    procs.prefixes.append(prefix)
-    argv = [a.testpmd, "-l", LCORES, "--no-pci", "--file-prefix", prefix,
-            "--log-level=lib.eal:warning", *vdevs(a), "--",
-            "--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=16384",
-            "--stats-period=3600"]
-    p = procs.start("testpmd", argv)
+def measure_one_process(a, procs, name, prefix, argv, stop_sig=signal.SIGINT):
+    """Start one DPDK process, wait for traffic, measure it, stop it;
+    returns (measurement, time of the first packet, the process)."""
+    p = procs.start(name, argv)
     try:
         tel = benchlib.Telemetry(prefix)
         t_first = wait_traffic(tel, 20)
@@ -187,9 +183,20 @@ def run_testpmd(a, procs, hz, tag):
         m = measure(tel, [p.pid], a.duration)
         tel.close()
     except (CaseError, RuntimeError) as e:
-        raise CaseError(f"testpmd: {e}\n{p.tail()}")
+        raise CaseError(f"{name}: {e}\n{p.tail()}")
     finally:
-        procs.stop(p)
+        procs.stop(p, stop_sig, 5)
+    return m, t_first, p
+
+
+def run_testpmd(a, procs, hz, tag):
+    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_tp{tag}"
+    procs.prefixes.append(prefix)
+    argv = [a.testpmd, "-l", LCORES, "--no-pci", "--file-prefix", prefix,
+            "--log-level=lib.eal:warning", *vdevs(a), "--",
+            "--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=16384",
+            "--stats-period=3600"]
+    m, t_first, p = measure_one_process(a, procs, "testpmd", prefix, argv)
     row = summarize("testpmd", m, hz, {
         "fwd lcore": lambda pid, t: is_worker(t),
         "other": lambda pid, t: not is_worker(t)})
@@ -204,17 +211,7 @@ def run_rings(a, procs, hz, tag, build):
     argv = [os.path.join(build, "tests", "bench", "bench_ring_skeleton"), "-l", LCORES,
             "--no-pci", "--file-prefix", prefix, "--log-level=lib.eal:warning", *vdevs(a),
             "--", "--mode", "two-rings", "--warmup", "0", "--seconds", "3600"]
-    p = procs.start("rings", argv)
-    try:
-        tel = benchlib.Telemetry(prefix)
-        wait_traffic(tel, 20)
-        time.sleep(a.warmup)
-        m = measure(tel, [p.pid], a.duration)
-        tel.close()
-    except (CaseError, RuntimeError) as e:
-        raise CaseError(f"rings: {e}\n{p.tail()}")
-    finally:
-        procs.stop(p, signal.SIGINT, 5)
+    m, _, _ = measure_one_process(a, procs, "rings", prefix, argv)
     return summarize("rings only", m, hz, {
         "data lcore": lambda pid, t: is_worker(t),
         "NF lcore": lambda pid, t: not is_worker(t)})
