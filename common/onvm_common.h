@@ -22,7 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
-#define ONVM_ABI_VERSION 3
+#define ONVM_ABI_VERSION 4
 #define ONVM_SHARED_MAGIC 0x4f4e564dU /* "ONVM" */
 
 /* Names of shared DPDK objects. */
@@ -297,6 +297,9 @@ struct onvm_shared {
 	uint16_t num_ports;            /* highest enabled DPDK port id + 1 */
 	uint32_t port_mask;            /* enabled DPDK port ids */
 	struct onvm_port_info ports[ONVM_MAX_PORTS]; /* index = DPDK port id */
+	/* The packet pool's mempool driver, by name: an NF whose DPDK maps the
+	 * pool's driver index to another driver must not touch the pool. */
+	char pool_ops[32];
 
 	struct onvm_nf_slot nfs[ONVM_MAX_NFS + 1];         /* index = NF id */
 	struct onvm_service services[ONVM_MAX_SERVICES + 1]; /* index = service id */

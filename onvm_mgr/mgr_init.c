@@ -5,6 +5,7 @@
  * the message ring, and a pair of rings per NF slot created up front so
  * admitting an NF never allocates.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_memzone.h>
 
@@ -21,6 +23,16 @@
 #define MGR_NUM_MBUFS       65535
 #define MGR_NUM_MBUFS_JUMBO 16383
 #define MGR_MBUF_CACHE      256
+/*
+ * The pool's shared part is a LIFO stack, not DPDK's default FIFO ring.
+ * With NF rings deep enough to hold thousands of packets the per-lcore
+ * caches overflow into the shared part; a FIFO hands back the mbuf freed
+ * longest ago, so every allocation touched a cold mbuf (net_null's RX was
+ * 43% of the data lcore, on its first write to each mbuf), while a stack
+ * hands back the one just freed, still in cache: 2-NF chain on a shared
+ * core 18-19 -> 28-29 Mpps, 3-NF 13.6 -> 17-18 (docs/benchmarking.md).
+ */
+#define MGR_POOL_OPS        "stack"
 #define MGR_JUMBO_DATAROOM  (9216 + RTE_PKTMBUF_HEADROOM)
 
 static int
@@ -101,13 +113,22 @@ mgr_create_shared(struct mgr *m)
 			rte_strerror(rte_errno));
 		return -1;
 	}
-	m->pool = rte_pktmbuf_pool_create(ONVM_PKTMBUF_POOL, n, MGR_MBUF_CACHE, 0, room,
-					  rte_socket_id());
+	m->pool = rte_pktmbuf_pool_create_by_ops(ONVM_PKTMBUF_POOL, n, MGR_MBUF_CACHE, 0, room,
+						 rte_socket_id(), MGR_POOL_OPS);
+	if (m->pool == NULL && rte_errno == EINVAL) {
+		/* A DPDK built without the stack driver: its default works. */
+		fprintf(stderr, "onvm_mgr: mempool driver '%s' not available, using '%s'\n",
+			MGR_POOL_OPS, rte_mbuf_best_mempool_ops());
+		m->pool = rte_pktmbuf_pool_create(ONVM_PKTMBUF_POOL, n, MGR_MBUF_CACHE, 0, room,
+						  rte_socket_id());
+	}
 	if (m->pool == NULL) {
 		fprintf(stderr, "onvm_mgr: cannot create the packet pool (%u mbufs): %s\n", n,
 			rte_strerror(rte_errno));
 		return -1;
 	}
+	snprintf(m->shm->pool_ops, sizeof(m->shm->pool_ops), "%s",
+		 rte_mempool_get_ops(m->pool->ops_index)->name);
 	if (!pool_fits_tx_elems(m->pool)) {
 		fprintf(stderr, "onvm_mgr: the packet pool lies above 2^%d in virtual memory, where NF "
 			"TX ring elements cannot address it: use a lower --base-virtaddr\n",

@@ -45,6 +45,12 @@ nflib_attach(struct onvm_nf_ctx *nf)
 	nf->msg_ring = rte_ring_lookup(ONVM_MSG_RING);
 	if (nf->pool == NULL || nf->msg_ring == NULL)
 		nflib_die("%s: cannot find the manager's packet pool or message ring", nf->name);
+	/* DPDK numbers mempool drivers in the order each process loaded them. */
+	if (strcmp(rte_mempool_get_ops(nf->pool->ops_index)->name, nf->shm->pool_ops) != 0)
+		nflib_die("%s: the manager's packet pool uses mempool driver '%s', which this "
+			  "process's DPDK numbers differently ('%s'): load the same DPDK drivers "
+			  "in both", nf->name, nf->shm->pool_ops,
+			  rte_mempool_get_ops(nf->pool->ops_index)->name);
 	return 0;
 }
 
