@@ -197,5 +197,8 @@ main(void)
 
 	if (fw_test_eal_init("fwtest_acl") < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	test_eal_cleanup();
+	return rc;
 }

@@ -18,6 +18,7 @@
 
 #include "lb_fwd.h"
 #include "lb_frames.h"
+#include "../test_eal_cleanup.h"
 
 #define VIP 0x0a000064u /* 10.0.0.100 */
 #define CLIENT_NET 0xc0a80000u
@@ -408,6 +409,6 @@ main(int argc, char **argv)
 	}
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
-	rte_eal_cleanup();
+	test_eal_cleanup();
 	return rc;
 }

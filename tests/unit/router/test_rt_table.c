@@ -13,6 +13,7 @@
 #include <rte_memory.h>
 
 #include "rt_table.h"
+#include "../test_eal_cleanup.h"
 
 static uint64_t rng_state;
 
@@ -235,6 +236,6 @@ main(int argc, char **argv)
 	}
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
-	rte_eal_cleanup();
+	test_eal_cleanup();
 	return rc;
 }
