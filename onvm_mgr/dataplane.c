@@ -95,6 +95,17 @@ pick_nf_memo(struct mgr *m, struct nf_memo *memo, uint16_t svc, struct rte_mbuf 
 	return nf;
 }
 
+/* The end of the run of equal destinations that starts at dst[i]. */
+static inline uint16_t
+run_end(const uint16_t *dst, uint16_t i, uint16_t n)
+{
+	uint16_t j = i + 1;
+
+	while (j < n && dst[j] == dst[i])
+		j++;
+	return j;
+}
+
 /*
  * Enqueue pkts[0..n) to the NFs in dst[] (runs of equal dst go in one
  * burst). Returns how many did not fit; those are moved to the front of
@@ -111,10 +122,7 @@ enqueue_runs(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf **pkts, ui
 	uint16_t left = 0;
 
 	for (uint16_t i = 0; i < n;) {
-		uint16_t nf = dst[i], j = i + 1;
-
-		while (j < n && dst[j] == nf)
-			j++;
+		uint16_t nf = dst[i], j = run_end(dst, i, n);
 		struct onvm_nf_slot *s = &m->shm->nfs[nf];
 		uint16_t room = (uint16_t)RTE_MIN(rte_ring_free_count(s->rx_ring), (unsigned)(j - i));
 		uint16_t ok = 0;
@@ -151,10 +159,8 @@ drop_departed(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 	uint16_t keep = 0;
 
 	for (uint16_t i = 0; i < st->n;) {
-		uint16_t nf = st->dst[i], j = i + 1;
+		uint16_t nf = st->dst[i], j = run_end(st->dst, i, st->n);
 
-		while (j < st->n && st->dst[j] == nf)
-			j++;
 		if (__atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING) {
 			for (uint16_t k = i; k < j; k++) {
 				st->pkts[keep] = st->pkts[k];
@@ -261,22 +267,27 @@ held_burst_blocked(struct mgr *m, const struct mgr_stash *st)
 	       rte_ring_full(s->rx_ring);
 }
 
+/* Move what can move of a held burst (dropping the packets whose NF left);
+ * true when it shrank. */
+static bool
+held_burst_push(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
+{
+	uint16_t before = st->n;
+
+	if (before == 0 || held_burst_blocked(m, st))
+		return false;
+	st->n = enqueue_runs(m, d, st->pkts, st->dst, drop_departed(m, d, st));
+	return st->n < before;
+}
+
 static bool
 port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 {
 	struct mgr_stash *h = &d->port_hold[port];
-	bool progress = false;
+	bool progress = held_burst_push(m, d, h);
 
 	if (h->n == 0)
 		return true;
-	if (!held_burst_blocked(m, h)) {
-		uint16_t before = drop_departed(m, d, h);
-
-		h->n = enqueue_runs(m, d, h->pkts, h->dst, before);
-		if (h->n == 0)
-			return true;
-		progress = h->n < before;
-	}
 	if (progress || !m->shm->nfs[h->dst[0]].ready) {
 		/* Progress, or an NF still setting up: the chain is alive. */
 		h->since_tsc = rte_rdtsc();
@@ -363,13 +374,9 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 static bool
 stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 {
+	held_burst_push(m, d, st);
 	if (st->n == 0)
 		return true;
-	if (!held_burst_blocked(m, st)) {
-		st->n = enqueue_runs(m, d, st->pkts, st->dst, drop_departed(m, d, st));
-		if (st->n == 0)
-			return true;
-	}
 	if (rte_rdtsc() - st->since_tsc > m->stash_timeout_tsc) {
 		/* A loop of NFs can wait on each other forever: give up. */
 		d->counters.hop_drop += st->n;
