@@ -251,7 +251,9 @@ shutdown_all(struct mgr *m, const char *prefix)
 	printf("onvm_mgr: stopped; %u mbufs still in use\n", rte_mempool_in_use_count(m->pool));
 	mgr_free_shared(m);
 	rte_eal_cleanup();
-	mgr_remove_runtime_files(prefix);
+	/* EAL leaves hugepage files and its runtime directory so secondaries
+	 * could re-attach; a stopped manager has none left: remove both. */
+	onvm_runtime_remove(prefix);
 }
 
 int
@@ -336,7 +338,7 @@ main(int argc, char **argv)
 		mgr_ports_stop(m);
 		mgr_free_shared(m);
 		rte_eal_cleanup();
-		mgr_remove_runtime_files(prefix);
+		onvm_runtime_remove(prefix);
 		return 1;
 	}
 	__atomic_store_n(&m->shm->mgr_state, ONVM_MGR_RUNNING, __ATOMIC_RELEASE);
@@ -353,6 +355,6 @@ fail:
 	m->stop = true;
 	rte_eal_mp_wait_lcore();
 	rte_eal_cleanup();
-	mgr_remove_runtime_files(prefix);
+	onvm_runtime_remove(prefix);
 	return 1;
 }

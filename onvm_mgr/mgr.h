@@ -171,7 +171,4 @@ void mgr_stats_print(struct mgr *m, double interval_s);
 uint64_t mgr_total_rx(struct mgr *m);
 void mgr_telemetry_register(struct mgr *m);
 
-/* mgr_cleanup.c */
-void mgr_remove_runtime_files(const char *prefix);
-
 #endif /* ONVM_MGR_H */

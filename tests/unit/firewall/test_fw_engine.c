@@ -393,6 +393,6 @@ main(void)
 		return 1;
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
-	test_eal_cleanup();
+	test_eal_cleanup("fwtest_engine");
 	return rc;
 }

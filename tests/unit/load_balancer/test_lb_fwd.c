@@ -409,6 +409,6 @@ main(int argc, char **argv)
 	}
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
-	test_eal_cleanup();
+	test_eal_cleanup("lbtest");
 	return rc;
 }
