@@ -254,17 +254,23 @@ dataplane_flush(struct mgr *m, struct mgr_data_lcore *d)
 #define ENTRY_STALL_MS 100
 
 /*
- * A held burst whose first destination is running with a full RX ring
- * cannot move: the common case of a chain at capacity, checked in O(1)
- * so that waiting costs the lcore almost nothing.
+ * A held burst all of whose destinations are running with a full RX ring
+ * cannot move: the common case of a chain at capacity, checked without
+ * touching a packet, so that waiting costs the lcore almost nothing. (One
+ * full instance of a service does not hold back the burst's packets for
+ * its other instances.)
  */
 static inline bool
 held_burst_blocked(struct mgr *m, const struct mgr_stash *st)
 {
-	const struct onvm_nf_slot *s = &m->shm->nfs[st->dst[0]];
+	for (uint16_t i = 0; i < st->n; i = run_end(st->dst, i, st->n)) {
+		const struct onvm_nf_slot *s = &m->shm->nfs[st->dst[i]];
 
-	return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING &&
-	       rte_ring_full(s->rx_ring);
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != ONVM_NF_RUNNING ||
+		    !rte_ring_full(s->rx_ring))
+			return false;
+	}
+	return true;
 }
 
 /* Move what can move of a held burst (dropping the packets whose NF left);
