@@ -82,7 +82,11 @@ data_lcore(void *arg)
 
 	(void)arg;
 	while (!cfg.stop) {
-		unsigned int n = rte_eth_rx_burst(0, 0, pkts, (uint16_t)cfg.burst);
+		/* Read only what ring A has room for (the platform holds the
+		 * rest at the port too): waiting on a full A here while the NF
+		 * waits on a full B would deadlock the two. */
+		unsigned int room = RTE_MIN(rte_ring_free_count(cfg.a), cfg.burst);
+		unsigned int n = rte_eth_rx_burst(0, 0, pkts, (uint16_t)room);
 
 		if (n)
 			enqueue_all(cfg.a, pkts, n);
