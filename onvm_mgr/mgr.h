@@ -2,14 +2,14 @@
 /*
  * The manager's process-local state and the interfaces between its parts:
  *
- *   main.c        setup and teardown only
+ *   main.c        setup and teardown only (at exit, common/onvm_runtime.c
+ *                 removes the prefix's hugepage files and runtime dir)
  *   mgr_init.c    EAL-side objects: shared memzone, packet pool, rings
  *   mgr_ports.c   ethdev configuration
  *   nf_registry.c NF admission, liveness (flock), retirement and reclaim
  *   services.c    the service table (pure logic)
  *   dataplane.c   the RX/TX loops on the data lcores
  *   mgr_stats.c   counters aggregation and the stdout table
- *   mgr_cleanup.c removing hugepage files and the runtime dir at exit
  *   of_agent*.c   the OpenFlow agent thread (--of-listen/--of-controller)
  *   of_datapath.c OpenFlow actions executed on the data lcores
  */
