@@ -9,6 +9,9 @@ bottleneck:
   rings    bench_ring_skeleton: a 1-NF chain's two ring handoffs and nothing
            else (port -> ring -> other core -> ring -> port): the ceiling of
            the ring-based design on this machine
+  (with rings, the same tool's ping-pong: how long one cache line takes to
+  go from lcore 0 to lcore 1 and back, the price of every line a ring
+  moves between the cores)
   N-NF     onvm_mgr on 2 lcores (control + 1 data lcore) and a chain of N
            simple_forward NFs on the remaining CPU (shared-core mode, -c,
            for 2 and 3 NFs, which share that CPU)
@@ -21,9 +24,11 @@ costs in CPU, however the time was split between cores.
 """
 import argparse
 import atexit
+import json
 import os
 import signal
 import statistics
+import subprocess
 import sys
 import time
 
@@ -217,6 +222,26 @@ def run_rings(a, procs, hz, tag, build):
         "NF lcore": lambda pid, t: not is_worker(t)})
 
 
+def run_ping_pong(procs, build):
+    """One cache line's round trip between the two lcores, in TSC cycles
+    (bench_ring_skeleton --mode ping-pong); None when it cannot run."""
+    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_pp"
+    procs.prefixes.append(prefix)
+    argv = [os.path.join(build, "tests", "bench", "bench_ring_skeleton"), "-l", LCORES,
+            "--no-pci", "--file-prefix", prefix, "--log-level=lib.eal:warning",
+            "--", "--mode", "ping-pong"]
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        print(f"run.sh: ping-pong: {e}", file=sys.stderr)
+        return None
+    for line in r.stdout.splitlines():
+        if line.startswith("{"):
+            return json.loads(line).get("round_trip_cycles")
+    print(f"run.sh: ping-pong printed no result: {r.stderr.strip()[-300:]}", file=sys.stderr)
+    return None
+
+
 def start_nf(procs, prefix, env, service, dest):
     argv = [os.path.join(ROOT, "go.sh"), "simple_forward", "-r", service]
     if dest:
@@ -379,9 +404,12 @@ def main():
     ref = next((r for r in rows if r["case"] == "testpmd"), None)
     for r in rows:
         r["ratio"] = r["mpps"] / ref["mpps"] if ref and ref["mpps"] > 0 else None
-    report.print_table(rows, a, hz)
+    # After the cases, on a quiet machine: it takes about a second.
+    round_trip = None if a.no_rings else run_ping_pong(procs, build)
+    procs.cleanup()
+    report.print_table(rows, a, hz, round_trip)
     if a.json:
-        report.write_json(a.json, rows, a, hz)
+        report.write_json(a.json, rows, a, hz, round_trip)
     if a.plot:
         report.plot(a.plot, rows)
     return 0 if len(rows) == len(cases) else 1

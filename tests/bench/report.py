@@ -13,7 +13,7 @@ def _fmt(v, spec):
     return "-".rjust(int(spec.split(".")[0]))
 
 
-def print_table(rows, a, hz):
+def print_table(rows, a, hz, round_trip=None):
     print()
     src = f"{a.flows} flows replayed by net_pcap -> net_null" if a.flows else "2 x net_null"
     if a.rules:
@@ -38,6 +38,11 @@ def print_table(rows, a, hz):
         print(f"WARNING: other processes used up to {busiest:.1f} CPUs during the windows: the")
         print("forwarders were starved, and a chain (two processes handing packets over rings)")
         print("suffers far more from that than testpmd (one thread); rerun on a quiet machine.")
+    if round_trip:
+        print(f"core to core: a cache line goes from lcore 0 to lcore 1 and back in "
+              f"{round_trip:.0f} cycles ({round_trip * 1e9 / hz:.0f} ns);")
+        print("every ring handoff between the cores pays it for each line it moves (two cores "
+              "of one bare-metal socket: typically 50-200 ns).")
     print()
     print("start-up (seconds)")
     print(f"{'case':<9} {'mgr ready':>10} {'(reported)':>11} {'NF joined':>10} "
@@ -55,9 +60,10 @@ def print_table(rows, a, hz):
     print("testpmd fwd: launch to the first packet sent.")
 
 
-def write_json(path, rows, a, hz):
+def write_json(path, rows, a, hz, round_trip=None):
     out = {"packet_bytes": 64, "duration_s": a.duration, "warmup_s": a.warmup,
-           "repeat": a.repeat, "clock_hz": hz, "rows": rows}
+           "repeat": a.repeat, "clock_hz": hz, "core_round_trip_cycles": round_trip,
+           "rows": rows}
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
 

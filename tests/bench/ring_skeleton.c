@@ -13,6 +13,10 @@
  *              (per-NF TX queues) could reach.
  *   one-core   lcore 1 alone: port 0 RX -> ring A -> port 1 TX. The cost
  *              of a ring pass without crossing cores.
+ *   ping-pong  no packets: the two lcores pass one cache line back and
+ *              forth. The round trip is what every ring handoff between
+ *              the cores pays for each line it moves: typically 50-200 ns
+ *              between two cores of one bare-metal socket, more on VMs.
  *
  * Packets are pointers only, as in the platform: neither side touches an
  * mbuf except the PMDs. Prints one line of JSON: Mpps and cycles/packet.
@@ -40,7 +44,7 @@
 
 #define MAX_BURST 256
 
-enum mode { TWO_RINGS, ONE_RING, ONE_CORE };
+enum mode { TWO_RINGS, ONE_RING, ONE_CORE, PING_PONG };
 
 static struct {
 	enum mode mode;
@@ -48,6 +52,8 @@ static struct {
 	double seconds, warmup;
 	struct rte_ring *a, *b;
 	volatile int stop;
+	/* ping-pong: odd values written by lcore 0, even ones by lcore 1 */
+	volatile uint64_t ball __rte_cache_aligned;
 } cfg = { .mode = TWO_RINGS, .ring_size = ONVM_NF_RING_SIZE, .burst = ONVM_BURST, .seconds = 5,
 	   .warmup = 2 };
 
@@ -74,6 +80,33 @@ enqueue_all(struct rte_ring *r, struct rte_mbuf **pkts, unsigned int n)
 		rte_pktmbuf_free_bulk(pkts + done, n - done);
 }
 
+#define PING_PONG_ROUNDS 1000000
+
+/* lcore 1's side of ping-pong: answers each odd value with the next one. */
+static void
+pong(void)
+{
+	for (uint64_t i = 0; i < PING_PONG_ROUNDS && !cfg.stop; i++) {
+		while (cfg.ball != 2 * i + 1 && !cfg.stop)
+			;
+		cfg.ball = 2 * i + 2;
+	}
+}
+
+/* lcore 0's side; the mean round trip in TSC cycles. */
+static double
+ping(void)
+{
+	uint64_t i, t0 = rte_rdtsc();
+
+	for (i = 0; i < PING_PONG_ROUNDS && !cfg.stop; i++) {
+		cfg.ball = 2 * i + 1;
+		while (cfg.ball != 2 * i + 2 && !cfg.stop)
+			;
+	}
+	return i ? (double)(rte_rdtsc() - t0) / (double)i : 0;
+}
+
 /* lcore 1: the manager's data lcore. */
 static int
 data_lcore(void *arg)
@@ -81,6 +114,10 @@ data_lcore(void *arg)
 	struct rte_mbuf *pkts[MAX_BURST];
 
 	(void)arg;
+	if (cfg.mode == PING_PONG) {
+		pong();
+		return 0;
+	}
 	while (!cfg.stop) {
 		/* Read only what ring A has room for (the platform holds the
 		 * rest at the port too): waiting on a full A here while the NF
@@ -194,8 +231,11 @@ parse_args(int argc, char **argv)
 				cfg.mode = ONE_RING;
 			else if (strcmp(optarg, "one-core") == 0)
 				cfg.mode = ONE_CORE;
+			else if (strcmp(optarg, "ping-pong") == 0)
+				cfg.mode = PING_PONG;
 			else
-				rte_exit(EXIT_FAILURE, "ring_skeleton: --mode: two-rings, one-ring or one-core\n");
+				rte_exit(EXIT_FAILURE, "ring_skeleton: --mode: two-rings, one-ring, one-core "
+					 "or ping-pong\n");
 			break;
 		case 'r':
 			cfg.ring_size = (unsigned int)strtoul(optarg, NULL, 0);
@@ -250,6 +290,20 @@ mode_name(void)
 	return cfg.mode == TWO_RINGS ? "two-rings" : cfg.mode == ONE_RING ? "one-ring" : "one-core";
 }
 
+static int
+ping_pong(unsigned int worker)
+{
+	double rt;
+
+	rte_eal_remote_launch(data_lcore, NULL, worker);
+	rt = ping();
+	rte_eal_mp_wait_lcore();
+	printf("{\"mode\": \"ping-pong\", \"round_trip_cycles\": %.0f, \"round_trip_ns\": %.1f}\n",
+	       rt, rt * 1e9 / (double)rte_get_tsc_hz());
+	rte_eal_cleanup();
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -262,11 +316,13 @@ main(int argc, char **argv)
 	parse_args(argc - eal, argv + eal);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (rte_eth_dev_count_avail() < 2)
-		rte_exit(EXIT_FAILURE, "ring_skeleton: needs two ports\n");
 	worker = rte_get_next_lcore(-1, 1, 0);
 	if (worker >= RTE_MAX_LCORE)
 		rte_exit(EXIT_FAILURE, "ring_skeleton: needs two lcores (-l 0-1)\n");
+	if (cfg.mode == PING_PONG)
+		return ping_pong(worker);
+	if (rte_eth_dev_count_avail() < 2)
+		rte_exit(EXIT_FAILURE, "ring_skeleton: needs two ports\n");
 	pool = rte_pktmbuf_pool_create("skel_pool", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       rte_socket_id());
 	cfg.a = rte_ring_create("skel_a", cfg.ring_size, rte_socket_id(),
