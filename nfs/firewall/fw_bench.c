@@ -23,6 +23,7 @@
 
 #include "fw_engine.h"
 #include "fw_randgen.h"
+#include "onvm_runtime.h"
 
 #define N_PKTS  8192   /* a working set that stays mostly in L2, like a busy burst loop */
 #define BURST   32
@@ -194,5 +195,7 @@ main(int argc, char **argv)
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		bench_size(sizes[i]);
 	rte_eal_cleanup();
+	if (argc == 1)
+		onvm_runtime_remove("fw_bench"); /* our own prefix: leave nothing behind */
 	return 0;
 }

@@ -22,6 +22,7 @@
 
 #include "lb_config.h"
 #include "lb_fwd.h"
+#include "onvm_runtime.h"
 #include "bench_clock.h"
 #include "pkt_parse.h"
 
@@ -182,5 +183,7 @@ main(int argc, char **argv)
 	lb_conn_free(fwd.conns);
 	lb_config_free(&cfg);
 	rte_eal_cleanup();
+	if (!have_eal)
+		onvm_runtime_remove("lbbench"); /* our own prefix: leave nothing behind */
 	return bad != 0;
 }

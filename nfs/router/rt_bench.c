@@ -25,6 +25,7 @@
 
 #include "bench_clock.h"
 #include "rt_config.h"
+#include "onvm_runtime.h"
 #include "rt_table.h"
 
 #define BURST 32
@@ -142,8 +143,9 @@ main(int argc, char **argv)
 {
 	char *default_eal[] = { argv[0], "--in-memory", "--no-pci", "-l", "0",
 				"--file-prefix", "rtbench", "--log-level=error" };
-	int eal_argc = argc > 1 ? argc : (int)(sizeof(default_eal) / sizeof(default_eal[0]));
-	int used = rte_eal_init(eal_argc, argc > 1 ? argv : default_eal);
+	const int own_prefix = argc == 1;
+	int eal_argc = own_prefix ? (int)(sizeof(default_eal) / sizeof(default_eal[0])) : argc;
+	int used = rte_eal_init(eal_argc, own_prefix ? default_eal : argv);
 	uint32_t want = 1000000, lookups_m = 16;
 
 	if (used < 0) {
@@ -222,5 +224,7 @@ main(int argc, char **argv)
 	rt_table_free(t);
 	rt_config_free(&cfg);
 	rte_eal_cleanup();
+	if (own_prefix)
+		onvm_runtime_remove("rtbench"); /* our own prefix: leave nothing behind */
 	return 0;
 }
