@@ -202,6 +202,36 @@ tm_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * The data lcores and how many loops each has run: with the ports' and
+ * NFs' packet counters, packets per loop (a loop that moves few packets
+ * pays the cross-core ring synchronisation for few).
+ */
+static int
+tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct mgr *m = &g_mgr;
+	unsigned int n = m->num_data ? m->num_data : 1;
+
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct mgr_data_lcore *dl = m->num_data ? &m->data[i] : &m->inline_data;
+		struct rte_tel_data *l = rte_tel_data_alloc();
+		char key[16];
+
+		if (l == NULL)
+			return -1;
+		rte_tel_data_start_dict(l);
+		rte_tel_data_add_dict_string(l, "role", dl->role == (ROLE_RX | ROLE_TX) ? "rx+tx"
+							 : dl->role == ROLE_RX	   ? "rx"
+										   : "tx");
+		rte_tel_data_add_dict_u64(l, "loops", __atomic_load_n(&dl->epoch, __ATOMIC_RELAXED));
+		snprintf(key, sizeof(key), "%u", dl->lcore_id);
+		rte_tel_data_add_dict_container(d, key, l, 0);
+	}
+	return 0;
+}
+
 static int
 tm_services(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -251,6 +281,7 @@ mgr_telemetry_register(struct mgr *m)
 	rte_telemetry_register_cmd("/onvm/nfs", tm_nfs, "Running NFs and their counters");
 	rte_telemetry_register_cmd("/onvm/ports", tm_ports, "Platform port counters");
 	rte_telemetry_register_cmd("/onvm/services", tm_services, "Services and instance counts");
+	rte_telemetry_register_cmd("/onvm/lcores", tm_lcores, "Data lcores: role and loops run");
 	rte_telemetry_register_cmd("/onvm/mempool", tm_mempool,
 				   "Packet pool usage and platform drop counters");
 }

@@ -25,6 +25,11 @@ wait "$up" 2>/dev/null
 check "traffic stops when the upstream NF leaves" wait_for 10 tx_stalls
 start_nf simple_forward -r 1 -- -d 2
 check "and resumes when it comes back" wait_for 5 tx_grows
+loops() { json_get "$(telemetry /onvm/lcores)" "/onvm/lcores.1.loops"; }
+l1=$(loops)
+sleep 0.2
+check "/onvm/lcores: data lcore 1 (rx+tx) counts its loops" test "$(loops)" -gt "${l1:-0}"
+check "/onvm/lcores: its role" test "$(json_get "$(telemetry /onvm/lcores)" /onvm/lcores.1.role)" = rx+tx
 check "manager exits 0" stop_mgr
 check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
 finish
