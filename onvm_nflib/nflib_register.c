@@ -48,8 +48,8 @@ nflib_attach(struct onvm_nf_ctx *nf)
 	/* DPDK numbers mempool drivers in the order each process loaded them. */
 	if (strcmp(rte_mempool_get_ops(nf->pool->ops_index)->name, nf->shm->pool_ops) != 0)
 		nflib_die("%s: the manager's packet pool uses mempool driver '%s', which this "
-			  "process's DPDK numbers differently ('%s'): load the same DPDK drivers "
-			  "in both", nf->name, nf->shm->pool_ops,
+			  "process's DPDK numbers differently ('%s'): run NFs from the manager's "
+			  "build (same DPDK, same -Ddpdk_link)", nf->name, nf->shm->pool_ops,
 			  rte_mempool_get_ops(nf->pool->ops_index)->name);
 	return 0;
 }

@@ -7,6 +7,7 @@ packages=(
 	build-essential meson ninja-build pkg-config python3-pyelftools
 	dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev libjansson-dev
 	libhyperscan-dev libpcre2-dev
+	libsystemd-dev  # -Ddpdk_link=static: DPDK's static link names -lsystemd
 	# tests
 	libcmocka-dev clang libclang-rt-14-dev python3 python3-scapy tshark
 	iproute2 iputils-ping netcat-openbsd iperf3 ethtool curl procps util-linux

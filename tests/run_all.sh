@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # The whole test suite: build, unit tests, integration tests (real manager
 # and NF processes on virtual ports and network namespaces), the unit and
-# pcap tests again under AddressSanitizer + UBSan, and short fuzz runs.
+# pcap tests again under AddressSanitizer + UBSan, a few integration tests
+# on the statically linked build (-Ddpdk_link=static), and short fuzz runs.
 # Ends with one line: "N passed, N failed". Needs root (hugepages,
 # namespaces): run scripts/install_deps.sh and scripts/setup_hugepages.sh
 # first, or use the quick start.
 #
-#   tests/run_all.sh [--no-asan] [--no-fuzz] [PATTERN]
+#   tests/run_all.sh [--no-asan] [--no-static] [--no-fuzz] [PATTERN]
 #   PATTERN selects integration tests by name (e.g. "kill").
 set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-asan=1 fuzz=1 pattern=""
+asan=1 static=1 fuzz=1 pattern=""
 for a in "$@"; do
 	case "$a" in
 	--no-asan) asan=0 ;;
+	--no-static) static=0 ;;
 	--no-fuzz) fuzz=0 ;;
-	-h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
 	*) pattern=$a ;;
 	esac
 done
@@ -99,6 +101,22 @@ if [ "$asan" = 1 ]; then
 			tests/integration/test_openflow_pipeline.sh \
 			tests/integration/test_openflow_pbb.sh 2>/dev/null)
 		integration_tests build-asan "asan" "${asan_tests[@]}"
+	fi
+fi
+
+if [ "$static" = 1 ]; then
+	# The NF tests only: unit tests do not depend on how DPDK is linked.
+	echo "==== DPDK linked statically"
+	build build-static -Ddpdk_link=static -Dtests=false -Dbuildtype=release
+	rc=$?
+	record "static build" $rc
+	if [ $rc = 0 ]; then
+		mapfile -t static_tests < <(ls tests/integration/test_pcap_forward.sh \
+			tests/integration/test_chain3_shared_core.sh \
+			tests/integration/test_nf_kill.sh tests/integration/test_namespaces.sh \
+			tests/integration/test_attach_50.sh tests/integration/test_clean_stop.sh \
+			2>/dev/null | grep -e "${pattern:-.}")
+		integration_tests build-static "static" "${static_tests[@]}"
 	fi
 fi
 
