@@ -242,6 +242,17 @@ def run_ping_pong(procs, build):
     return None
 
 
+def dpdk_link_of(build):
+    """How the build links DPDK ('shared' or 'static', meson option
+    dpdk_link), or None when its options cannot be read."""
+    try:
+        with open(os.path.join(build, "meson-info", "intro-buildoptions.json")) as f:
+            opts = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return next((o["value"] for o in opts if o.get("name") == "dpdk_link"), "shared")
+
+
 def start_nf(procs, prefix, env, service, dest):
     argv = [os.path.join(ROOT, "go.sh"), "simple_forward", "-r", service]
     if dest:
@@ -407,6 +418,8 @@ def main():
     # After the cases, on a quiet machine: it takes about a second.
     round_trip = None if a.no_rings else run_ping_pong(procs, build)
     procs.cleanup()
+    a.build = os.path.relpath(build, ROOT) if build.startswith(ROOT + os.sep) else build
+    a.dpdk_link = dpdk_link_of(build)
     report.print_table(rows, a, hz, round_trip)
     if a.json:
         report.write_json(a.json, rows, a, hz, round_trip)

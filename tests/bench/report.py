@@ -22,6 +22,9 @@ def print_table(rows, a, hz, round_trip=None):
           f"{a.warmup:g} s warm-up" + (f", median of {a.repeat}" if a.repeat > 1 else ""))
     print(f"cycles/pkt = CPU time of all the case's threads in the window x "
           f"{hz / 1e6:.0f} MHz / packets sent")
+    if getattr(a, "dpdk_link", None):
+        print(f"platform: {a.build}, DPDK linked {a.dpdk_link} "
+              f"(testpmd: {a.testpmd}, as installed)")
     print()
     print(f"{'case':<12} {'Mpps':>7} {'cycles/pkt':>11} {'vs testpmd':>11}   "
           f"{'cores':>5} {'others':>6}   where the cycles went (per packet)")
@@ -63,6 +66,7 @@ def print_table(rows, a, hz, round_trip=None):
 def write_json(path, rows, a, hz, round_trip=None):
     out = {"packet_bytes": 64, "duration_s": a.duration, "warmup_s": a.warmup,
            "repeat": a.repeat, "clock_hz": hz, "core_round_trip_cycles": round_trip,
+           "dpdk_link": getattr(a, "dpdk_link", None),
            "rows": rows}
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
