@@ -60,7 +60,7 @@ def parse_args():
     ap.add_argument("--warmup", type=float, default=2.0,
                     help="traffic before the window starts, seconds (default 2)")
     ap.add_argument("--repeat", type=int, default=1,
-                    help="run every case N times, report the median (default 1)")
+                    help="N rounds of every case, report the medians (default 1)")
     ap.add_argument("--chains", default="1,2,3",
                     help="chain lengths to measure (default 1,2,3)")
     ap.add_argument("--no-testpmd", action="store_true", help="skip the testpmd reference")
@@ -313,7 +313,7 @@ def run_chain(a, procs, hz, n, tag, build, rules_file=None):
         time.sleep(a.warmup)
         pids = [mgr.pid] + [nf.pid for nf in nfs]
         m = measure(tel, pids, a.duration)
-        if a.hold > 0 and n == min(a.chains):
+        if a.hold > 0 and n == min(a.chains) and tag == a.repeat - 1:
             print(f"holding the {n}-NF chain for {a.hold:.0f} s: manager pid {mgr.pid}, "
                   f"NF pid{'s' if n > 1 else ''} {' '.join(str(nf.pid) for nf in nfs)}, "
                   f"file prefix {prefix}", flush=True)
@@ -350,9 +350,9 @@ def wait_nf_joined(tel, nf, timeout):
 
 def median_row(rows):
     """The run with the median Mpps (so the row's numbers belong together)."""
-    rows = sorted(rows, key=lambda r: r["mpps"])
-    row = dict(rows[len(rows) // 2])
-    row["mpps_all"] = [r["mpps"] for r in rows]
+    by_mpps = sorted(rows, key=lambda r: r["mpps"])
+    row = dict(by_mpps[len(by_mpps) // 2])
+    row["mpps_all"] = [r["mpps"] for r in sorted(rows, key=lambda r: r.get("round", 0))]
     return row
 
 
@@ -373,7 +373,6 @@ def main():
     benchlib.remove_stale_prefixes()
 
     hz = benchlib.cpu_hz()
-    rows = []
     import tempfile
     tmp = tempfile.mkdtemp(prefix="onvm_bench_")
     atexit.register(lambda: __import__("shutil").rmtree(tmp, ignore_errors=True))
@@ -389,35 +388,47 @@ def main():
              + [("chain", n) for n in a.chains])
     if a.rules:
         cases += [("rules", n) for n in a.chains]
-    for kind, n in cases:
-        runs = []
-        for r in range(a.repeat):
+    # Round-robin: every round measures every case once, so that each
+    # case's runs spread over the same stretch of time. This machine class
+    # (VMs) changes speed in phases of minutes; measuring all runs of one
+    # case back to back compared cases from different phases.
+    runs = {case: [] for case in cases}
+    round_trips = []
+    for r in range(a.repeat):
+        if not a.no_rings:
+            rt = run_ping_pong(procs, build)
+            if rt:
+                round_trips.append(rt)
+            procs.cleanup()
+        for kind, n in cases:
             label = kind if n is None else f"{n}-NF" + ("/rules" if kind == "rules" else "")
-            print(f"  measuring {label}" + (f" (run {r + 1}/{a.repeat})" if a.repeat > 1 else "")
+            print(f"  measuring {label}" + (f" (round {r + 1}/{a.repeat})" if a.repeat > 1 else "")
                   + " ...", file=sys.stderr, flush=True)
             try:
                 if kind == "testpmd":
-                    runs.append(run_testpmd(a, procs, hz, r))
+                    row = run_testpmd(a, procs, hz, r)
                 elif kind == "rings":
-                    runs.append(run_rings(a, procs, hz, r, build))
+                    row = run_rings(a, procs, hz, r, build)
                 elif kind == "rules":
-                    runs.append(run_chain(a, procs, hz, n, r, build, rules_file))
+                    row = run_chain(a, procs, hz, n, r, build, rules_file)
                 else:
-                    runs.append(run_chain(a, procs, hz, n, r, build))
+                    row = run_chain(a, procs, hz, n, r, build)
+                row["round"] = r
+                runs[(kind, n)].append(row)
             except CaseError as e:
                 print(f"run.sh: {e}", file=sys.stderr)
             except OSError as e:  # a binary that is not there
                 print(f"run.sh: {label}: {e}", file=sys.stderr)
             procs.cleanup()
-        if runs:
-            rows.append(median_row(runs))
-
-    ref = next((r for r in rows if r["case"] == "testpmd"), None)
-    for r in rows:
-        r["ratio"] = r["mpps"] / ref["mpps"] if ref and ref["mpps"] > 0 else None
-    # After the cases, on a quiet machine: it takes about a second.
-    round_trip = None if a.no_rings else run_ping_pong(procs, build)
-    procs.cleanup()
+    rows = [median_row(rs) for rs in runs.values() if rs]
+    ref_runs = {x["round"]: x["mpps"] for x in runs.get(("testpmd", None), [])}
+    for case_runs, row in zip((rs for rs in runs.values() if rs), rows):
+        # Each run against testpmd in the same round, then the median.
+        ratios = [x["mpps"] / ref_runs[x["round"]] for x in case_runs
+                  if ref_runs.get(x["round"])]
+        row["ratio"] = statistics.median(ratios) if ratios else None
+    round_trip = statistics.median(round_trips) if round_trips else None
+    a.round_trips = round_trips
     a.build = os.path.relpath(build, ROOT) if build.startswith(ROOT + os.sep) else build
     a.dpdk_link = dpdk_link_of(build)
     report.print_table(rows, a, hz, round_trip)

@@ -19,7 +19,9 @@ def print_table(rows, a, hz, round_trip=None):
     if a.rules:
         src += f"; 'N-NF/{a.rules}r': the chain selected through {a.rules} JSON chain rules"
     print(f"64-byte packets, {src}, lcores 0-1; window {a.duration:g} s after "
-          f"{a.warmup:g} s warm-up" + (f", median of {a.repeat}" if a.repeat > 1 else ""))
+          f"{a.warmup:g} s warm-up" + (f", median of {a.repeat} rounds (every case once "
+                                       f"per round; vs testpmd: within each round)"
+                                       if a.repeat > 1 else ""))
     print(f"cycles/pkt = CPU time of all the case's threads in the window x "
           f"{hz / 1e6:.0f} MHz / packets sent")
     if getattr(a, "dpdk_link", None):
@@ -42,8 +44,11 @@ def print_table(rows, a, hz, round_trip=None):
         print("forwarders were starved, and a chain (two processes handing packets over rings)")
         print("suffers far more from that than testpmd (one thread); rerun on a quiet machine.")
     if round_trip:
+        trips = getattr(a, "round_trips", [])
+        spread = (f", {min(trips):.0f}-{max(trips):.0f} over {len(trips)} rounds"
+                  if len(trips) > 1 else "")
         print(f"core to core: a cache line goes from lcore 0 to lcore 1 and back in "
-              f"{round_trip:.0f} cycles ({round_trip * 1e9 / hz:.0f} ns);")
+              f"{round_trip:.0f} cycles ({round_trip * 1e9 / hz:.0f} ns{spread});")
         print("every ring handoff between the cores pays it for each line it moves (two cores "
               "of one bare-metal socket: typically 50-200 ns).")
     print()
@@ -67,6 +72,7 @@ def write_json(path, rows, a, hz, round_trip=None):
     out = {"packet_bytes": 64, "duration_s": a.duration, "warmup_s": a.warmup,
            "repeat": a.repeat, "clock_hz": hz, "core_round_trip_cycles": round_trip,
            "dpdk_link": getattr(a, "dpdk_link", None),
+           "core_round_trips_by_round": getattr(a, "round_trips", []),
            "rows": rows}
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
