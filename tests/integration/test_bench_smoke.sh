@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The benchmark command runs end to end: every case measured, the table and
+# the JSON written, nothing of its processes left behind. It asserts that
+# packets moved, never how fast (speed belongs to the benchmark itself).
+source "$(dirname "$0")/lib.sh"
+test_init bench_smoke
+
+json=$WORK/bench.json
+ONVM_BUILD_DIR=$BUILD "$ONVM_ROOT/tests/bench/run.sh" --chains 1,2 --repeat 2 \
+	--duration 0.5 --warmup 0.2 --json "$json" >"$WORK/bench.out" 2>&1
+rc=$?
+check "run.sh exits 0" test "$rc" = 0
+for case in testpmd 'rings only' 1-NF 2-NF; do
+	check "the table has a row for $case" grep -q "^$case " "$WORK/bench.out"
+done
+check "and the core-to-core line" grep -q '^core to core: ' "$WORK/bench.out"
+rows() { "$SYS_PYTHON" - "$json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+cases = {r["case"]: r for r in d["rows"]}
+ok = set(cases) == {"testpmd", "rings only", "1-NF", "2-NF"}
+ok = ok and all(r["mpps"] > 0 and len(r["mpps_all"]) == 2 for r in cases.values())
+ok = ok and cases["testpmd"]["ratio"] == 1.0 and 0 < cases["1-NF"]["ratio"]
+ok = ok and len(d["core_round_trips_by_round"]) == 2 and d["core_round_trip_cycles"] > 0
+ok = ok and d["dpdk_link"] in ("shared", "static")
+sys.exit(0 if ok else 1)
+PY
+}
+check "JSON: every case measured in both rounds, packets moved, ratios and round trips" rows
+check "start-up times reported for the chains" grep -q '^1-NF .*[0-9]\.[0-9][0-9][0-9]' "$WORK/bench.out"
+leftover() { ! ls /var/run/dpdk 2>/dev/null | grep -q '^onvmbench_'; }
+check "no benchmark runtime directory left behind" leftover
+if [ "$rc" != 0 ]; then tail -20 "$WORK/bench.out"; fi
+finish
