@@ -21,9 +21,9 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 
+#include "bench_eal.h"
 #include "fw_engine.h"
 #include "fw_randgen.h"
-#include "onvm_runtime.h"
 
 #define N_PKTS  8192   /* a working set that stays mostly in L2, like a busy burst loop */
 #define BURST   32
@@ -182,20 +182,16 @@ int
 main(int argc, char **argv)
 {
 	char *def[] = { argv[0], "--no-huge", "--no-pci", "--no-shconf", "-l", "0",
-			"--file-prefix", "fw_bench", "--log-level=error", NULL };
+			"--file-prefix", "fw_bench", "--log-level=error" };
 	static const uint32_t sizes[] = { 10, 1000, 10000 };
 	size_t i;
 
-	if (argc > 1 ? rte_eal_init(argc, argv) < 0 : rte_eal_init(9, def) < 0) {
-		fprintf(stderr, "fw_bench: EAL init failed\n");
+	if (bench_eal_init("fw_bench", argc, argv, def, RTE_DIM(def)) < 0)
 		return 1;
-	}
 	printf("firewall classification, bursts of %d, %d distinct packets, one core\n", BURST,
 	       N_PKTS);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		bench_size(sizes[i]);
-	rte_eal_cleanup();
-	if (argc == 1)
-		onvm_runtime_remove("fw_bench"); /* our own prefix: leave nothing behind */
+	bench_eal_exit();
 	return 0;
 }

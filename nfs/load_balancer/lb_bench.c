@@ -22,8 +22,8 @@
 
 #include "lb_config.h"
 #include "lb_fwd.h"
-#include "onvm_runtime.h"
 #include "bench_clock.h"
+#include "bench_eal.h"
 #include "pkt_parse.h"
 
 #define FRAME_LEN 64
@@ -78,17 +78,13 @@ main(int argc, char **argv)
 {
 	char *default_eal[] = { argv[0], "--no-huge", "--no-pci", "--no-shconf", "-l", "0",
 				"-m", "512", "--file-prefix", "lbbench", "--log-level=error" };
-	int have_eal = argc > 1;
-	int used = rte_eal_init(have_eal ? argc : (int)(sizeof(default_eal) / sizeof(*default_eal)),
-				have_eal ? argv : default_eal);
+	int used = bench_eal_init("lb_bench", argc, argv, default_eal, RTE_DIM(default_eal));
 	uint32_t flows = 65536, passes = 64;
 
-	if (used < 0) {
-		fprintf(stderr, "lb_bench: EAL init failed\n");
+	if (used < 0)
 		return 1;
-	}
-	argc = have_eal ? argc - used : 1;
-	argv = have_eal ? argv + used : argv;
+	argc -= used;
+	argv += used;
 	if (argc > 1)
 		flows = (uint32_t)strtoul(argv[1], NULL, 0);
 	if (argc > 2)
@@ -182,8 +178,6 @@ main(int argc, char **argv)
 	lb_vips_free(&fwd.vips);
 	lb_conn_free(fwd.conns);
 	lb_config_free(&cfg);
-	rte_eal_cleanup();
-	if (!have_eal)
-		onvm_runtime_remove("lbbench"); /* our own prefix: leave nothing behind */
+	bench_eal_exit();
 	return bad != 0;
 }

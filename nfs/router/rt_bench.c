@@ -24,8 +24,8 @@
 #include <rte_memory.h>
 
 #include "bench_clock.h"
+#include "bench_eal.h"
 #include "rt_config.h"
-#include "onvm_runtime.h"
 #include "rt_table.h"
 
 #define BURST 32
@@ -143,21 +143,13 @@ main(int argc, char **argv)
 {
 	char *default_eal[] = { argv[0], "--in-memory", "--no-pci", "-l", "0",
 				"--file-prefix", "rtbench", "--log-level=error" };
-	const int own_prefix = argc == 1;
-	int eal_argc = own_prefix ? (int)(sizeof(default_eal) / sizeof(default_eal[0])) : argc;
-	int used = rte_eal_init(eal_argc, own_prefix ? default_eal : argv);
+	int used = bench_eal_init("rt_bench", argc, argv, default_eal, RTE_DIM(default_eal));
 	uint32_t want = 1000000, lookups_m = 16;
 
-	if (used < 0) {
-		fprintf(stderr, "rt_bench: EAL init failed\n");
+	if (used < 0)
 		return 1;
-	}
-	if (argc > 1) {
-		argc -= used;
-		argv += used;
-	} else {
-		argc = 1;
-	}
+	argc -= used;
+	argv += used;
 	const char *given = NULL;
 
 	if (argc > 1 && !isdigit((unsigned char)argv[1][0]))
@@ -223,8 +215,6 @@ main(int argc, char **argv)
 	free(ips);
 	rt_table_free(t);
 	rt_config_free(&cfg);
-	rte_eal_cleanup();
-	if (own_prefix)
-		onvm_runtime_remove("rtbench"); /* our own prefix: leave nothing behind */
+	bench_eal_exit();
 	return 0;
 }
