@@ -207,24 +207,30 @@ tm_ports(const char *cmd, const char *params, struct rte_tel_data *d)
  * NFs' packet counters, packets per loop (a loop that moves few packets
  * pays the cross-core ring synchronisation for few).
  */
+static const char *
+role_name(unsigned int role)
+{
+	if (role == (ROLE_RX | ROLE_TX))
+		return "rx+tx";
+	return role == ROLE_RX ? "rx" : "tx";
+}
+
 static int
 tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct mgr *m = &g_mgr;
-	unsigned int n = m->num_data ? m->num_data : 1;
+	unsigned int n;
+	const struct mgr_data_lcore *ls = lcores(&g_mgr, &n);
 
 	rte_tel_data_start_dict(d);
 	for (unsigned int i = 0; i < n; i++) {
-		const struct mgr_data_lcore *dl = m->num_data ? &m->data[i] : &m->inline_data;
+		const struct mgr_data_lcore *dl = &ls[i];
 		struct rte_tel_data *l = rte_tel_data_alloc();
 		char key[16];
 
 		if (l == NULL)
 			return -1;
 		rte_tel_data_start_dict(l);
-		rte_tel_data_add_dict_string(l, "role", dl->role == (ROLE_RX | ROLE_TX) ? "rx+tx"
-							 : dl->role == ROLE_RX	   ? "rx"
-										   : "tx");
+		rte_tel_data_add_dict_string(l, "role", role_name(dl->role));
 		rte_tel_data_add_dict_u64(l, "loops", __atomic_load_n(&dl->epoch, __ATOMIC_RELAXED));
 		snprintf(key, sizeof(key), "%u", dl->lcore_id);
 		rte_tel_data_add_dict_container(d, key, l, 0);
