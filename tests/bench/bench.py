@@ -420,20 +420,20 @@ def main():
             except OSError as e:  # a binary that is not there
                 print(f"run.sh: {label}: {e}", file=sys.stderr)
             procs.cleanup()
-    rows = [median_row(rs) for rs in runs.values() if rs]
-    ref_runs = {x["round"]: x["mpps"] for x in runs.get(("testpmd", None), [])}
-    for case_runs, row in zip((rs for rs in runs.values() if rs), rows):
+    testpmd_by_round = {x["round"]: x["mpps"] for x in runs.get(("testpmd", None), [])}
+    rows = []
+    for case_runs in (rs for rs in runs.values() if rs):
+        row = median_row(case_runs)
         # Each run against testpmd in the same round, then the median.
-        ratios = [x["mpps"] / ref_runs[x["round"]] for x in case_runs
-                  if ref_runs.get(x["round"])]
+        ratios = [x["mpps"] / testpmd_by_round[x["round"]] for x in case_runs
+                  if testpmd_by_round.get(x["round"])]
         row["ratio"] = statistics.median(ratios) if ratios else None
-    round_trip = statistics.median(round_trips) if round_trips else None
-    a.round_trips = round_trips
+        rows.append(row)
     a.build = os.path.relpath(build, ROOT) if build.startswith(ROOT + os.sep) else build
     a.dpdk_link = dpdk_link_of(build)
-    report.print_table(rows, a, hz, round_trip)
+    report.print_table(rows, a, hz, round_trips)
     if a.json:
-        report.write_json(a.json, rows, a, hz, round_trip)
+        report.write_json(a.json, rows, a, hz, round_trips)
     if a.plot:
         report.plot(a.plot, rows)
     return 0 if len(rows) == len(cases) else 1

@@ -2,6 +2,7 @@
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 
@@ -13,7 +14,7 @@ def _fmt(v, spec):
     return "-".rjust(int(spec.split(".")[0]))
 
 
-def print_table(rows, a, hz, round_trip=None):
+def print_table(rows, a, hz, round_trips=()):
     print()
     src = f"{a.flows} flows replayed by net_pcap -> net_null" if a.flows else "2 x net_null"
     if a.rules:
@@ -43,10 +44,10 @@ def print_table(rows, a, hz, round_trip=None):
         print(f"WARNING: other processes used up to {busiest:.1f} CPUs during the windows: the")
         print("forwarders were starved, and a chain (two processes handing packets over rings)")
         print("suffers far more from that than testpmd (one thread); rerun on a quiet machine.")
-    if round_trip:
-        trips = getattr(a, "round_trips", [])
-        spread = (f", {min(trips):.0f}-{max(trips):.0f} over {len(trips)} rounds"
-                  if len(trips) > 1 else "")
+    if round_trips:
+        round_trip = statistics.median(round_trips)
+        spread = (f", {min(round_trips):.0f}-{max(round_trips):.0f} over "
+                  f"{len(round_trips)} rounds" if len(round_trips) > 1 else "")
         print(f"core to core: a cache line goes from lcore 0 to lcore 1 and back in "
               f"{round_trip:.0f} cycles ({round_trip * 1e9 / hz:.0f} ns{spread});")
         print("every ring handoff between the cores pays it for each line it moves (two cores "
@@ -68,12 +69,12 @@ def print_table(rows, a, hz, round_trip=None):
     print("testpmd fwd: launch to the first packet sent.")
 
 
-def write_json(path, rows, a, hz, round_trip=None):
+def write_json(path, rows, a, hz, round_trips=()):
     out = {"packet_bytes": 64, "duration_s": a.duration, "warmup_s": a.warmup,
-           "repeat": a.repeat, "clock_hz": hz, "core_round_trip_cycles": round_trip,
-           "dpdk_link": getattr(a, "dpdk_link", None),
-           "core_round_trips_by_round": getattr(a, "round_trips", []),
-           "rows": rows}
+           "repeat": a.repeat, "clock_hz": hz,
+           "core_round_trip_cycles": statistics.median(round_trips) if round_trips else None,
+           "core_round_trips_by_round": list(round_trips),
+           "dpdk_link": getattr(a, "dpdk_link", None), "rows": rows}
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
 
