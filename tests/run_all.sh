@@ -76,6 +76,14 @@ integration_tests() { # integration_tests BUILD_DIR LABEL TESTS...
 	done
 }
 
+# The scripts of the named integration tests that exist and match PATTERN.
+integration_subset() {
+	local name
+	for name in "$@"; do
+		[ -f "tests/integration/test_$name.sh" ] && echo "tests/integration/test_$name.sh"
+	done | grep -e "${pattern:-.}"
+}
+
 echo "==== build"
 build build -Dbuildtype=release
 record "build" $?
@@ -94,12 +102,8 @@ if [ "$asan" = 1 ]; then
 	record "asan build" $rc
 	if [ $rc = 0 ]; then
 		unit_tests build-asan "asan"
-		mapfile -t asan_tests < <(ls tests/integration/test_pcap_forward.sh \
-			tests/integration/test_chain3_shared_core.sh \
-			tests/integration/test_nf_kill.sh tests/integration/test_firewall.sh \
-			tests/integration/test_ids.sh tests/integration/test_e2e_nfs.sh \
-			tests/integration/test_openflow_pipeline.sh \
-			tests/integration/test_openflow_pbb.sh 2>/dev/null)
+		mapfile -t asan_tests < <(integration_subset pcap_forward chain3_shared_core \
+			nf_kill firewall ids e2e_nfs openflow_pipeline openflow_pbb)
 		integration_tests build-asan "asan" "${asan_tests[@]}"
 	fi
 fi
@@ -111,11 +115,8 @@ if [ "$static" = 1 ]; then
 	rc=$?
 	record "static build" $rc
 	if [ $rc = 0 ]; then
-		mapfile -t static_tests < <(ls tests/integration/test_pcap_forward.sh \
-			tests/integration/test_chain3_shared_core.sh \
-			tests/integration/test_nf_kill.sh tests/integration/test_namespaces.sh \
-			tests/integration/test_attach_50.sh tests/integration/test_clean_stop.sh \
-			2>/dev/null | grep -e "${pattern:-.}")
+		mapfile -t static_tests < <(integration_subset pcap_forward chain3_shared_core \
+			nf_kill namespaces attach_50 clean_stop)
 		integration_tests build-static "static" "${static_tests[@]}"
 	fi
 fi
