@@ -66,7 +66,9 @@ def parse_args():
     ap.add_argument("--no-testpmd", action="store_true", help="skip the testpmd reference")
     ap.add_argument("--no-rings", action="store_true",
                     help="skip the rings-only ceiling (bench_ring_skeleton)")
-    ap.add_argument("--testpmd", default="dpdk-testpmd", help="testpmd binary")
+    ap.add_argument("--testpmd", help="testpmd binary (default: BUILD/dpdk-testpmd for a "
+                    "static build that has one, from scripts/build_static_testpmd.sh; "
+                    "else Debian's dpdk-testpmd)")
     ap.add_argument("--plot", metavar="PNG", help="also draw the table as a PNG (gnuplot)")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     ap.add_argument("--rules", type=int, default=0,
@@ -253,6 +255,20 @@ def dpdk_link_of(build):
     return next((o["value"] for o in opts if o.get("name") == "dpdk_link"), "shared")
 
 
+def pick_testpmd(given, build, dpdk_link):
+    """The reference testpmd and how it links DPDK ('static', 'shared' or
+    None when given by hand). A static platform build is compared with a
+    static testpmd when scripts/build_static_testpmd.sh made one: the
+    shared libraries cost testpmd a fifth of its rate on the machine
+    measured in docs/benchmarking.md."""
+    if given:
+        return given, None
+    own = os.path.join(build, "dpdk-testpmd")
+    if dpdk_link == "static" and os.access(own, os.X_OK):
+        return (os.path.relpath(own) if own.startswith(os.getcwd() + os.sep) else own), "static"
+    return "dpdk-testpmd", "shared"
+
+
 def start_nf(procs, prefix, env, service, dest):
     argv = [os.path.join(ROOT, "go.sh"), "simple_forward", "-r", service]
     if dest:
@@ -366,6 +382,10 @@ def main():
     if not os.access(os.path.join(build, "nfs", "simple_forward", "simple_forward"), os.X_OK):
         sys.exit(f"run.sh: build first: meson setup build && ninja -C build ({build})")
 
+    a.build = os.path.relpath(build, ROOT) if build.startswith(ROOT + os.sep) else build
+    a.dpdk_link = dpdk_link_of(build)
+    a.testpmd, a.testpmd_link = pick_testpmd(a.testpmd, build, a.dpdk_link)
+
     procs = benchlib.Procs()
     atexit.register(procs.cleanup)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -429,8 +449,6 @@ def main():
                   if testpmd_by_round.get(x["round"])]
         row["ratio"] = statistics.median(ratios) if ratios else None
         rows.append(row)
-    a.build = os.path.relpath(build, ROOT) if build.startswith(ROOT + os.sep) else build
-    a.dpdk_link = dpdk_link_of(build)
     report.print_table(rows, a, hz, round_trips)
     if a.json:
         report.write_json(a.json, rows, a, hz, round_trips)

@@ -26,8 +26,11 @@ def print_table(rows, a, hz, round_trips=()):
     print(f"cycles/pkt = CPU time of all the case's threads in the window x "
           f"{hz / 1e6:.0f} MHz / packets sent")
     if getattr(a, "dpdk_link", None):
-        print(f"platform: {a.build}, DPDK linked {a.dpdk_link} "
-              f"(testpmd: {a.testpmd}, as installed)")
+        print(f"platform: {a.build}, DPDK linked {a.dpdk_link}; testpmd: {a.testpmd}"
+              + (f", DPDK linked {a.testpmd_link}" if a.testpmd_link else ", given by hand"))
+        if a.dpdk_link == "static" and a.testpmd_link == "shared":
+            print("  not like for like: the shared libraries slow testpmd down; "
+                  f"scripts/build_static_testpmd.sh {a.build} builds a static one")
     print()
     print(f"{'case':<12} {'Mpps':>7} {'cycles/pkt':>11} {'vs testpmd':>11}   "
           f"{'cores':>5} {'others':>6}   where the cycles went (per packet)")
@@ -74,7 +77,8 @@ def write_json(path, rows, a, hz, round_trips=()):
            "repeat": a.repeat, "clock_hz": hz,
            "core_round_trip_cycles": statistics.median(round_trips) if round_trips else None,
            "core_round_trips_by_round": list(round_trips),
-           "dpdk_link": getattr(a, "dpdk_link", None), "rows": rows}
+           "dpdk_link": getattr(a, "dpdk_link", None), "testpmd": a.testpmd,
+           "testpmd_dpdk_link": getattr(a, "testpmd_link", None), "rows": rows}
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
 

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds dpdk-testpmd linked statically, the way a `-Ddpdk_link=static` build
+# of the platform links DPDK, so that the benchmark compares like with like:
+# Debian's own dpdk-testpmd uses the shared libraries, which cost every mbuf
+# allocation and free a call through __tls_get_addr (docs/benchmarking.md).
+#
+#   scripts/build_static_testpmd.sh [BUILD_DIR]     (default: build-static)
+#
+# BUILD_DIR must be a platform build configured with -Ddpdk_link=static and
+# built (its libdpdk_static.a is linked in). The testpmd sources are those of
+# the installed DPDK, from Debian's source package, fetched with apt into a
+# temporary directory (the system's apt sources and indices are not
+# touched). Writes BUILD_DIR/dpdk-testpmd, which tests/bench/run.sh then uses
+# as the reference whenever ONVM_BUILD_DIR is that build. Needs network
+# access to the Debian archive; takes about a minute.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-build-static}
+[[ $build = /* ]] || build=$root/$build
+archive=$build/libdpdk_static.a
+
+die() { echo "build_static_testpmd: $*" >&2; exit 1; }
+
+[[ -f $archive ]] || die "$archive missing: configure and build first:" \
+	"meson setup ${1:-build-static} -Ddpdk_link=static && ninja -C ${1:-build-static}"
+version=$(dpkg-query -W -f='${source:Version}' libdpdk-dev 2>/dev/null) ||
+	die "libdpdk-dev is not installed (scripts/install_deps.sh)"
+upstream=${version%%-*}
+upstream=${upstream#*:}
+. /etc/os-release
+[[ -n ${VERSION_CODENAME:-} ]] || die "no VERSION_CODENAME in /etc/os-release"
+
+tmp=$(mktemp -d /tmp/onvm_testpmd.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# A private apt state: deb-src entries for this release, its own indices and
+# cache, so that nothing of the system's apt configuration changes.
+mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/src"
+cat > "$tmp/sources.list" <<EOF
+deb-src http://deb.debian.org/debian $VERSION_CODENAME main
+deb-src http://deb.debian.org/debian $VERSION_CODENAME-updates main
+deb-src http://deb.debian.org/debian-security $VERSION_CODENAME-security main
+EOF
+apt_private=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o "Dir::Etc::SourceParts=$tmp/none"
+	     -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache"
+	     -o "APT::Sandbox::User=root")
+echo "build_static_testpmd: fetching Debian's dpdk $version source"
+apt-get "${apt_private[@]}" -qq update ||
+	die "apt-get update of the deb-src indices failed (network?)"
+(cd "$tmp/src" && apt-get "${apt_private[@]}" -qq source --download-only "dpdk=$version") ||
+	die "apt-get source dpdk=$version failed"
+
+orig=$(ls "$tmp/src"/dpdk_"$upstream".orig.tar.* 2>/dev/null | head -1)
+[[ -n $orig ]] || die "no upstream tarball for $upstream among: $(ls "$tmp/src")"
+tar -xf "$orig" -C "$tmp/src" --wildcards '*/app/test-pmd/*' '*/lib/eal/linux/include/*'
+srcdir=$(ls -d "$tmp"/src/dpdk-*/ | head -1)
+
+# testpmd.c includes the mlx5 driver's testpmd commands when DPDK has that
+# driver; their sources live in the driver's directory, which Debian does
+# not install. Everything else testpmd needs is in the installed headers
+# (plus rte_os_shim.h, EAL-internal, from the same tarball).
+printf '#include <rte_config.h>\n#undef RTE_NET_MLX5\n' > "$tmp/config_shim.h"
+
+# Linked as the platform's static build links DPDK (meson.build): the
+# merged archive whole, and pkg-config's system libraries shared.
+mapfile -t system_libs < <(pkg-config --static --libs libdpdk | tr ' ' '\n' |
+			   grep -v -e '^-Wl,--whole-archive' -e '^-Wl,--no-whole-archive' \
+				   -e '^-l:' -e '^$')
+echo "build_static_testpmd: compiling testpmd against $archive"
+# shellcheck disable=SC2046  # pkg-config's flags are words
+cc -O3 -march=native -w -include "$tmp/config_shim.h" \
+	$(pkg-config --cflags libdpdk) -I"$srcdir/lib/eal/linux/include" -I"$srcdir/app/test-pmd" \
+	-DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
+	"$srcdir"/app/test-pmd/*.c -o "$build/dpdk-testpmd.tmp" \
+	"$archive" "${system_libs[@]}" $(pkg-config --libs jansson) 2> "$tmp/cc.log" || {
+	grep -v 'warning:' "$tmp/cc.log" | tail -20 >&2
+	die "compiling testpmd failed"
+}
+mv "$build/dpdk-testpmd.tmp" "$build/dpdk-testpmd"
+echo "build_static_testpmd: $build/dpdk-testpmd (DPDK $version, linked static)"
