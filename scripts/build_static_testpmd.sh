@@ -28,6 +28,7 @@ version=$(dpkg-query -W -f='${source:Version}' libdpdk-dev 2>/dev/null) ||
 	die "libdpdk-dev is not installed (scripts/install_deps.sh)"
 upstream=${version%%-*}
 upstream=${upstream#*:}
+# shellcheck source=/dev/null
 . /etc/os-release
 [[ -n ${VERSION_CODENAME:-} ]] || die "no VERSION_CODENAME in /etc/os-release"
 
@@ -51,10 +52,13 @@ apt-get "${apt_private[@]}" -qq update ||
 (cd "$tmp/src" && apt-get "${apt_private[@]}" -qq source --download-only "dpdk=$version") ||
 	die "apt-get source dpdk=$version failed"
 
-orig=$(ls "$tmp/src"/dpdk_"$upstream".orig.tar.* 2>/dev/null | head -1)
-[[ -n $orig ]] || die "no upstream tarball for $upstream among: $(ls "$tmp/src")"
-tar -xf "$orig" -C "$tmp/src" --wildcards '*/app/test-pmd/*' '*/lib/eal/linux/include/*'
-srcdir=$(ls -d "$tmp"/src/dpdk-*/ | head -1)
+shopt -s nullglob
+origs=("$tmp/src/dpdk_$upstream.orig.tar."*)
+[[ ${#origs[@]} -gt 0 ]] || die "no upstream tarball for $upstream among: $(ls "$tmp/src")"
+tar -xf "${origs[0]}" -C "$tmp/src" --wildcards '*/app/test-pmd/*' '*/lib/eal/linux/include/*'
+srcdirs=("$tmp"/src/dpdk-*/)
+[[ ${#srcdirs[@]} -gt 0 ]] || die "the tarball has no dpdk-* directory"
+srcdir=${srcdirs[0]}
 
 # testpmd.c includes the mlx5 driver's testpmd commands when DPDK has that
 # driver; their sources live in the driver's directory, which Debian does
