@@ -255,6 +255,15 @@ def dpdk_link_of(build):
     return next((o["value"] for o in opts if o.get("name") == "dpdk_link"), "shared")
 
 
+def ratio_within_rounds(case_runs, ref_runs):
+    """The median of each run's Mpps against the reference's in the same
+    round (the machine's speed phases move both alike), or None."""
+    ref_by_round = {x["round"]: x["mpps"] for x in ref_runs}
+    ratios = [x["mpps"] / ref_by_round[x["round"]] for x in case_runs
+              if ref_by_round.get(x["round"])]
+    return statistics.median(ratios) if ratios else None
+
+
 def pick_testpmd(given, build, dpdk_link):
     """The reference testpmd and how it links DPDK ('static', 'shared' or
     None when given by hand). A static platform build is compared with a
@@ -440,14 +449,11 @@ def main():
             except OSError as e:  # a binary that is not there
                 print(f"run.sh: {label}: {e}", file=sys.stderr)
             procs.cleanup()
-    testpmd_by_round = {x["round"]: x["mpps"] for x in runs.get(("testpmd", None), [])}
     rows = []
     for case_runs in (rs for rs in runs.values() if rs):
         row = median_row(case_runs)
-        # Each run against testpmd in the same round, then the median.
-        ratios = [x["mpps"] / testpmd_by_round[x["round"]] for x in case_runs
-                  if testpmd_by_round.get(x["round"])]
-        row["ratio"] = statistics.median(ratios) if ratios else None
+        row["ratio"] = ratio_within_rounds(case_runs, runs.get(("testpmd", None), []))
+        row["ratio_rings"] = ratio_within_rounds(case_runs, runs.get(("rings", None), []))
         rows.append(row)
     report.print_table(rows, a, hz, round_trips)
     if a.json:

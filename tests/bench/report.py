@@ -14,6 +14,10 @@ def _fmt(v, spec):
     return "-".rjust(int(spec.split(".")[0]))
 
 
+def _percent(ratio):
+    return f"{ratio * 100:.0f}%" if ratio is not None else "-"
+
+
 def print_table(rows, a, hz, round_trips=()):
     print()
     src = f"{a.flows} flows replayed by net_pcap -> net_null" if a.flows else "2 x net_null"
@@ -21,7 +25,8 @@ def print_table(rows, a, hz, round_trips=()):
         src += f"; 'N-NF/{a.rules}r': the chain selected through {a.rules} JSON chain rules"
     print(f"64-byte packets, {src}, lcores 0-1; window {a.duration:g} s after "
           f"{a.warmup:g} s warm-up" + (f", median of {a.repeat} rounds (every case once "
-                                       f"per round; vs testpmd: within each round)"
+                                       f"per round; vs testpmd, vs rings: within each "
+                                       f"round)"
                                        if a.repeat > 1 else ""))
     print(f"cycles/pkt = CPU time of all the case's threads in the window x "
           f"{hz / 1e6:.0f} MHz / packets sent")
@@ -32,14 +37,16 @@ def print_table(rows, a, hz, round_trips=()):
             print("  not like for like: the shared libraries slow testpmd down; "
                   f"scripts/build_static_testpmd.sh {a.build} builds a static one")
     print()
-    print(f"{'case':<12} {'Mpps':>7} {'cycles/pkt':>11} {'vs testpmd':>11}   "
+    print(f"{'case':<12} {'Mpps':>7} {'cycles/pkt':>11} {'vs testpmd':>11} {'vs rings':>9}   "
           f"{'cores':>5} {'others':>6}   where the cycles went (per packet)")
     for r in rows:
         parts = "  ".join(f"{k} {v:.0f}" for k, v in r["parts"].items())
-        ratio = f"{r['ratio'] * 100:.0f}%" if r.get("ratio") is not None else "-"
-        print(f"{r['case']:<12} {r['mpps']:>7.2f} {r['cycles_per_pkt']:>11.0f} {ratio:>11}   "
+        print(f"{r['case']:<12} {r['mpps']:>7.2f} {r['cycles_per_pkt']:>11.0f} "
+              f"{_percent(r.get('ratio')):>11} {_percent(r.get('ratio_rings')):>9}   "
               f"{r['cores_used']:>5.2f} {r['others_cores']:>6.2f}   {parts}")
     print()
+    print("vs rings: against the rings-only ceiling, the chain's two ring handoffs and "
+          "nothing else.")
     print("cores: CPUs the case used on average; others: CPUs used meanwhile by every other")
     print("process on the machine (above ~0.1 the numbers are disturbed).")
     busiest = max((r["others_cores"] for r in rows), default=0.0)

@@ -21,6 +21,7 @@ cases = {r["case"]: r for r in d["rows"]}
 ok = set(cases) == {"testpmd", "rings only", "1-NF", "2-NF"}
 ok = ok and all(r["mpps"] > 0 and len(r["mpps_all"]) == 2 for r in cases.values())
 ok = ok and cases["testpmd"]["ratio"] == 1.0 and 0 < cases["1-NF"]["ratio"]
+ok = ok and cases["rings only"]["ratio_rings"] == 1.0 and 0 < cases["1-NF"]["ratio_rings"]
 ok = ok and len(d["core_round_trips_by_round"]) == 2 and d["core_round_trip_cycles"] > 0
 # testpmd links DPDK as the platform does (a static build is compared with
 # the static testpmd that run_all.sh builds next to it).
