@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 import report  # noqa: E402
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ROOT = benchlib.ROOT
 PORTS = (0, 1)
 NULL_VDEVS = ["--vdev", "net_null0,size=64", "--vdev", "net_null1,size=64"]
 LCORES = "0-1"
@@ -274,7 +274,7 @@ def pick_testpmd(given, build, dpdk_link):
         return given, None
     own = os.path.join(build, "dpdk-testpmd")
     if dpdk_link == "static" and os.access(own, os.X_OK):
-        return (os.path.relpath(own) if own.startswith(os.getcwd() + os.sep) else own), "static"
+        return own, "static"
     return "dpdk-testpmd", "shared"
 
 
@@ -391,7 +391,7 @@ def main():
     if not os.access(os.path.join(build, "nfs", "simple_forward", "simple_forward"), os.X_OK):
         sys.exit(f"run.sh: build first: meson setup build && ninja -C build ({build})")
 
-    a.build = os.path.relpath(build, ROOT) if build.startswith(ROOT + os.sep) else build
+    a.build = benchlib.shown(build)
     a.dpdk_link = dpdk_link_of(build)
     a.testpmd, a.testpmd_link = pick_testpmd(a.testpmd, build, a.dpdk_link)
 

@@ -6,6 +6,8 @@ import statistics
 import subprocess
 import tempfile
 
+import benchlib
+
 
 def _fmt(v, spec):
     """Number with a format like '10.3f', or a '-' as wide."""
@@ -30,8 +32,8 @@ def print_table(rows, a, hz, round_trips=()):
                                        if a.repeat > 1 else ""))
     print(f"cycles/pkt = CPU time of all the case's threads in the window x "
           f"{hz / 1e6:.0f} MHz / packets sent")
-    if getattr(a, "dpdk_link", None):
-        print(f"platform: {a.build}, DPDK linked {a.dpdk_link}; testpmd: {a.testpmd}"
+    if a.dpdk_link:
+        print(f"platform: {a.build}, DPDK linked {a.dpdk_link}; testpmd: {benchlib.shown(a.testpmd)}"
               + (f", DPDK linked {a.testpmd_link}" if a.testpmd_link else ", given by hand"))
         if a.dpdk_link == "static" and a.testpmd_link == "shared":
             print("  not like for like: the shared libraries slow testpmd down; "
@@ -84,8 +86,8 @@ def write_json(path, rows, a, hz, round_trips=()):
            "repeat": a.repeat, "clock_hz": hz,
            "core_round_trip_cycles": statistics.median(round_trips) if round_trips else None,
            "core_round_trips_by_round": list(round_trips),
-           "dpdk_link": getattr(a, "dpdk_link", None), "testpmd": a.testpmd,
-           "testpmd_dpdk_link": getattr(a, "testpmd_link", None), "rows": rows}
+           "dpdk_link": a.dpdk_link, "testpmd": benchlib.shown(a.testpmd),
+           "testpmd_dpdk_link": a.testpmd_link, "rows": rows}
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
 
