@@ -12,6 +12,7 @@ packages=(
 	libcmocka-dev clang libclang-rt-14-dev python3 python3-scapy tshark
 	iproute2 iputils-ping netcat-openbsd iperf3 ethtool curl procps util-linux
 	openvswitch-common openvswitch-switch python3-os-ken
+	linux-perf  # tests/bench/run.sh --perf
 )
 
 missing=()

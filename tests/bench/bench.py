@@ -26,6 +26,7 @@ import argparse
 import atexit
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -83,7 +84,12 @@ def parse_args():
     ap.add_argument("--hold", type=float, default=0.0,
                     help="after measuring the 1-NF chain, keep it running this many seconds "
                          "(for perf record/top)")
+    ap.add_argument("--perf", type=float, default=0.0, metavar="S",
+                    help="after measuring the shortest chain (last round), sample it with "
+                         "perf for S seconds and print where each thread's cycles go")
     a = ap.parse_args()
+    if a.perf > 0 and not shutil.which("perf"):
+        ap.error("--perf needs perf (Debian: apt-get install linux-perf)")
     a.chains = [int(x) for x in a.chains.split(",") if x]
     if any(n < 1 or n > 8 for n in a.chains):
         ap.error("--chains: lengths 1-8")
@@ -338,7 +344,11 @@ def run_chain(a, procs, hz, n, tag, build, rules_file=None):
         time.sleep(a.warmup)
         pids = [mgr.pid] + [nf.pid for nf in nfs]
         m = measure(tel, pids, a.duration)
-        if a.hold > 0 and n == min(a.chains) and tag == a.repeat - 1:
+        last_shortest = n == min(a.chains) and tag == a.repeat - 1
+        if a.perf > 0 and last_shortest:
+            a.perf_profile = (f"{n}-NF", perf_profile([mgr.pid] + [nf.pid for nf in nfs],
+                                                      a.perf))
+        if a.hold > 0 and last_shortest:
             print(f"holding the {n}-NF chain for {a.hold:.0f} s: manager pid {mgr.pid}, "
                   f"NF pid{'s' if n > 1 else ''} {' '.join(str(nf.pid) for nf in nfs)}, "
                   f"file prefix {prefix}", flush=True)
@@ -359,6 +369,40 @@ def run_chain(a, procs, hz, n, tag, build, rules_file=None):
                       "nf_join_s": t_join - entry.t_launch,
                       "nf_first_packet_s": t_first - entry.t_launch}
     return row
+
+
+def perf_profile(pids, seconds, top=12):
+    """Sample the processes with perf (cpu-clock: VMs often have no hardware
+    counters) and return, per thread name, its share of the samples and its
+    top symbols as (percent of all samples, symbol)."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="onvm_bench_perf_") as tmp:
+        data = os.path.join(tmp, "perf.data")
+        rec = subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-o", data,
+                              "-p", ",".join(map(str, pids)), "--", "sleep", str(seconds)],
+                             capture_output=True, text=True)
+        rep = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children",
+                              "--sort", "comm,dso,sym", "--percent-limit", "0.5"],
+                             capture_output=True, text=True)
+    if rec.returncode != 0 or rep.returncode != 0:
+        print(f"run.sh: perf failed: {(rec.stderr + rep.stderr).strip()[-300:]}",
+              file=sys.stderr)
+        return {}
+    threads = {}
+    for line in rep.stdout.splitlines():
+        # "    35.54%  lcore-worker-1  onvm_mgr  [.] tx_nf"
+        parts = line.split(None, 3)
+        if len(parts) < 4 or not parts[0].endswith("%") or line.lstrip().startswith("#"):
+            continue
+        pct, comm, dso = float(parts[0][:-1]), parts[1], parts[2]
+        sym = parts[3].split("] ", 1)[-1].strip()
+        if sym.startswith("0x"):  # no symbol (a stripped library): name the library
+            sym = f"{sym} in {dso}"
+        t = threads.setdefault(comm, {"percent": 0.0, "symbols": []})
+        t["percent"] += pct
+        if len(t["symbols"]) < top:
+            t["symbols"].append((pct, sym))
+    return threads
 
 
 def wait_nf_joined(tel, nf, timeout):
@@ -456,6 +500,8 @@ def main():
         row["ratio_rings"] = ratio_within_rounds(case_runs, runs.get(("rings", None), []))
         rows.append(row)
     report.print_table(rows, a, hz, round_trips)
+    if getattr(a, "perf_profile", None):
+        report.print_profile(*a.perf_profile, a.perf)
     if a.json:
         report.write_json(a.json, rows, a, hz, round_trips)
     if a.plot:

@@ -81,6 +81,18 @@ def print_table(rows, a, hz, round_trips=()):
     print("testpmd fwd: launch to the first packet sent.")
 
 
+def print_profile(case, threads, seconds):
+    """perf's view of one chain (bench.perf_profile): each thread's share
+    of the samples, then its top symbols, as percentages of all samples."""
+    print()
+    print(f"where the cycles go: {case}, perf cpu-clock samples over {seconds:g} s "
+          f"(percent of all samples; symbols above 0.5%)")
+    for comm, t in sorted(threads.items(), key=lambda kv: -kv[1]["percent"]):
+        print(f"  {comm}: {t['percent']:.1f}%")
+        for pct, sym in t["symbols"]:
+            print(f"    {pct:5.1f}%  {sym}")
+
+
 def write_json(path, rows, a, hz, round_trips=()):
     out = {"packet_bytes": 64, "duration_s": a.duration, "warmup_s": a.warmup,
            "repeat": a.repeat, "clock_hz": hz,
@@ -88,6 +100,9 @@ def write_json(path, rows, a, hz, round_trips=()):
            "core_round_trips_by_round": list(round_trips),
            "dpdk_link": a.dpdk_link, "testpmd": benchlib.shown(a.testpmd),
            "testpmd_dpdk_link": a.testpmd_link, "rows": rows}
+    if getattr(a, "perf_profile", None):
+        case, threads = a.perf_profile
+        out["perf"] = {"case": case, "seconds": a.perf, "threads": threads}
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
 

@@ -7,7 +7,7 @@ test_init bench_smoke
 
 json=$WORK/bench.json
 ONVM_BUILD_DIR=$BUILD "$ONVM_ROOT/tests/bench/run.sh" --chains 1,2 --repeat 2 \
-	--duration 0.5 --warmup 0.2 --json "$json" >"$WORK/bench.out" 2>&1
+	--duration 0.5 --warmup 0.2 --perf 0.5 --json "$json" >"$WORK/bench.out" 2>&1
 rc=$?
 check "run.sh exits 0" test "$rc" = 0
 for case in testpmd 'rings only' 1-NF 2-NF; do
@@ -30,6 +30,19 @@ sys.exit(0 if ok else 1)
 PY
 }
 check "JSON: every case measured in both rounds, packets moved, ratios, round trips, testpmd linked as the platform" rows
+profile() { "$SYS_PYTHON" - "$json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1])).get("perf") or {}
+threads = p.get("threads", {})
+# The manager's data lcore is a DPDK worker thread; its samples name the
+# dataplane's functions.
+worker = [t for name, t in threads.items() if "worker" in name]
+syms = {s for t in worker for _, s in t["symbols"]}
+dataplane = {"rx_port", "tx_nf", "enqueue_runs", "dataplane_iteration"}
+sys.exit(0 if p.get("case") == "1-NF" and syms & dataplane else 1)
+PY
+}
+check "--perf: the 1-NF chain's profile names the manager's dataplane functions" profile
 check "start-up times reported for the chains" grep -q '^1-NF .*[0-9]\.[0-9][0-9][0-9]' "$WORK/bench.out"
 leftover() { ! ls /var/run/dpdk 2>/dev/null | grep -q '^onvmbench_'; }
 check "no benchmark runtime directory left behind" leftover
