@@ -19,10 +19,12 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-build-static}
 [[ $build = /* ]] || build=$root/$build
 archive=$build/libdpdk_static.a
+link_rest=$build/dpdk_static_link_rest.txt # meson.build: what goes beside the archive
 
 die() { echo "build_static_testpmd: $*" >&2; exit 1; }
 
-[[ -f $archive ]] || die "$archive missing: configure and build first:" \
+[[ -f $archive && -f $link_rest ]] ||
+	die "$archive or $link_rest missing: configure and build first:" \
 	"meson setup ${1:-build-static} -Ddpdk_link=static && ninja -C ${1:-build-static}"
 version=$(dpkg-query -W -f='${source:Version}' libdpdk-dev 2>/dev/null) ||
 	die "libdpdk-dev is not installed (scripts/install_deps.sh)"
@@ -66,18 +68,16 @@ srcdir=${srcdirs[0]}
 # (plus rte_os_shim.h, EAL-internal, from the same tarball).
 printf '#include <rte_config.h>\n#undef RTE_NET_MLX5\n' > "$tmp/config_shim.h"
 
-# Linked as the platform's static build links DPDK (meson.build): the
-# merged archive whole, and pkg-config's system libraries shared.
-mapfile -t system_libs < <(pkg-config --static --libs libdpdk | tr ' ' '\n' |
-			   grep -v -e '^-Wl,--whole-archive' -e '^-Wl,--no-whole-archive' \
-				   -e '^-l:' -e '^$')
+# Linked as the platform's static build links DPDK: the merged archive,
+# then the arguments meson.build put beside it (system libraries, shared).
+read -r -a system_libs < "$link_rest"
 echo "build_static_testpmd: compiling testpmd against $archive"
 # shellcheck disable=SC2046  # pkg-config's flags are words
 cc -O3 -march=native -w -include "$tmp/config_shim.h" \
 	$(pkg-config --cflags libdpdk) -I"$srcdir/lib/eal/linux/include" -I"$srcdir/app/test-pmd" \
 	-DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
 	"$srcdir"/app/test-pmd/*.c -o "$build/dpdk-testpmd.tmp" \
-	"$archive" "${system_libs[@]}" $(pkg-config --libs jansson) 2> "$tmp/cc.log" || {
+	"$archive" "${system_libs[@]}" 2> "$tmp/cc.log" || {
 	grep -v 'warning:' "$tmp/cc.log" | tail -20 >&2
 	die "compiling testpmd failed"
 }
