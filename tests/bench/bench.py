@@ -345,9 +345,7 @@ def run_chain(a, procs, hz, n, tag, build, rules_file=None):
         pids = [mgr.pid] + [nf.pid for nf in nfs]
         m = measure(tel, pids, a.duration)
         last_shortest = n == min(a.chains) and tag == a.repeat - 1
-        if a.perf > 0 and last_shortest:
-            a.perf_profile = (f"{n}-NF", perf_profile([mgr.pid] + [nf.pid for nf in nfs],
-                                                      a.perf))
+        profile = perf_profile(pids, a.perf) if a.perf > 0 and last_shortest else None
         if a.hold > 0 and last_shortest:
             print(f"holding the {n}-NF chain for {a.hold:.0f} s: manager pid {mgr.pid}, "
                   f"NF pid{'s' if n > 1 else ''} {' '.join(str(nf.pid) for nf in nfs)}, "
@@ -364,6 +362,8 @@ def run_chain(a, procs, hz, n, tag, build, rules_file=None):
         "mgr data": lambda pid, t: pid == mgr.pid and is_worker(t),
         "mgr other": lambda pid, t: pid == mgr.pid and not is_worker(t),
         "NFs": lambda pid, t: pid != mgr.pid})
+    if profile is not None:
+        row["profile"] = profile
     row["startup"] = {"mgr_ready_reported_s": reported,
                       "mgr_ready_wall_s": t_ready - mgr.t_launch,
                       "nf_join_s": t_join - entry.t_launch,
@@ -493,6 +493,9 @@ def main():
             except OSError as e:  # a binary that is not there
                 print(f"run.sh: {label}: {e}", file=sys.stderr)
             procs.cleanup()
+    # The one run that was profiled carries its profile out of the rows.
+    profiled = [(x["case"], x.pop("profile")) for rs in runs.values() for x in rs
+                if "profile" in x]
     rows = []
     for case_runs in (rs for rs in runs.values() if rs):
         row = median_row(case_runs)
@@ -500,10 +503,10 @@ def main():
         row["ratio_rings"] = ratio_within_rounds(case_runs, runs.get(("rings", None), []))
         rows.append(row)
     report.print_table(rows, a, hz, round_trips)
-    if getattr(a, "perf_profile", None):
-        report.print_profile(*a.perf_profile, a.perf)
+    for case, threads in profiled:
+        report.print_profile(case, threads, a.perf)
     if a.json:
-        report.write_json(a.json, rows, a, hz, round_trips)
+        report.write_json(a.json, rows, a, hz, round_trips, profiled)
     if a.plot:
         report.plot(a.plot, rows)
     return 0 if len(rows) == len(cases) else 1

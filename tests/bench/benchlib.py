@@ -16,14 +16,14 @@ import time
 
 RUNTIME_ROOT = "/var/run/dpdk"
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+HUGEPAGE_DIR = "/dev/hugepages"
+PREFIX_BASE = "onvmbench"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def shown(path):
     """A path as the report prints it: relative to the repository when in it."""
     return os.path.relpath(path, ROOT) if path.startswith(ROOT + os.sep) else path
-HUGEPAGE_DIR = "/dev/hugepages"
-PREFIX_BASE = "onvmbench"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def remove_prefix_files(prefix):

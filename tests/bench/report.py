@@ -33,7 +33,8 @@ def print_table(rows, a, hz, round_trips=()):
     print(f"cycles/pkt = CPU time of all the case's threads in the window x "
           f"{hz / 1e6:.0f} MHz / packets sent")
     if a.dpdk_link:
-        print(f"platform: {a.build}, DPDK linked {a.dpdk_link}; testpmd: {benchlib.shown(a.testpmd)}"
+        print(f"platform: {a.build}, DPDK linked {a.dpdk_link}; "
+              f"testpmd: {benchlib.shown(a.testpmd)}"
               + (f", DPDK linked {a.testpmd_link}" if a.testpmd_link else ", given by hand"))
         if a.dpdk_link == "static" and a.testpmd_link == "shared":
             print("  not like for like: the shared libraries slow testpmd down; "
@@ -93,15 +94,14 @@ def print_profile(case, threads, seconds):
             print(f"    {pct:5.1f}%  {sym}")
 
 
-def write_json(path, rows, a, hz, round_trips=()):
+def write_json(path, rows, a, hz, round_trips=(), profiled=()):
     out = {"packet_bytes": 64, "duration_s": a.duration, "warmup_s": a.warmup,
            "repeat": a.repeat, "clock_hz": hz,
            "core_round_trip_cycles": statistics.median(round_trips) if round_trips else None,
            "core_round_trips_by_round": list(round_trips),
            "dpdk_link": a.dpdk_link, "testpmd": benchlib.shown(a.testpmd),
            "testpmd_dpdk_link": a.testpmd_link, "rows": rows}
-    if getattr(a, "perf_profile", None):
-        case, threads = a.perf_profile
+    for case, threads in profiled:
         out["perf"] = {"case": case, "seconds": a.perf, "threads": threads}
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
