@@ -2,7 +2,7 @@
 /*
  * flow_key: the fields one forwarding table classifies on. JSON chains and
  * OpenFlow 1.3 flow entries are both compiled to (key, mask, priority)
- * rules over this struct, so they live in one table (SPEC 5).
+ * rules over this struct, so they live in one table (docs/sdn.md).
  *
  * Field values are in host byte order, except byte arrays (MACs, IPv6
  * addresses) which keep wire order. A mask has the same layout: 1 bits are
@@ -77,7 +77,7 @@ struct flow_key {
 				 * tables */
 } __attribute__((aligned(8)));
 
-/* OpenFlow port numbers for DPDK ports and services (SPEC 5). */
+/* OpenFlow port numbers for DPDK ports and services (docs/sdn.md, "Ports"). */
 #define FLOW_OFPORT_FROM_DPDK(p) ((uint32_t)(p) + 1)
 #define FLOW_OFPORT_SERVICE_BASE 1000
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * chain_config: load service chains (SPEC 4) from JSON files into plain
+ * chain_config: load service chains (docs/chains.md) from JSON files into plain
  * structs, validated once. Pure C + jansson, no DPDK: the manager compiles
  * the result into its chain table and its classifier
  * (classifier_add_match(cls, &c->match, c->priority, chain index)).
@@ -62,7 +62,7 @@ struct chain_set {
  * Turn a hop as written (a service name, or an id as decimal text) into a
  * service id. Returns 0, or -1 with a short reason in `why` (the error
  * reads "FILE:LINE: chain 'web' hop 2: service 'ruoter': <why>"). The manager's
- * resolver gives an unknown name the next free id (SPEC 3); tests pass a
+ * resolver gives an unknown name the next free id, as go.sh -r does; tests pass a
  * fixed table.
  *
  * Resolution runs only after the whole file has passed every other check,

@@ -93,7 +93,7 @@ uint32_t classifier_num_rules(const struct classifier *cls);
 uint32_t classifier_num_subtables(const struct classifier *cls);
 
 /*
- * Compile a chain-vocabulary match (SPEC 4) into rules, all with the given
+ * Compile a chain-vocabulary match (docs/chains.md) into rules, all with the given
  * priority and result. Returns how many rules were added (0 when the match
  * can never be met, e.g. eth_type 0x86dd with an IPv4 field), or -1 when out
  * of memory (the rules added so far are removed again).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * of_agent: the manager's embedded OpenFlow 1.3 agent (SPEC 5).
+ * of_agent: the manager's embedded OpenFlow 1.3 agent (docs/sdn.md).
  *
  * One pthread of its own (never a data lcore) owns the of_switch and
  * every controller connection: a poll() loop over the --of-listen socket,

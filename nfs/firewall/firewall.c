@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * firewall: drop what the rules deny, pass the rest on (SPEC 6).
+ * firewall: drop what the rules deny, pass the rest on.
  *
  *   firewall [EAL options] -- [nflib options] -- -f RULES.json [-s SECONDS]
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fw_config: the firewall's rule file (SPEC 6), parsed and validated once
+ * fw_config: the firewall's rule file, parsed and validated once
  * into plain structs. Pure C (jansson, no DPDK) so it unit-tests and fuzzes
  * on its own; fw_acl compiles the result into the fast path.
  *

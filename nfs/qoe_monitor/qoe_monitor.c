@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * qoe_monitor: passive per-flow quality (SPEC section 6). Every packet
+ * qoe_monitor: passive per-flow quality. Every packet
  * passes on unchanged (next); each flow's figures go out as JSON lines at
  * an interval and when the flow ends.
  *

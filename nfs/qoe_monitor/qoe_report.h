@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * qoe_report: one flow's state as a JSON line, in the spirit of Suricata's
- * eve.json flow records (SPEC section 6):
+ * eve.json flow records:
  *
  *   {"event_type":"qoe","flow_id":..,"src_ip":..,"src_port":..,"dest_ip":..,
  *    "dest_port":..,"proto":"TCP",

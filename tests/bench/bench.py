@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The platform benchmark (SPEC 10); see docs/benchmarking.md.
+"""The platform benchmark; see docs/benchmarking.md.
 
 Each case runs on two net_null ports that hand out 64-byte packets as fast
 as they are read and free what is sent, so the forwarder is the only

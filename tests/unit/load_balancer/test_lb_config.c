@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Load balancer config: the SPEC example, defaults, and every mistake by line. */
+/* Load balancer config: the documented example, defaults, and every mistake by line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* qoe_report: SPEC 6's field names, null for what cannot be known and 0
+/* qoe_report: the documented field names (nfs/qoe_monitor/README.md), null for what cannot be known and 0
  * for what is known to be zero, Suricata's timestamp format. */
 #include <setjmp.h>
 #include <stdarg.h>
