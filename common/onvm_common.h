@@ -261,12 +261,29 @@ struct onvm_chain_table {
 /* ------------------------------------------------------------------ */
 /* Ports */
 
+/*
+ * A port's counters, named once: the name is what the stats table,
+ * telemetry and metrics show.
+ */
+#define foreach_onvm_port_counter                                                          \
+	_(RX, "rx", "packets received")                                                     \
+	_(TX, "tx", "packets sent")                                                         \
+	_(TX_DROP, "tx_drop", "packets the port did not take")                              \
+	_(NO_CHAIN, "no_chain", "packets that matched no chain, with no default service")  \
+	_(ENTRY_DROP, "entry_drop", "packets dropped at the chain entry: its first NF stayed full")
+
+enum onvm_port_counter {
+#define _(sym, name, help) ONVM_PORT_##sym,
+	foreach_onvm_port_counter
+#undef _
+	ONVM_PORT_N_COUNTERS
+};
+
+extern const char *const onvm_port_counter_names[ONVM_PORT_N_COUNTERS];
+extern const char *const onvm_port_counter_help[ONVM_PORT_N_COUNTERS];
+
 struct onvm_port_counters {
-	uint64_t rx;
-	uint64_t tx;
-	uint64_t tx_drop;       /* the PMD refused them */
-	uint64_t rx_no_chain;   /* matched no chain and no default service */
-	uint64_t entry_drop;    /* first hop's ring full: backpressure drop */
+	uint64_t c[ONVM_PORT_N_COUNTERS]; /* by enum onvm_port_counter */
 } __rte_cache_aligned;
 
 struct onvm_port_info {

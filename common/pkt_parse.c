@@ -1,20 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
+#include "byte_order.h"
 #include "pkt_parse.h"
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
-}
 
 /* L4 headers: each returns the header length, or 0 when it does not fit. */
 static uint32_t
@@ -25,12 +13,12 @@ parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_info *pi)
 		if (avail < 20)
 			return 0;
 		uint32_t doff = (uint32_t)(l4[12] >> 4) * 4;
-		pi->src_port = rd16(l4);
-		pi->dst_port = rd16(l4 + 2);
-		pi->tcp_seq = rd32(l4 + 4);
-		pi->tcp_ack = rd32(l4 + 8);
+		pi->src_port = be16_load(l4);
+		pi->dst_port = be16_load(l4 + 2);
+		pi->tcp_seq = be32_load(l4 + 4);
+		pi->tcp_ack = be32_load(l4 + 8);
 		pi->tcp_flags = l4[13];
-		pi->tcp_window = rd16(l4 + 14);
+		pi->tcp_window = be16_load(l4 + 14);
 		if (doff < 20 || doff > avail) {
 			pi->flags |= PKT_F_BAD_L4;
 			return 0;
@@ -40,14 +28,14 @@ parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_info *pi)
 	case PKT_PROTO_UDP:
 		if (avail < 8)
 			return 0;
-		pi->src_port = rd16(l4);
-		pi->dst_port = rd16(l4 + 2);
+		pi->src_port = be16_load(l4);
+		pi->dst_port = be16_load(l4 + 2);
 		return 8;
 	case PKT_PROTO_SCTP:
 		if (avail < 12)
 			return 0;
-		pi->src_port = rd16(l4);
-		pi->dst_port = rd16(l4 + 2);
+		pi->src_port = be16_load(l4);
+		pi->dst_port = be16_load(l4 + 2);
 		return 12;
 	case PKT_PROTO_ICMP:
 	case PKT_PROTO_ICMPV6:
@@ -95,14 +83,14 @@ parse_ipv4(const uint8_t *data, uint32_t len, struct pkt_info *pi)
 		return -1;
 	}
 	uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
-	uint32_t total = rd16(ip + 2);
+	uint32_t total = be16_load(ip + 2);
 
 	pi->ip_tos = ip[1];
 	pi->ip_ttl = ip[8];
 	pi->ip_proto = ip[9];
 	pi->ip_total_len = (uint16_t)total;
-	pi->ipv4_src = rd32(ip + 12);
-	pi->ipv4_dst = rd32(ip + 16);
+	pi->ipv4_src = be32_load(ip + 12);
+	pi->ipv4_dst = be32_load(ip + 16);
 	if ((ip[0] >> 4) != 4 || ihl < 20 || total < ihl) {
 		pi->flags |= PKT_F_BAD_L3;
 		return -1;
@@ -114,7 +102,7 @@ parse_ipv4(const uint8_t *data, uint32_t len, struct pkt_info *pi)
 	pi->flags |= PKT_F_IPV4;
 	pi->l4_off = (uint16_t)(pi->l3_off + ihl);
 
-	uint16_t frag = rd16(ip + 6);
+	uint16_t frag = be16_load(ip + 6);
 	if ((frag & 0x1fff) != 0 || (frag & 0x2000) != 0) {
 		/* Only the first fragment has an L4 header, and even that one
 		 * may be cut short: treat every fragment as L4-less. */
@@ -141,7 +129,7 @@ parse_ipv6(const uint8_t *data, uint32_t len, struct pkt_info *pi)
 		pi->flags |= PKT_F_BAD_L3;
 		return -1;
 	}
-	uint32_t plen = rd16(ip + 4);
+	uint32_t plen = be16_load(ip + 4);
 
 	pi->ip_tos = (uint8_t)(((ip[0] & 0x0f) << 4) | (ip[1] >> 4));
 	pi->ip_proto = ip[6];
@@ -170,14 +158,14 @@ parse_arp(const uint8_t *data, uint32_t len, struct pkt_info *pi)
 		return -1;
 	}
 	/* Ethernet/IPv4 ARP only. */
-	if (rd16(a) != 1 || rd16(a + 2) != PKT_ETHERTYPE_IPV4 || a[4] != 6 || a[5] != 4)
+	if (be16_load(a) != 1 || be16_load(a + 2) != PKT_ETHERTYPE_IPV4 || a[4] != 6 || a[5] != 4)
 		return -1;
 	pi->flags |= PKT_F_ARP;
-	pi->arp_op = rd16(a + 6);
+	pi->arp_op = be16_load(a + 6);
 	memcpy(pi->arp_sha, a + 8, 6);
-	pi->arp_spa = rd32(a + 14);
+	pi->arp_spa = be32_load(a + 14);
 	memcpy(pi->arp_tha, a + 18, 6);
-	pi->arp_tpa = rd32(a + 24);
+	pi->arp_tpa = be32_load(a + 24);
 	return -1; /* not IP */
 }
 
@@ -194,7 +182,7 @@ pkt_parse(const uint8_t *data, uint32_t len, struct pkt_info *pi)
 	pi->flags |= PKT_F_ETH;
 	memcpy(pi->eth_dst, data, 6);
 	memcpy(pi->eth_src, data + 6, 6);
-	pi->eth_type = rd16(data + 12);
+	pi->eth_type = be16_load(data + 12);
 
 	/* Up to two VLAN tags (802.1Q, QinQ); the outer one is reported. */
 	for (int tags = 0; tags < 2; tags++) {
@@ -205,11 +193,11 @@ pkt_parse(const uint8_t *data, uint32_t len, struct pkt_info *pi)
 			return -1;
 		}
 		if (!(pi->flags & PKT_F_VLAN)) {
-			pi->vlan_vid = rd16(data + off) & 0x0fff;
+			pi->vlan_vid = be16_load(data + off) & 0x0fff;
 			pi->vlan_pcp = data[off] >> 5;
 		}
 		pi->flags |= PKT_F_VLAN;
-		pi->eth_type = rd16(data + off + 2);
+		pi->eth_type = be16_load(data + off + 2);
 		off += 4;
 	}
 	pi->l3_off = (uint16_t)off;

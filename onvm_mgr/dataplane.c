@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The data lcores. One iteration:
- *   RX: each port -> classify -> first hop's instance -> its RX ring
- *       (a full ring holds the port: see port_hold_retry)
- *   TX: each NF's TX ring -> dispatch by action -> next NF's RX ring, a
- *       port's TX buffer, or free
+ *   RX: each port -> classify (table 0 of the forwarding state) -> a
+ *       chain's first hop, or the OpenFlow pipeline's destinations ->
+ *       an instance's RX ring (a full ring holds the port: port_hold_retry)
+ *   TX: each NF's TX ring -> dispatch by action (or back into the OpenFlow
+ *       pipeline) -> next NF's RX ring, a port's TX buffer, or free
  * Packets are never copied; only descriptors move. Nothing here allocates,
  * locks or makes a syscall, except waking a sleeping NF in shared-core mode.
  */
@@ -17,11 +18,18 @@
 #include <rte_prefetch.h>
 
 #include "dispatch.h"
+#include "flow_key.h"
+#include "fwd.h"
 #include "mgr.h"
+#include "mgr_openflow.h"
 #include "nf_wake.h"
-#include "of_datapath.h"
 #include "pkt_parse.h"
 #include "services.h"
+
+/* The chain of OpenFlow-steered packets for dispatch: no hops, no out
+ * port, so only DROP, TONF and OUT verdicts mean something. */
+static const struct onvm_chain no_chain = { .name = "openflow", .num_hops = 0,
+					    .out_port = ONVM_PORT_NONE };
 
 static inline uint64_t
 now_ns(const struct mgr *m)
@@ -167,7 +175,7 @@ drop_departed(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 				st->dst[keep++] = nf;
 			}
 		} else {
-			d->counters.no_instance += j - i;
+			d->counters.drops[MGR_DROP_NO_INSTANCE] += j - i;
 			rte_pktmbuf_free_bulk(st->pkts + i, j - i);
 		}
 		i = j;
@@ -183,44 +191,63 @@ port_send(struct mgr_data_lcore *d, uint16_t port, struct rte_mbuf *pkt)
 	if (d->txbuf_n[port] == MGR_TXBUF) {
 		uint16_t sent = rte_eth_tx_burst(port, d->tx_queue, d->txbuf[port], MGR_TXBUF);
 
-		d->counters.port_tx[port] += sent;
+		d->counters.port[port][ONVM_PORT_TX] += sent;
 		if (sent < MGR_TXBUF) {
-			d->counters.port_tx_drop[port] += MGR_TXBUF - sent;
+			d->counters.port[port][ONVM_PORT_TX_DROP] += MGR_TXBUF - sent;
 			rte_pktmbuf_free_bulk(d->txbuf[port] + sent, MGR_TXBUF - sent);
 		}
 		d->txbuf_n[port] = 0;
 	}
 }
 
-/* For of_datapath.c: a packet out of a port, or to a service's instance
- * (one enqueue, no stash: false when it could not be delivered). */
-void
-dataplane_port_send(struct mgr_data_lcore *d, uint16_t port, struct rte_mbuf *pkt)
+/* A packet starts chain `chain_id` of generation `gen` at its first hop;
+ * returns that hop's service. The flow hash, when known, stays. */
+static inline uint16_t
+chain_start(struct mgr *m, struct rte_mbuf *pkt, uint16_t chain_id, uint32_t gen,
+	    uint16_t in_port, uint64_t rx_ns)
 {
-	port_send(d, port, pkt);
+	struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
+	uint32_t hash = meta->flow_hash;
+	uint8_t flags = meta->flags & ONVM_META_F_HASH;
+
+	*meta = (struct onvm_pkt_meta){ .chain_id = chain_id, .chain_gen = (uint8_t)gen,
+					.in_port = in_port, .rx_ns = rx_ns, .flow_hash = hash,
+					.flags = flags };
+	return m->shm->chain_gens[gen & 1].chains[chain_id].hops[0];
 }
 
-bool
-dataplane_service_send(struct mgr *m, struct mgr_data_lcore *d, uint16_t svc,
-		       struct rte_mbuf *pkt)
+/*
+ * Where a stage (the OpenFlow pipeline) sent packets: ports get them now,
+ * services and chains join pkts/dst (from *kept on) for enqueue_runs, so
+ * they are backpressured like every other packet.
+ */
+static void
+route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
+	    const struct pkt_dests *dests, struct nf_memo *memo, struct rte_mbuf **pkts,
+	    uint16_t *dst, uint16_t *kept)
 {
-	uint16_t nf;
+	for (uint16_t i = 0; i < dests->n; i++) {
+		const struct pkt_dest *e = &dests->v[i];
+		struct onvm_pkt_meta *meta = onvm_pkt_meta(e->pkt);
+		uint16_t svc = e->target, nf;
 
-	if (svc == 0 || svc > ONVM_MAX_SERVICES)
-		return false;
-	nf = pick_nf(m, svc, pkt, onvm_pkt_meta(pkt), NULL);
-	if (nf == 0)
-		return false;
-	onvm_pkt_meta(pkt)->owner = nf;
-	if (rte_ring_enqueue(m->shm->nfs[nf].rx_ring, pkt) < 0) {
-		onvm_pkt_meta(pkt)->owner = 0;
-		d->counters.nf_enq_drop[nf]++;
-		return false;
+		if (e->kind == PKT_TO_PORT) {
+			port_send(d, e->target, e->pkt);
+			continue;
+		}
+		if (e->kind == PKT_TO_CHAIN)
+			svc = chain_start(m, e->pkt, e->target, st->chain_gen, meta->in_port,
+					  meta->rx_ns);
+		nf = svc >= 1 && svc <= ONVM_MAX_SERVICES ? pick_nf_memo(m, memo, svc, e->pkt, meta)
+							  : 0;
+		if (nf == 0) {
+			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
+			rte_pktmbuf_free(e->pkt);
+			continue;
+		}
+		pkts[*kept] = e->pkt;
+		dst[(*kept)++] = nf;
 	}
-	d->counters.nf_enqueued[nf]++;
-	if (m->shm->shared_core)
-		nf_wake(&m->shm->nfs[nf]);
-	return true;
 }
 
 void
@@ -234,9 +261,9 @@ dataplane_flush(struct mgr *m, struct mgr_data_lcore *d)
 		/* A virtual port (tap, af_packet) may be briefly busy. */
 		for (int tries = 0; tries < 4 && sent < n; tries++)
 			sent += rte_eth_tx_burst(port, d->tx_queue, d->txbuf[port] + sent, n - sent);
-		d->counters.port_tx[port] += sent;
+		d->counters.port[port][ONVM_PORT_TX] += sent;
 		if (sent < n) {
-			d->counters.port_tx_drop[port] += n - sent;
+			d->counters.port[port][ONVM_PORT_TX_DROP] += n - sent;
 			rte_pktmbuf_free_bulk(d->txbuf[port] + sent, n - sent);
 		}
 		d->txbuf_n[port] = 0;
@@ -298,7 +325,7 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		/* Progress, or an NF still setting up: the chain is alive. */
 		h->since_tsc = rte_rdtsc();
 	} else if (rte_rdtsc() - h->since_tsc > m->tsc_hz * ENTRY_STALL_MS / 1000) {
-		d->counters.port_entry_drop[port] += h->n;
+		d->counters.port[port][ONVM_PORT_ENTRY_DROP] += h->n;
 		for (uint16_t i = 0; i < h->n; i++)
 			d->counters.nf_enq_drop[h->dst[i]]++;
 		rte_pktmbuf_free_bulk(h->pkts, h->n);
@@ -308,14 +335,27 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	return false;
 }
 
+/* Hold what did not fit: the port is not read again until it moved. */
+static void
+hold_burst(struct mgr_stash *h, struct rte_mbuf **pkts, const uint16_t *dst, uint16_t n)
+{
+	memcpy(h->pkts, pkts, n * sizeof(pkts[0]));
+	memcpy(h->dst, dst, n * sizeof(dst[0]));
+	h->n = n;
+	h->since_tsc = rte_rdtsc();
+}
+
 static void
 rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 {
-	struct rte_mbuf *pkts[ONVM_BURST];
-	uint16_t dst[ONVM_BURST];
-	uint16_t n, kept = 0;
-	const struct mgr_chain_state *chains;
-	uint32_t gen;
+	struct rte_mbuf *pkts[ONVM_BURST], *out[MGR_STASH_MAX], *of_pkts[ONVM_BURST];
+	struct flow_key keys[ONVM_BURST];
+	uint32_t results[ONVM_BURST], hashes[ONVM_BURST];
+	uint16_t dst[MGR_STASH_MAX];
+	uint16_t n, kept = 0, n_of = 0;
+	uint16_t miss = m->shm->default_service ? 0 : MGR_NO_CHAIN;
+	struct nf_memo memo = { 0, 0 };
+	const struct fwd_state *st;
 	uint64_t ts;
 
 	if (!port_hold_retry(m, d, port))
@@ -323,57 +363,58 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	n = rte_eth_rx_burst(port, 0, pkts, ONVM_BURST);
 	if (n == 0)
 		return;
-	d->counters.port_rx[port] += n;
+	d->counters.port[port][ONVM_PORT_RX] += n;
 	ts = now_ns(m);
-	chains = mgr_chains_current();
-	gen = mgr_chains_gen(chains);
-	uint16_t chain_ids[ONVM_BURST];
-	struct nf_memo memo = { 0, 0 };
-
-	mgr_classify_burst(m, d, chains, pkts, n, port, chain_ids);
-
+	st = fwd_current();
+	if (st->table0 != NULL) {
+		uint64_t hits = mgr_classify_burst(d, st, pkts, n, FLOW_OFPORT_FROM_DPDK(port),
+						   keys, results, hashes);
+		mgr_of_count_table0(m, d, st, n, (uint16_t)hits);
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *pkt = pkts[i];
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
-		uint16_t chain_id = chain_ids[i];
-		uint16_t nf, svc;
+		uint32_t res = st->table0 != NULL ? results[i] : MGR_NO_MATCH;
+		uint16_t svc, nf;
 
-		if (chain_id == MGR_NO_CHAIN) {
-			d->counters.port_no_chain[port]++;
+		if (res == MGR_NO_MATCH)
+			res = miss;
+		if (res == MGR_NO_CHAIN) {
+			d->counters.port[port][ONVM_PORT_NO_CHAIN]++;
 			rte_pktmbuf_free(pkt);
 			continue;
 		}
-		if (unlikely(chain_id & MGR_OF_FLOW)) {
-			/* An OpenFlow flow: its actions (of_datapath.c) decide;
-			 * a packet they send to a service joins the burst below. */
-			svc = ofdp_rx_execute(m, d, chains, pkt, chain_id & ~MGR_OF_FLOW, port, ts);
-			if (svc == 0)
-				continue;
-		} else {
-			*meta = (struct onvm_pkt_meta){ .chain_id = chain_id,
-							.chain_gen = (uint8_t)gen,
-							.in_port = port, .rx_ns = ts };
-			svc = m->shm->chain_gens[gen].chains[chain_id].hops[0];
+		if (res & FWD_OF_FLOW) {
+			/* An OpenFlow flow: the pipeline decides, after the loop. */
+			*meta = (struct onvm_pkt_meta){ .chain_id = MGR_OF_CHAIN, .in_port = port,
+							.rx_ns = ts };
+			of_pkts[n_of] = pkt;
+			results[n_of] = res;
+			keys[n_of++] = keys[i];
+			continue;
 		}
+		meta->flags = st->table0 != NULL ? ONVM_META_F_HASH : 0;
+		meta->flow_hash = st->table0 != NULL ? hashes[i] : 0;
+		svc = chain_start(m, pkt, (uint16_t)res, st->chain_gen, port, ts);
 		nf = pick_nf_memo(m, &memo, svc, pkt, meta);
 		if (nf == 0) {
-			d->counters.no_instance++;
+			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
 			rte_pktmbuf_free(pkt);
 			continue;
 		}
-		pkts[kept] = pkt;
+		out[kept] = pkt;
 		dst[kept++] = nf;
 	}
-	uint16_t left = enqueue_runs(m, d, pkts, dst, kept);
+	if (n_of) {
+		struct pkt_dests dests = { .n = 0 };
 
-	if (left) {
-		struct mgr_stash *h = &d->port_hold[port];
-
-		memcpy(h->pkts, pkts, left * sizeof(pkts[0]));
-		memcpy(h->dst, dst, left * sizeof(dst[0]));
-		h->n = left;
-		h->since_tsc = rte_rdtsc();
+		mgr_of_run(m, d, st, of_pkts, results, keys, n_of, &dests);
+		route_dests(m, d, st, &dests, &memo, out, dst, &kept);
 	}
+	uint16_t left = enqueue_runs(m, d, out, dst, kept);
+
+	if (left)
+		hold_burst(&d->port_hold[port], out, dst, left);
 }
 
 /* Retry a stashed burst; true when the NF's ring may be read again. */
@@ -385,7 +426,7 @@ stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 		return true;
 	if (rte_rdtsc() - st->since_tsc > m->stash_timeout_tsc) {
 		/* A loop of NFs can wait on each other forever: give up. */
-		d->counters.hop_drop += st->n;
+		d->counters.drops[MGR_DROP_HOP_STUCK] += st->n;
 		rte_pktmbuf_free_bulk(st->pkts, st->n);
 		st->n = 0;
 		return true;
@@ -399,9 +440,9 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 	struct onvm_nf_slot *s = &m->shm->nfs[id];
 	struct mgr_stash *st = &d->stash[id];
 	onvm_tx_elem back[ONVM_BURST];
-	struct rte_mbuf *pkts[ONVM_BURST], *drops[ONVM_BURST];
-	uint16_t dst[ONVM_BURST];
-	uint16_t n, kept = 0, ndrop = 0;
+	struct rte_mbuf *pkts[MGR_STASH_MAX], *drops[ONVM_BURST], *again[ONVM_BURST];
+	uint16_t dst[MGR_STASH_MAX];
+	uint16_t n, kept = 0, ndrop = 0, nagain = 0;
 	struct nf_memo memo = { 0, 0 };
 
 	if (!stash_retry(m, d, st))
@@ -425,22 +466,13 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 
 		meta->owner = 0;
 		if (unlikely(meta->chain_id == MGR_OF_CHAIN)) {
-			/* Steered by an OpenFlow flow: NEXT re-enters table 0 with
-			 * in_port = 1000 + this NF's service (of_datapath.h). */
+			/* Steered by an OpenFlow flow: NEXT goes back into the
+			 * pipeline, with in_port = 1000 + this NF's service. */
 			if (v.action == ONVM_ACTION_NEXT) {
-				uint16_t svc = ofdp_reenter(m, d, pkt, s->service_id);
-				uint16_t nf = svc ? pick_nf(m, svc, pkt, meta, NULL) : 0;
-
-				if (nf) {
-					pkts[kept] = pkt;
-					dst[kept++] = nf;
-				} else if (svc) {
-					d->counters.no_instance++;
-					drops[ndrop++] = pkt;
-				}
+				again[nagain++] = pkt;
 				continue;
 			}
-			chain = &ofdp_no_chain;
+			chain = &no_chain;
 		} else {
 			chain = &m->shm->chain_gens[meta->chain_gen & 1].chains[meta->chain_id];
 		}
@@ -456,18 +488,25 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 				dst[kept++] = nf;
 				continue;
 			}
-			d->counters.no_instance++;
+			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
 		} else if (disp.reason == DROP_BY_NF) {
-			d->counters.nf_drop++;
+			d->counters.drops[MGR_DROP_NF_DROP]++;
 		} else if (disp.reason == DROP_CHAIN_END) {
-			d->counters.chain_end_drop++;
+			d->counters.drops[MGR_DROP_CHAIN_END]++;
 		} else {
-			d->counters.bad_dest++;
+			d->counters.drops[MGR_DROP_BAD_DEST]++;
 		}
 		drops[ndrop++] = pkt;
 	}
 	if (ndrop)
 		rte_pktmbuf_free_bulk(drops, ndrop);
+	if (nagain) {
+		struct pkt_dests dests = { .n = 0 };
+		const struct fwd_state *fs = fwd_current();
+
+		mgr_of_reenter(m, d, fs, again, nagain, s->service_id, &dests);
+		route_dests(m, d, fs, &dests, &memo, pkts, dst, &kept);
+	}
 
 	uint16_t left = enqueue_runs(m, d, pkts, dst, kept);
 	if (left) {
@@ -478,13 +517,33 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 	}
 }
 
+/* PACKET_OUTs from the OpenFlow agent: what does not fit its NF's ring
+ * now is dropped and counted against that NF (there is no port to hold). */
+static void
+packet_out(struct mgr *m, struct mgr_data_lcore *d)
+{
+	struct rte_mbuf *pkts[MGR_STASH_MAX];
+	uint16_t dst[MGR_STASH_MAX], kept = 0, left;
+	struct pkt_dests dests = { .n = 0 };
+	struct nf_memo memo = { 0, 0 };
+	const struct fwd_state *fs = fwd_current();
+
+	if (!mgr_of_poll_packet_out(m, d, fs, &dests))
+		return;
+	route_dests(m, d, fs, &dests, &memo, pkts, dst, &kept);
+	left = enqueue_runs(m, d, pkts, dst, kept);
+	for (uint16_t i = 0; i < left; i++)
+		d->counters.nf_enq_drop[dst[i]]++;
+	rte_pktmbuf_free_bulk(pkts, left);
+}
+
 void
 dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d)
 {
 	if ((d->role & ROLE_RX) && m->rx_enabled) {
 		for (uint16_t i = 0; i < m->num_ports; i++)
 			rx_port(m, d, m->port_ids[i]);
-		ofdp_poll_packet_out(m, d);
+		packet_out(m, d);
 	}
 	if (d->role & ROLE_TX) {
 		uint16_t n = m->num_active;

@@ -23,7 +23,7 @@
 
 #include "classifier.h"
 #include "mgr.h"
-#include "of_agent.h"
+#include "mgr_openflow.h"
 #include "onvm_runtime.h"
 
 #define CONTROL_PERIOD_US 1000
@@ -179,8 +179,12 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 	if (got_signal == SIGHUP) {
 		got_signal = 0;
 		printf("onvm_mgr: SIGHUP: reloading chains\n");
-		mgr_chains_reload(m);
+		m->reload_pending = true;
 	}
+	/* Retried every tick until the generation may be rewritten: with one
+	 * lcore, waiting here would stop forwarding. */
+	if (m->reload_pending && mgr_chains_reload(m) != MGR_RELOAD_LATER)
+		m->reload_pending = false;
 	nf_registry_poll(m);
 	if (!m->rx_enabled && nf_registry_count_ready(m) >= m->cfg.wait_nfs) {
 		m->rx_enabled = true;
@@ -215,8 +219,8 @@ control_loop(struct mgr *m)
 
 	while (!m->stop) {
 		if (m->num_data == 0) {
-			/* Between iterations the main thread holds no chain state:
-			 * mgr_chains_swap() from the OpenFlow thread need not wait. */
+			/* Between iterations the main thread holds no forwarding
+			 * state: fwd_publish() from the OpenFlow thread need not wait. */
 			__atomic_store_n(&m->inline_data.in_iteration, 1, __ATOMIC_SEQ_CST);
 			dataplane_iteration(m, &m->inline_data);
 			__atomic_store_n(&m->inline_data.in_iteration, 0, __ATOMIC_RELEASE);
@@ -234,8 +238,7 @@ static void
 shutdown_all(struct mgr *m, const char *prefix)
 {
 	printf("onvm_mgr: stopping\n");
-	if (of_agent_enabled(m))
-		of_agent_stop(m); /* joins its thread, closes its sockets */
+	mgr_of_stop(m); /* joins its thread, closes its sockets */
 	m->stop = false; /* data lcores keep moving packets while NFs leave */
 	nf_registry_stop_all(m, 5000);
 	m->stop = true;
@@ -244,8 +247,8 @@ shutdown_all(struct mgr *m, const char *prefix)
 		dataplane_release(m, &m->inline_data);
 	for (unsigned int i = 0; i < m->num_data; i++)
 		dataplane_release(m, &m->data[i]);
-	if (of_agent_enabled(m))
-		of_agent_free(m);
+	mgr_chains_free(m);
+	mgr_of_free(m);
 	mgr_stats_collect(m);
 	mgr_ports_stop(m);
 	printf("onvm_mgr: stopped; %u mbufs still in use\n", rte_mempool_in_use_count(m->pool));
@@ -322,7 +325,7 @@ main(int argc, char **argv)
 	if (mgr_ports_init(m, (uint16_t)(m->num_tx ? m->num_tx : 1)) < 0)
 		goto fail;
 	/* The OpenFlow switch holds the chains too: it exists before them. */
-	if (of_agent_enabled(m) && of_agent_init(m) < 0)
+	if (mgr_of_init(m) < 0)
 		goto fail;
 	if (mgr_chains_init(m) < 0)
 		goto fail;
@@ -332,7 +335,7 @@ main(int argc, char **argv)
 
 	for (unsigned int i = 0; i < m->num_data; i++)
 		rte_eal_remote_launch(dataplane_lcore_main, &m->data[i], m->data[i].lcore_id);
-	if (of_agent_enabled(m) && of_agent_start(m) < 0) {
+	if (mgr_of_start(m) < 0) {
 		m->stop = true;
 		rte_eal_mp_wait_lcore();
 		mgr_ports_stop(m);

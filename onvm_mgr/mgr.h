@@ -2,16 +2,19 @@
 /*
  * The manager's process-local state and the interfaces between its parts:
  *
- *   main.c        setup and teardown only (at exit, common/onvm_runtime.c
- *                 removes the prefix's hugepage files and runtime dir)
- *   mgr_init.c    EAL-side objects: shared memzone, packet pool, rings
- *   mgr_ports.c   ethdev configuration
- *   nf_registry.c NF admission, liveness (flock), retirement and reclaim
- *   services.c    the service table (pure logic)
- *   dataplane.c   the RX/TX loops on the data lcores
- *   mgr_stats.c   counters aggregation and the stdout table
- *   of_agent*.c   the OpenFlow agent thread (--of-listen/--of-controller)
- *   of_datapath.c OpenFlow actions executed on the data lcores
+ *   main.c          setup and teardown only (at exit, common/onvm_runtime.c
+ *                   removes the prefix's hugepage files and runtime dir)
+ *   mgr_init.c      EAL-side objects: shared memzone, packet pool, rings
+ *   mgr_ports.c     ethdev configuration
+ *   nf_registry.c   NF admission, liveness (flock), retirement and reclaim
+ *   services.c      the service table (pure logic)
+ *   chains.c        the -C chain files, loaded into the forwarding state
+ *   fwd.c           the forwarding state and its one publisher (fwd.h)
+ *   classify.c      a burst against the forwarding state's table 0
+ *   dataplane.c     the RX/TX loops on the data lcores
+ *   mgr_stats.c     counters aggregation, the stdout table, telemetry
+ *   mgr_openflow.c  the one place that joins the manager and sdn_agent/
+ *                   (mgr_openflow.h is all the rest of the manager sees)
  */
 #ifndef ONVM_MGR_H
 #define ONVM_MGR_H
@@ -24,36 +27,53 @@
 
 #include "mgr_args.h"
 #include "onvm_common.h"
+#include "pkt_dest.h"
 
 #define MGR_MAX_DATA_LCORES 8
 
+/*
+ * Every drop the manager's data path counts, named once: the name is
+ * what the stats table and telemetry show. (Ports count theirs in
+ * foreach_onvm_port_counter, the OpenFlow pipeline in foreach_ofdp_drop.)
+ */
+#define foreach_mgr_drop                                                                  \
+	_(NF_DROP, "nf_drop", "an NF returned DROP")                                       \
+	_(CHAIN_END, "chain_end", "NEXT after the last hop of a chain with no out port")   \
+	_(NO_INSTANCE, "no_instance", "the service a packet went to had no running NF")    \
+	_(HOP_STUCK, "hop_stuck", "a mid-chain burst waited 10 ms for its next NF")        \
+	_(BAD_DEST, "bad_dest", "an NF named a service or port that does not exist")
+
+enum mgr_drop {
+#define _(sym, name, help) MGR_DROP_##sym,
+	foreach_mgr_drop
+#undef _
+	MGR_DROP_N
+};
+
+extern const char *const mgr_drop_names[MGR_DROP_N];
+extern const char *const mgr_drop_help[MGR_DROP_N];
+
 /* Per data lcore counters: written by one lcore only, summed by control. */
 struct mgr_lcore_counters {
-	uint64_t port_rx[ONVM_MAX_PORTS];
-	uint64_t port_tx[ONVM_MAX_PORTS];
-	uint64_t port_tx_drop[ONVM_MAX_PORTS];
-	uint64_t port_no_chain[ONVM_MAX_PORTS];
-	uint64_t port_entry_drop[ONVM_MAX_PORTS];
+	uint64_t port[ONVM_MAX_PORTS][ONVM_PORT_N_COUNTERS];
 	uint64_t nf_enqueued[ONVM_MAX_NFS + 1];
 	uint64_t nf_enq_drop[ONVM_MAX_NFS + 1];
 	uint64_t nf_dequeued[ONVM_MAX_NFS + 1];
-	uint64_t hop_drop;        /* a mid-chain packet that could not be delivered */
-	uint64_t no_instance;     /* a hop whose service had no running NF */
-	uint64_t nf_drop;         /* NFs asked to drop */
-	uint64_t chain_end_drop;  /* NEXT after the last hop, no out port */
-	uint64_t bad_dest;        /* TONF/OUT to a service/port that does not exist */
+	uint64_t drops[MGR_DROP_N];
 } __rte_cache_aligned;
 
 #define MGR_TXBUF 64
 
 /* Packets taken from an NF that its next hop could not take yet. While an
  * NF has a stash, the TX lcore stops reading its ring: the NF then fills
- * its ring and waits, and the drop happens at the chain entry instead. */
+ * its ring and waits, and the drop happens at the chain entry instead.
+ * Room for a burst's copies too (OpenFlow all groups). */
+#define MGR_STASH_MAX PKT_DESTS_MAX
 struct mgr_stash {
 	uint16_t n;
 	uint64_t since_tsc;
-	struct rte_mbuf *pkts[ONVM_BURST];
-	uint16_t dst[ONVM_BURST];
+	struct rte_mbuf *pkts[MGR_STASH_MAX];
+	uint16_t dst[MGR_STASH_MAX];
 };
 
 enum data_role {
@@ -106,6 +126,7 @@ struct mgr {
 
 	volatile bool stop;
 	volatile bool rx_enabled;  /* false until -w NFs run */
+	bool reload_pending;       /* SIGHUP seen, chains not reloaded yet */
 	uint64_t start_tsc;
 };
 
@@ -133,42 +154,41 @@ int dataplane_lcore_main(void *arg);
 void dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d);
 void dataplane_flush(struct mgr *m, struct mgr_data_lcore *d);
 void dataplane_release(struct mgr *m, struct mgr_data_lcore *d);
-/* For the OpenFlow actions (of_datapath.c). */
-void dataplane_port_send(struct mgr_data_lcore *d, uint16_t port, struct rte_mbuf *pkt);
-bool dataplane_service_send(struct mgr *m, struct mgr_data_lcore *d, uint16_t svc,
-			    struct rte_mbuf *pkt);
 
-/* classify.c: the chains in force (classifier + table generation, read
- * once per RX burst), and the chain each packet of a burst entering on
- * `port` takes, or MGR_NO_CHAIN when it matches none and there is no
- * default service. */
-#define MGR_NO_CHAIN 0xffff
-struct classifier;
-struct ofdp_table;
-/* What one classifier result means: a chain id, or (with the OpenFlow
- * agent) MGR_OF_FLOW | an index into `of` (of_datapath.h). Immutable once
- * published; replaced whole. */
-struct mgr_chain_state {
-	struct classifier *cls; /* NULL: no chains, everything takes chain 0 */
-	uint32_t gen;           /* chain table generation in shared memory */
-	struct ofdp_table *of;  /* OpenFlow flows' compiled actions, or NULL */
-};
+/* meta->chain_id of a packet that matched no chain (with no default
+ * service), and of one an OpenFlow flow steered (it follows flows, not a
+ * chain: NEXT takes it back into the OpenFlow pipeline). */
+#define MGR_NO_CHAIN 0xffffu
+#define MGR_OF_CHAIN 0xfffeu
+
+/* chains.c: the -C files into the forwarding state (fwd.h) */
 int mgr_chains_init(struct mgr *m);
+/* 0, -1 (refused, reported; the chains in force stay), or
+ * MGR_RELOAD_LATER: the last reload is too recent, nothing was done. */
+#define MGR_RELOAD_LATER 1
 int mgr_chains_reload(struct mgr *m);
-const struct mgr_chain_state *mgr_chains_current(void);
-uint32_t mgr_chains_gen(const struct mgr_chain_state *st);
-/* Publish a new state (same or flipped chain generation), wait until no
- * data lcore uses the old one, and return it to the caller to free. */
-struct mgr_chain_state *mgr_chains_swap(struct mgr *m, struct mgr_chain_state *next);
-/* The -C chain files, loaded and resolved (for the OpenFlow agent). */
-struct chain_set;
-void mgr_classify_burst(struct mgr *m, struct mgr_data_lcore *d, const struct mgr_chain_state *st,
-			struct rte_mbuf **pkts, uint16_t n, uint16_t port, uint16_t *chain_ids);
+/* At exit, after the data lcores stopped. */
+void mgr_chains_free(struct mgr *m);
+
+/* classify.c: look a burst entering on OpenFlow port in_ofport up in the
+ * forwarding state's table 0 (which must exist): each packet's key, its
+ * table-0 result (MGR_NO_MATCH: none) and its symmetric flow hash.
+ * Returns how many matched. */
+#define MGR_NO_MATCH UINT32_MAX
+struct flow_key;
+struct fwd_state;
+uint64_t mgr_classify_burst(struct mgr_data_lcore *d, const struct fwd_state *st,
+			    struct rte_mbuf **pkts, uint16_t n, uint32_t in_ofport,
+			    struct flow_key *keys, uint32_t *results, uint32_t *hashes);
 
 /* mgr_stats.c */
 void mgr_stats_collect(struct mgr *m);
 void mgr_stats_print(struct mgr *m, double interval_s);
 uint64_t mgr_total_rx(struct mgr *m);
 void mgr_telemetry_register(struct mgr *m);
+/* The data lcores as a list: m->data, or the inline one with one lcore. */
+struct mgr_data_lcore *mgr_data_lcores(struct mgr *m, unsigned int *n);
+/* A data lcore's index among them (0..MGR_MAX_DATA_LCORES). */
+unsigned int mgr_data_slot(const struct mgr *m, const struct mgr_data_lcore *d);
 
 #endif /* ONVM_MGR_H */

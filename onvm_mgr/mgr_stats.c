@@ -11,40 +11,50 @@
 #include <rte_telemetry.h>
 
 #include "mgr.h"
+#include "mgr_openflow.h"
 
-struct mgr_totals {
-	uint64_t hop_drop, no_instance, nf_drop, chain_end_drop, bad_dest;
+const char *const mgr_drop_names[MGR_DROP_N] = {
+#define _(sym, name, help) [MGR_DROP_##sym] = name,
+	foreach_mgr_drop
+#undef _
 };
 
-static struct mgr_totals totals;
+const char *const mgr_drop_help[MGR_DROP_N] = {
+#define _(sym, name, help) [MGR_DROP_##sym] = help,
+	foreach_mgr_drop
+#undef _
+};
+
+static uint64_t drop_totals[MGR_DROP_N];
 static uint64_t prev_port_rx[ONVM_MAX_PORTS], prev_port_tx[ONVM_MAX_PORTS];
 static uint64_t prev_nf_rx[ONVM_MAX_NFS + 1], prev_nf_tx[ONVM_MAX_NFS + 1];
 
-static struct mgr_data_lcore *
-lcores(struct mgr *m, unsigned int *n)
+struct mgr_data_lcore *
+mgr_data_lcores(struct mgr *m, unsigned int *n)
 {
 	*n = m->num_data ? m->num_data : 1;
 	return m->num_data ? m->data : &m->inline_data;
+}
+
+unsigned int
+mgr_data_slot(const struct mgr *m, const struct mgr_data_lcore *d)
+{
+	return d == &m->inline_data ? MGR_MAX_DATA_LCORES : (unsigned int)(d - m->data);
 }
 
 void
 mgr_stats_collect(struct mgr *m)
 {
 	unsigned int nl;
-	struct mgr_data_lcore *ls = lcores(m, &nl);
+	struct mgr_data_lcore *ls = mgr_data_lcores(m, &nl);
 
 	for (uint16_t i = 0; i < m->num_ports; i++) {
 		uint16_t p = m->port_ids[i];
-		struct onvm_port_counters c = { 0 };
+		struct onvm_port_counters c = { { 0 } };
 
-		for (unsigned int l = 0; l < nl; l++) {
-			const struct mgr_lcore_counters *lc = &ls[l].counters;
-			c.rx += lc->port_rx[p];
-			c.tx += lc->port_tx[p];
-			c.tx_drop += lc->port_tx_drop[p];
-			c.rx_no_chain += lc->port_no_chain[p];
-			c.entry_drop += lc->port_entry_drop[p];
-		}
+		for (unsigned int l = 0; l < nl; l++)
+			for (unsigned int k = 0; k < ONVM_PORT_N_COUNTERS; k++)
+				c.c[k] += ls[l].counters.port[p][k];
 		m->shm->ports[p].stats = c;
 	}
 	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
@@ -62,15 +72,13 @@ mgr_stats_collect(struct mgr *m)
 	}
 	/* Summed aside, then stored: telemetry collects from its own thread
 	 * too, and a reader must never see a half-summed zero. */
-	struct mgr_totals t = { 0 };
-	for (unsigned int l = 0; l < nl; l++) {
-		t.hop_drop += ls[l].counters.hop_drop;
-		t.no_instance += ls[l].counters.no_instance;
-		t.nf_drop += ls[l].counters.nf_drop;
-		t.chain_end_drop += ls[l].counters.chain_end_drop;
-		t.bad_dest += ls[l].counters.bad_dest;
+	for (unsigned int k = 0; k < MGR_DROP_N; k++) {
+		uint64_t sum = 0;
+
+		for (unsigned int l = 0; l < nl; l++)
+			sum += ls[l].counters.drops[k];
+		__atomic_store_n(&drop_totals[k], sum, __ATOMIC_RELAXED);
 	}
-	totals = t;
 }
 
 uint64_t
@@ -79,7 +87,7 @@ mgr_total_rx(struct mgr *m)
 	uint64_t rx = 0;
 
 	for (uint16_t i = 0; i < m->num_ports; i++)
-		rx += m->shm->ports[m->port_ids[i]].stats.rx;
+		rx += m->shm->ports[m->port_ids[i]].stats.c[ONVM_PORT_RX];
 	return rx;
 }
 
@@ -99,19 +107,24 @@ mgr_stats_print(struct mgr *m, double interval_s)
 		return;
 	if (out == stdout && isatty(fileno(stdout)))
 		fputs("\033[2J\033[H", out); /* refresh in place on a terminal */
-	fprintf(out, "PORTS %-16s %14s %14s %10s %10s %10s %10s %10s\n", "", "rx_pkts", "tx_pkts",
-		"rx_pps", "tx_pps", "tx_drop", "entry_drop", "no_chain");
+	fprintf(out, "PORTS %-16s %14s %14s %10s %10s", "", "rx", "tx", "rx_pps", "tx_pps");
+	for (unsigned int k = ONVM_PORT_TX_DROP; k < ONVM_PORT_N_COUNTERS; k++)
+		fprintf(out, " %10s", onvm_port_counter_names[k]);
+	fputc('\n', out);
 	for (uint16_t i = 0; i < m->num_ports; i++) {
 		uint16_t p = m->port_ids[i];
 		const struct onvm_port_info *pi = &m->shm->ports[p];
+		const uint64_t *c = pi->stats.c;
 
-		fprintf(out, "  %-3u %-16.16s %14lu %14lu %10.0f %10.0f %10lu %10lu %10lu\n", p,
-			pi->name, pi->stats.rx, pi->stats.tx,
-			(pi->stats.rx - prev_port_rx[p]) / interval_s,
-			(pi->stats.tx - prev_port_tx[p]) / interval_s, pi->stats.tx_drop,
-			pi->stats.entry_drop, pi->stats.rx_no_chain);
-		prev_port_rx[p] = pi->stats.rx;
-		prev_port_tx[p] = pi->stats.tx;
+		fprintf(out, "  %-3u %-16.16s %14lu %14lu %10.0f %10.0f", p, pi->name,
+			c[ONVM_PORT_RX], c[ONVM_PORT_TX],
+			(c[ONVM_PORT_RX] - prev_port_rx[p]) / interval_s,
+			(c[ONVM_PORT_TX] - prev_port_tx[p]) / interval_s);
+		for (unsigned int k = ONVM_PORT_TX_DROP; k < ONVM_PORT_N_COUNTERS; k++)
+			fprintf(out, " %10lu", c[k]);
+		fputc('\n', out);
+		prev_port_rx[p] = c[ONVM_PORT_RX];
+		prev_port_tx[p] = c[ONVM_PORT_TX];
 	}
 	fprintf(out, "NFS   %-16s %4s %4s %12s %12s %10s %10s %10s %9s\n", "", "svc", "inst",
 		"rx_pkts", "tx_pkts", "rx_pps", "drop_act", "entry_drop", "state");
@@ -129,9 +142,12 @@ mgr_stats_print(struct mgr *m, double interval_s)
 		prev_nf_rx[id] = s->nf_stats.rx;
 		prev_nf_tx[id] = s->nf_stats.tx;
 	}
-	fprintf(out, "DROPS nf=%lu chain_end=%lu no_instance=%lu hop=%lu bad_dest=%lu  mbufs_in_use=%u\n",
-		totals.nf_drop, totals.chain_end_drop, totals.no_instance, totals.hop_drop,
-		totals.bad_dest, rte_mempool_in_use_count(m->pool));
+	fprintf(out, "DROPS");
+	for (unsigned int k = 0; k < MGR_DROP_N; k++)
+		fprintf(out, " %s=%lu", mgr_drop_names[k], drop_totals[k]);
+	for (unsigned int k = 0; k < mgr_of_drop_count(m); k++)
+		fprintf(out, " %s=%lu", mgr_of_drop_name(k), mgr_of_drop_total(m, k));
+	fprintf(out, "  mbufs_in_use=%u\n", rte_mempool_in_use_count(m->pool));
 	fflush(out);
 }
 
@@ -191,11 +207,8 @@ tm_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 			return -1;
 		rte_tel_data_start_dict(p);
 		rte_tel_data_add_dict_string(p, "name", pi->name);
-		rte_tel_data_add_dict_u64(p, "rx", pi->stats.rx);
-		rte_tel_data_add_dict_u64(p, "tx", pi->stats.tx);
-		rte_tel_data_add_dict_u64(p, "tx_drop", pi->stats.tx_drop);
-		rte_tel_data_add_dict_u64(p, "entry_drop", pi->stats.entry_drop);
-		rte_tel_data_add_dict_u64(p, "no_chain", pi->stats.rx_no_chain);
+		for (unsigned int k = 0; k < ONVM_PORT_N_COUNTERS; k++)
+			rte_tel_data_add_dict_u64(p, onvm_port_counter_names[k], pi->stats.c[k]);
 		snprintf(key, sizeof(key), "%u", pi->port_id);
 		rte_tel_data_add_dict_container(d, key, p, 0);
 	}
@@ -219,7 +232,7 @@ static int
 tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	unsigned int n;
-	const struct mgr_data_lcore *ls = lcores(&g_mgr, &n);
+	const struct mgr_data_lcore *ls = mgr_data_lcores(&g_mgr, &n);
 
 	rte_tel_data_start_dict(d);
 	for (unsigned int i = 0; i < n; i++) {
@@ -274,10 +287,23 @@ tm_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "baseline", g_mgr.baseline_in_use);
 	rte_tel_data_add_dict_u64(d, "available", rte_mempool_avail_count(g_mgr.pool));
 	rte_tel_data_add_dict_u64(d, "size", g_mgr.pool->size);
-	rte_tel_data_add_dict_u64(d, "drops_no_instance", totals.no_instance);
-	rte_tel_data_add_dict_u64(d, "drops_nf", totals.nf_drop);
-	rte_tel_data_add_dict_u64(d, "drops_chain_end", totals.chain_end_drop);
-	rte_tel_data_add_dict_u64(d, "drops_hop", totals.hop_drop);
+	return 0;
+}
+
+/* Every drop reason of the data path under its declared name: the
+ * manager's (foreach_mgr_drop) and, with the agent, the OpenFlow
+ * pipeline's. Ports' drops are in /onvm/ports. */
+static int
+tm_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct mgr *m = &g_mgr;
+
+	mgr_stats_collect(m);
+	rte_tel_data_start_dict(d);
+	for (unsigned int k = 0; k < MGR_DROP_N; k++)
+		rte_tel_data_add_dict_u64(d, mgr_drop_names[k], drop_totals[k]);
+	for (unsigned int k = 0; k < mgr_of_drop_count(m); k++)
+		rte_tel_data_add_dict_u64(d, mgr_of_drop_name(k), mgr_of_drop_total(m, k));
 	return 0;
 }
 
@@ -288,6 +314,6 @@ mgr_telemetry_register(struct mgr *m)
 	rte_telemetry_register_cmd("/onvm/ports", tm_ports, "Platform port counters");
 	rte_telemetry_register_cmd("/onvm/services", tm_services, "Services and instance counts");
 	rte_telemetry_register_cmd("/onvm/lcores", tm_lcores, "Data lcores: role and loops run");
-	rte_telemetry_register_cmd("/onvm/mempool", tm_mempool,
-				   "Packet pool usage and platform drop counters");
+	rte_telemetry_register_cmd("/onvm/mempool", tm_mempool, "Packet pool usage");
+	rte_telemetry_register_cmd("/onvm/drops", tm_drops, "Data path drops by reason");
 }

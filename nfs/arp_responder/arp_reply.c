@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byte_order.h"
 #include "arp_reply.h"
 #include "pkt_parse.h"
 
@@ -126,13 +127,6 @@ arp_table_add_pairs(struct arp_table *t, const char *list, char *err, size_t err
 	return parse_list(t, list, true, err, errlen);
 }
 
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 enum arp_verdict
 arp_answer(uint8_t *frame, uint32_t len, const struct arp_table *t, uint16_t in_port,
 	   const uint8_t port_mac[6])
@@ -152,11 +146,11 @@ arp_answer(uint8_t *frame, uint32_t len, const struct arp_table *t, uint16_t in_
 	arp = frame + pi.l3_off;
 	memcpy(frame, pi.eth_src, 6);     /* back to the asker */
 	memcpy(frame + 6, port_mac, 6);
-	wr16(arp + 6, ARP_OP_REPLY);
+	be16_store(arp + 6, ARP_OP_REPLY);
 	memcpy(arp + 8, port_mac, 6);     /* sender: us, with the asked address */
 	memcpy(arp + 14, arp + 24, 4);
 	memcpy(arp + 18, pi.arp_sha, 6);  /* target: the asker */
-	wr16(arp + 24, (uint16_t)(pi.arp_spa >> 16));
-	wr16(arp + 26, (uint16_t)pi.arp_spa);
+	be16_store(arp + 24, (uint16_t)(pi.arp_spa >> 16));
+	be16_store(arp + 26, (uint16_t)pi.arp_spa);
 	return ARP_REPLIED;
 }

@@ -20,6 +20,7 @@
 #include <rte_eal.h>
 #include <rte_memory.h>
 
+#include "byte_order.h"
 #include "lb_config.h"
 #include "lb_fwd.h"
 #include "bench_clock.h"
@@ -28,20 +29,6 @@
 
 #define FRAME_LEN 64
 
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
-}
-
 /* A 64-byte Ethernet/IPv4/TCP frame with valid checksums. */
 static void
 make_tcp(uint8_t *f, uint32_t sip, uint16_t sport, uint32_t dip, uint16_t dport)
@@ -49,27 +36,27 @@ make_tcp(uint8_t *f, uint32_t sip, uint16_t sport, uint32_t dip, uint16_t dport)
 	uint8_t *ip = f + 14, *tcp = ip + 20;
 
 	memset(f, 0, FRAME_LEN);
-	wr16(f + 12, 0x0800);
+	be16_store(f + 12, 0x0800);
 	ip[0] = 0x45;
-	wr16(ip + 2, 20 + 20 + 6);
+	be16_store(ip + 2, 20 + 20 + 6);
 	ip[8] = 64;
 	ip[9] = 6;
-	wr32(ip + 12, sip);
-	wr32(ip + 16, dip);
-	wr16(ip + 10, (uint16_t)~pkt_csum_fold(pkt_csum_partial(ip, 20, 0)));
-	wr16(tcp, sport);
-	wr16(tcp + 2, dport);
+	be32_store(ip + 12, sip);
+	be32_store(ip + 16, dip);
+	be16_store(ip + 10, (uint16_t)~pkt_csum_fold(pkt_csum_partial(ip, 20, 0)));
+	be16_store(tcp, sport);
+	be16_store(tcp + 2, dport);
 	tcp[12] = 0x50;
 	tcp[13] = 0x10; /* ACK */
-	wr16(tcp + 14, 65535);
+	be16_store(tcp + 14, 65535);
 
 	uint8_t pseudo[12];
 
 	memcpy(pseudo, ip + 12, 8);
 	pseudo[8] = 0;
 	pseudo[9] = 6;
-	wr16(pseudo + 10, 26);
-	wr16(tcp + 16, (uint16_t)~pkt_csum_fold(pkt_csum_partial(tcp, 26,
+	be16_store(pseudo + 10, 26);
+	be16_store(tcp + 16, (uint16_t)~pkt_csum_fold(pkt_csum_partial(tcp, 26,
 								 pkt_csum_partial(pseudo, 12, 0))));
 }
 

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <string.h>
-
-#include <arpa/inet.h>
-
+#include "byte_order.h"
 #include "lb_nat.h"
 #include "pkt_parse.h"
 
@@ -13,38 +10,32 @@
 #define UDP_CSUM_OFF  6
 
 /*
- * Words are loaded from and stored to the packet as they lie (network
- * order); one's-complement sums do not depend on byte order as long as
- * every word is taken the same way.
+ * Words are taken big-endian on both sides, as the stored checksums are:
+ * RFC 1624's incremental update then agrees with them.
  */
 static void
 rewrite_endpoint(uint8_t *ip, uint8_t *l4, unsigned int ip_off, unsigned int port_off,
-		 uint32_t new_ip_host, uint16_t new_port_host)
+		 uint32_t new_ip, uint16_t new_port)
 {
-	uint32_t old_ip, new_ip = htonl(new_ip_host);
-	uint16_t old_port, new_port = htons(new_port_host), csum;
+	uint32_t old_ip = be32_load(ip + ip_off);
+	uint16_t old_port = be16_load(l4 + port_off);
 	uint8_t proto = ip[9];
-
-	memcpy(&old_ip, ip + ip_off, 4);
-	memcpy(&old_port, l4 + port_off, 2);
-
-	memcpy(&csum, ip + IPV4_CSUM_OFF, 2);
-	csum = pkt_csum_update32(csum, old_ip, new_ip);
-	memcpy(ip + IPV4_CSUM_OFF, &csum, 2);
-
 	unsigned int l4_csum_off = proto == PKT_PROTO_TCP ? TCP_CSUM_OFF : UDP_CSUM_OFF;
+	uint16_t csum;
 
-	memcpy(&csum, l4 + l4_csum_off, 2);
+	be16_store(ip + IPV4_CSUM_OFF,
+		   pkt_csum_update32(be16_load(ip + IPV4_CSUM_OFF), old_ip, new_ip));
+	csum = be16_load(l4 + l4_csum_off);
 	if (proto == PKT_PROTO_TCP || csum != 0) {
 		csum = pkt_csum_update32(csum, old_ip, new_ip);
 		csum = pkt_csum_update16(csum, old_port, new_port);
 		/* in UDP a computed 0 is sent as all ones (RFC 768) */
 		if (proto == PKT_PROTO_UDP && csum == 0)
 			csum = 0xffff;
-		memcpy(l4 + l4_csum_off, &csum, 2);
+		be16_store(l4 + l4_csum_off, csum);
 	}
-	memcpy(ip + ip_off, &new_ip, 4);
-	memcpy(l4 + port_off, &new_port, 2);
+	be32_store(ip + ip_off, new_ip);
+	be16_store(l4 + port_off, new_port);
 }
 
 void

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
+#include "byte_order.h"
 #include "pkt_parse.h"
 #include "st_packet.h"
 
@@ -8,13 +9,6 @@
 #define ST_STAMP_MAGIC 0x53544c41544e4359ULL
 
 static const uint8_t st_src_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 void
 st_build_udp_frame(uint8_t *frame, uint16_t len, uint32_t flow, const uint8_t dst_mac[6])
@@ -25,19 +19,19 @@ st_build_udp_frame(uint8_t *frame, uint16_t len, uint32_t flow, const uint8_t ds
 	memset(frame, 0, len);
 	memcpy(frame, dst_mac, 6);
 	memcpy(frame + 6, st_src_mac, 6);
-	wr16(frame + 12, PKT_ETHERTYPE_IPV4);
+	be16_store(frame + 12, PKT_ETHERTYPE_IPV4);
 
 	ip[0] = 0x45;
-	wr16(ip + 2, ip_len);
+	be16_store(ip + 2, ip_len);
 	ip[8] = 64; /* TTL */
 	ip[9] = PKT_PROTO_UDP;
 	ip[12] = 10, ip[15] = 1; /* 10.0.0.1 */
 	ip[16] = 10, ip[19] = 2; /* 10.0.0.2 */
-	wr16(ip + 10, (uint16_t)~pkt_csum_fold(pkt_csum_partial(ip, 20, 0)));
+	be16_store(ip + 10, (uint16_t)~pkt_csum_fold(pkt_csum_partial(ip, 20, 0)));
 
-	wr16(udp, (uint16_t)(1024 + flow % 64512));
-	wr16(udp + 2, 9);
-	wr16(udp + 4, (uint16_t)(ip_len - 20));
+	be16_store(udp, (uint16_t)(1024 + flow % 64512));
+	be16_store(udp + 2, 9);
+	be16_store(udp + 4, (uint16_t)(ip_len - 20));
 }
 
 void

@@ -29,9 +29,9 @@ check "the surviving instance takes the traffic" test "$(nf_field "$b_id" rx)" -
 
 kill -9 "$b"
 wait_for 5 grep -q "pid $b) died" "$MGR_LOG"
-drops1=$(json_get "$(telemetry /onvm/mempool)" /onvm/mempool.drops_no_instance)
+drops1=$(json_get "$(telemetry /onvm/drops)" /onvm/drops.no_instance)
 sleep 0.3
-drops2=$(json_get "$(telemetry /onvm/mempool)" /onvm/mempool.drops_no_instance)
+drops2=$(json_get "$(telemetry /onvm/drops)" /onvm/drops.no_instance)
 check "with no instance left, packets are dropped and counted" test "$drops2" -gt "$drops1"
 # Only the burst being received can be in flight now.
 check "mempool back to baseline (<= one burst in flight)" test "$(mempool_in_use)" -le 128 # ONVM_BURST

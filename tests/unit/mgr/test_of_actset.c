@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "of_ops.h"
+#include "ofdp_ops.h"
 
 static struct ofdp_op
 op(uint8_t kind, uint32_t arg)

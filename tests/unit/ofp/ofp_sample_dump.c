@@ -31,8 +31,8 @@ main(int argc, char **argv)
 	/* Rewrite the xid of every message so replies match a request. */
 	if (argc > 2) {
 		uint32_t xid = (uint32_t)strtoul(argv[2], NULL, 0);
-		for (size_t off = 0; off + 8 <= b.len; off += ofp_be16(b.data + off + 2))
-			ofp_store_be32(b.data + off + 4, xid);
+		for (size_t off = 0; off + 8 <= b.len; off += be16_load(b.data + off + 2))
+			be32_store(b.data + off + 4, xid);
 	}
 	for (size_t i = 0; i < b.len; i++)
 		printf("%02x", b.data[i]);

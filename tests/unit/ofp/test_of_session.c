@@ -86,7 +86,7 @@ feed_sample(struct fixture *f, const char *name, uint32_t xid)
 
 	ofp_buf_init(&in);
 	assert_true(ofp_sample_build(name, &in));
-	ofp_store_be32(in.data + 4, xid);
+	be32_store(in.data + 4, xid);
 	bool open = of_session_handle(&f->s, in.data, in.len, 0, &f->out);
 	ofp_buf_free(&in);
 	return open;
@@ -160,8 +160,8 @@ errors_keep_the_connection(void **state)
 	negotiate(f);
 	ofp_buf_init(&in);
 	ofp_sample_build("flow_mod", &in);
-	ofp_store_be32(in.data + 4, 77);
-	ofp_store_be32(in.data + 100, OFPP_NORMAL); /* output:NORMAL */
+	be32_store(in.data + 4, 77);
+	be32_store(in.data + 100, OFPP_NORMAL); /* output:NORMAL */
 	assert_true(feed(f, &in));
 	pop_reply(f, &m);
 	assert_int_equal(m.h.type, OFPT_ERROR);
@@ -402,7 +402,7 @@ packet_out_and_ports(void **state)
 	assert_true(feed(f, &in));
 	pop_reply(f, &m);
 	assert_int_equal(m.u.mp_reply.body.len, 2 * 64);
-	assert_int_equal(ofp_be32(m.u.mp_reply.body.data + 64), 1001);
+	assert_int_equal(be32_load(m.u.mp_reply.body.data + 64), 1001);
 	ofp_buf_free(&in);
 }
 

@@ -440,9 +440,9 @@ groups_and_chaining(void **state)
 	assert_int_equal(ofp_decode(b.data, b.len, &m), OFP_OK);
 	assert_int_equal(m.u.mp_reply.body.len, 3 * 40 + 3 * 16);
 	/* group 1: one bucket, referenced by group 2 */
-	assert_int_equal(ofp_be32(m.u.mp_reply.body.data + 4), 1);
-	assert_int_equal(ofp_be32(m.u.mp_reply.body.data + 8), 1);
-	assert_int_equal(ofp_be32(m.u.mp_reply.body.data + 32), 2); /* duration_sec */
+	assert_int_equal(be32_load(m.u.mp_reply.body.data + 4), 1);
+	assert_int_equal(be32_load(m.u.mp_reply.body.data + 8), 1);
+	assert_int_equal(be32_load(m.u.mp_reply.body.data + 32), 2); /* duration_sec */
 	ofp_buf_reset(&b);
 	ofs_reply_group_desc(&sw, 2, &b);
 	assert_int_equal(ofp_decode(b.data, b.len, &m), OFP_OK);
@@ -557,7 +557,7 @@ stats_replies(void **state)
 	ofs_reply_table_stats(&sw, 8, &b);
 	assert_int_equal(ofp_decode(b.data, b.len, &m), OFP_OK);
 	assert_int_equal(m.u.mp_reply.body.len, 2 * 24);
-	assert_int_equal(ofp_be32(m.u.mp_reply.body.data + 4), 1500);
+	assert_int_equal(be32_load(m.u.mp_reply.body.data + 4), 1500);
 	ofp_buf_free(&b);
 	ofs_destroy(&sw);
 }

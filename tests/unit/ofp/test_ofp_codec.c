@@ -143,7 +143,7 @@ golden_ovs_add_flow(void **state)
 	struct ofp_buf b;
 	ofp_buf_init(&b);
 	ofp_sample_build("flow_mod", &b);
-	ofp_store_be32(b.data + 4, 6);
+	be32_store(b.data + 4, 6);
 	assert_int_equal(b.len, n);
 	struct ofp_msg ours;
 	assert_int_equal(ofp_decode(b.data, b.len, &ours), OFP_OK);
@@ -391,7 +391,7 @@ check_split(const struct ofp_buf *b, uint16_t type, unsigned *n_msgs)
 		struct ofp_rd r;
 		ofp_rd_init(&r, m.u.mp_reply.body.data, m.u.mp_reply.body.len);
 		while (ofp_rd_left(&r) > 0) {
-			uint16_t elen = ofp_be16(ofp_rd_ptr(&r));
+			uint16_t elen = be16_load(ofp_rd_ptr(&r));
 			if (type == OFPMP_FLOW) {
 				struct ofp_flow_stats_entry e;
 				assert_int_equal(ofp_mp_flow_stats_next(&r, &e), OFP_OK);

@@ -160,7 +160,7 @@ match_level(void **state)
 	struct ofp_buf b;
 	ofp_buf_init(&b);
 	ofp_sample_build("flow_mod", &b);
-	ofp_store_be16(b.data + 48, OFPMT_STANDARD);
+	be16_store(b.data + 48, OFPMT_STANDARD);
 	EXPECT(decode_buf(&b), OFPET_BAD_MATCH, OFPBMC_BAD_TYPE);
 	ofp_buf_free(&b);
 }
@@ -421,7 +421,7 @@ flow_mod_fields(void **state)
 	b.data[45] = 0x40;              /* flags: an undefined bit */
 	EXPECT(decode_buf(&b), OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_FLAGS);
 	b.data[45] = 0;
-	ofp_store_be32(b.data + 32, 5); /* buffer_id: this switch keeps none */
+	be32_store(b.data + 32, 5); /* buffer_id: this switch keeps none */
 	EXPECT(decode_buf(&b), OFPET_BAD_REQUEST, OFPBRC_BUFFER_UNKNOWN);
 	ofp_buf_free(&b);
 }
@@ -549,15 +549,15 @@ packet_out_checks(void **state)
 	ofp_buf_init(&b);
 	ofp_sample_build("packet_out", &b);
 	assert_int_equal(decode_buf(&b), OFP_OK);
-	ofp_store_be16(b.data + 16, 200); /* actions_len past the end */
+	be16_store(b.data + 16, 200); /* actions_len past the end */
 	EXPECT(decode_buf(&b), OFPET_BAD_REQUEST, OFPBRC_BAD_LEN);
-	ofp_store_be16(b.data + 16, 12);  /* splits an action */
+	be16_store(b.data + 16, 12);  /* splits an action */
 	EXPECT(decode_buf(&b), OFPET_BAD_ACTION, OFPBAC_BAD_LEN);
-	ofp_store_be16(b.data + 16, 16);
-	ofp_store_be32(b.data + 12, 0);   /* in_port 0 */
+	be16_store(b.data + 16, 16);
+	be32_store(b.data + 12, 0);   /* in_port 0 */
 	EXPECT(decode_buf(&b), OFPET_BAD_REQUEST, OFPBRC_BAD_PORT);
-	ofp_store_be32(b.data + 12, OFPP_CONTROLLER);
-	ofp_store_be32(b.data + 8, 3);    /* buffer_id */
+	be32_store(b.data + 12, OFPP_CONTROLLER);
+	be32_store(b.data + 8, 3);    /* buffer_id */
 	EXPECT(decode_buf(&b), OFPET_BAD_REQUEST, OFPBRC_BUFFER_UNKNOWN);
 	ofp_buf_free(&b);
 }
@@ -578,7 +578,7 @@ every_truncation_is_safe(void **state)
 
 			memcpy(copy, b.data, n);
 			if (n >= 4)
-				ofp_store_be16(copy + 2, (uint16_t)n);
+				be16_store(copy + 2, (uint16_t)n);
 			if (ofp_decode(copy, n, &m) == OFP_OK)
 				ofp_msg_release(&m);
 			free(copy);

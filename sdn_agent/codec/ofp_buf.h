@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "byte_order.h"
+
 /*
  * A decode result: 0 is success; anything else carries the OFPT_ERROR
  * type and code the spec names for the failure, so the agent can answer
@@ -84,47 +86,5 @@ bool ofp_rd_be32(struct ofp_rd *r, uint32_t *v);
 bool ofp_rd_be64(struct ofp_rd *r, uint64_t *v);
 /* Split off the next n bytes as a sub-reader. */
 bool ofp_rd_sub(struct ofp_rd *r, size_t n, struct ofp_rd *sub);
-
-/* Raw big-endian loads and stores on bytes known to be in bounds. */
-static inline uint16_t
-ofp_be16(const uint8_t *p)
-{
-	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-ofp_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint64_t
-ofp_be64(const uint8_t *p)
-{
-	return (uint64_t)ofp_be32(p) << 32 | ofp_be32(p + 4);
-}
-
-static inline void
-ofp_store_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-ofp_store_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline void
-ofp_store_be64(uint8_t *p, uint64_t v)
-{
-	ofp_store_be32(p, (uint32_t)(v >> 32));
-	ofp_store_be32(p + 4, (uint32_t)v);
-}
 
 #endif /* OFP_BUF_H */

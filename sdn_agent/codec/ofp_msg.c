@@ -44,7 +44,7 @@ ofp_frame_len(const uint8_t *buf, size_t avail, size_t *msg_len)
 	*msg_len = 0;
 	if (avail < OFP_HEADER_LEN)
 		return OFP_OK;
-	uint16_t len = ofp_be16(buf + 2);
+	uint16_t len = be16_load(buf + 2);
 	if (len < OFP_HEADER_LEN)
 		return BAD_LEN;
 	*msg_len = len;

@@ -77,7 +77,7 @@ ofp_buf_put_be16(struct ofp_buf *b, uint16_t v)
 	uint8_t *d = ofp_buf_put_zeros(b, 2);
 
 	if (d != NULL)
-		ofp_store_be16(d, v);
+		be16_store(d, v);
 }
 
 void
@@ -86,7 +86,7 @@ ofp_buf_put_be32(struct ofp_buf *b, uint32_t v)
 	uint8_t *d = ofp_buf_put_zeros(b, 4);
 
 	if (d != NULL)
-		ofp_store_be32(d, v);
+		be32_store(d, v);
 }
 
 void
@@ -95,7 +95,7 @@ ofp_buf_put_be64(struct ofp_buf *b, uint64_t v)
 	uint8_t *d = ofp_buf_put_zeros(b, 8);
 
 	if (d != NULL)
-		ofp_store_be64(d, v);
+		be64_store(d, v);
 }
 
 void
@@ -110,14 +110,14 @@ void
 ofp_buf_set_be16(struct ofp_buf *b, size_t off, uint16_t v)
 {
 	if (!b->failed && off + 2 <= b->len)
-		ofp_store_be16(b->data + off, v);
+		be16_store(b->data + off, v);
 }
 
 void
 ofp_buf_set_be32(struct ofp_buf *b, size_t off, uint32_t v)
 {
 	if (!b->failed && off + 4 <= b->len)
-		ofp_store_be32(b->data + off, v);
+		be32_store(b->data + off, v);
 }
 
 bool
@@ -153,7 +153,7 @@ ofp_rd_be16(struct ofp_rd *r, uint16_t *v)
 {
 	if (ofp_rd_left(r) < 2)
 		return false;
-	*v = ofp_be16(r->p + r->off);
+	*v = be16_load(r->p + r->off);
 	r->off += 2;
 	return true;
 }
@@ -163,7 +163,7 @@ ofp_rd_be32(struct ofp_rd *r, uint32_t *v)
 {
 	if (ofp_rd_left(r) < 4)
 		return false;
-	*v = ofp_be32(r->p + r->off);
+	*v = be32_load(r->p + r->off);
 	r->off += 4;
 	return true;
 }
@@ -173,7 +173,7 @@ ofp_rd_be64(struct ofp_rd *r, uint64_t *v)
 {
 	if (ofp_rd_left(r) < 8)
 		return false;
-	*v = ofp_be64(r->p + r->off);
+	*v = be64_load(r->p + r->off);
 	r->off += 8;
 	return true;
 }

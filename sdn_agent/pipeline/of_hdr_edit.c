@@ -74,13 +74,13 @@ set_ip_proto(uint8_t *frame, const struct pkt_info *pi, uint8_t v)
 	if ((pi->flags & PKT_F_L4) && !(pi->flags & PKT_F_FRAGMENT)) {
 		if (old == PKT_PROTO_TCP)
 			csum = frame + pi->l4_off + 16;
-		else if (old == PKT_PROTO_UDP && be16(frame + pi->l4_off + 6) != 0)
+		else if (old == PKT_PROTO_UDP && be16_load(frame + pi->l4_off + 6) != 0)
 			csum = frame + pi->l4_off + 6;
 		else if (old == PKT_PROTO_ICMPV6)
 			csum = frame + pi->l4_off + 2;
 	}
 	if (csum != NULL)
-		put_be16(csum, pkt_csum_update16(be16(csum), old, v));
+		be16_store(csum, pkt_csum_update16(be16_load(csum), old, v));
 	return true;
 }
 

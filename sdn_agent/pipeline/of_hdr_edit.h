@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * of_hdr_edit: the OpenFlow 1.3 header rewrites the data path executes
- * beyond the fast kinds of of_datapath_edit.c: generic set-field, MPLS
+ * beyond the fast kinds of ofdp_edit.c: generic set-field, MPLS
  * and PBB push/pop, and the TTL actions.
  *
  * Pure byte-level functions over one Ethernet frame (frame[0..len)), no

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "byte_order.h"
 #include "pkt_parse.h"
 
 #define ETHERTYPE_MPLS_MC 0x8848
@@ -22,19 +23,6 @@
 #define ND_OPT_SLL        1
 #define ND_OPT_TLL        2
 
-static inline uint16_t
-be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void
-put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /*
  * Replace n bytes (n even, at an even offset of what `csum` covers) and
  * update the one's-complement checksum stored big-endian at csum. The
@@ -44,11 +32,11 @@ put_be16(uint8_t *p, uint16_t v)
 static inline void
 replace_csummed(uint8_t *field, const uint8_t *val, uint32_t n, uint8_t *csum)
 {
-	uint16_t c = be16(csum);
+	uint16_t c = be16_load(csum);
 
 	for (uint32_t i = 0; i < n; i += 2)
-		c = pkt_csum_update16(c, be16(field + i), be16(val + i));
-	put_be16(csum, c);
+		c = pkt_csum_update16(c, be16_load(field + i), be16_load(val + i));
+	be16_store(csum, c);
 	memcpy(field, val, n);
 }
 
@@ -57,13 +45,13 @@ replace_csummed(uint8_t *field, const uint8_t *val, uint32_t n, uint8_t *csum)
 static inline void
 replace_udp_csummed(uint8_t *field, const uint8_t *val, uint32_t n, uint8_t *csum)
 {
-	if (be16(csum) == 0) {
+	if (be16_load(csum) == 0) {
 		memcpy(field, val, n);
 		return;
 	}
 	replace_csummed(field, val, n, csum);
-	if (be16(csum) == 0)
-		put_be16(csum, 0xffff);
+	if (be16_load(csum) == 0)
+		be16_store(csum, 0xffff);
 }
 
 /* Offset of the ethertype after the VLAN tags, or -1 when a tag is cut. */
@@ -74,7 +62,7 @@ l2_type_off(const uint8_t *frame, uint32_t len)
 
 	if (len < 14)
 		return -1;
-	while (be16(frame + off) == PKT_ETHERTYPE_VLAN || be16(frame + off) == PKT_ETHERTYPE_QINQ) {
+	while (be16_load(frame + off) == PKT_ETHERTYPE_VLAN || be16_load(frame + off) == PKT_ETHERTYPE_QINQ) {
 		off += 4;
 		if (len < off + 2)
 			return -1;
@@ -94,7 +82,7 @@ mpls_top(uint8_t *frame, uint32_t len)
 {
 	int t = l2_type_off(frame, len);
 
-	if (t < 0 || !is_mpls_type(be16(frame + t)) || len < (uint32_t)t + 6)
+	if (t < 0 || !is_mpls_type(be16_load(frame + t)) || len < (uint32_t)t + 6)
 		return NULL;
 	return frame + t + 2;
 }
@@ -106,7 +94,7 @@ pbb_itag(const uint8_t *frame, uint32_t len)
 {
 	int t = l2_type_off(frame, len);
 
-	if (t < 0 || be16(frame + t) != ETHERTYPE_PBB || len < (uint32_t)t + 2 + PBB_ITAG_LEN)
+	if (t < 0 || be16_load(frame + t) != ETHERTYPE_PBB || len < (uint32_t)t + 2 + PBB_ITAG_LEN)
 		return NULL;
 	return frame + t + 2;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * of_ops: the compiled form of OpenFlow actions (what of_agent_compile.c
- * emits and of_datapath.c executes), and the action set (OpenFlow 1.3.5,
+ * ofdp_ops: the compiled form of OpenFlow actions (what ofdp_compile.c
+ * emits and ofdp_execute.c executes), and the action set (OpenFlow 1.3.5,
  * 5.10) the pipeline keeps for each packet. No DPDK here: the action set
  * rules are unit-tested on their own.
  */

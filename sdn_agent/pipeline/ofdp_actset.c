@@ -2,9 +2,9 @@
 /*
  * The action set (OpenFlow 1.3.5, 5.10): what write-actions collect along
  * the pipeline and the order it runs in when the pipeline ends, whatever
- * order the actions were written in. See of_ops.h.
+ * order the actions were written in. See ofdp_ops.h.
  */
-#include "of_ops.h"
+#include "ofdp_ops.h"
 
 /* The spec's execution order; 0 for what the data path never compiles. */
 static unsigned int

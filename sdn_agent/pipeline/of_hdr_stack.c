@@ -153,7 +153,7 @@ ofhe_push_mpls_prepare(const uint8_t *frame, uint32_t len, uint8_t entry[4])
 	if (t < 0)
 		return -1;
 	uint32_t off = (uint32_t)t + 2;
-	uint16_t type = be16(frame + t);
+	uint16_t type = be16_load(frame + t);
 
 	if (is_mpls_type(type)) {
 		if (len < off + 4)
@@ -177,7 +177,7 @@ void
 ofhe_push_mpls_finish(uint8_t *p, uint32_t type_off, uint16_t ethertype, const uint8_t entry[4])
 {
 	memmove(p, p + 4, type_off);
-	put_be16(p + type_off, ethertype);
+	be16_store(p + type_off, ethertype);
 	memcpy(p + type_off + 2, entry, 4);
 }
 
@@ -190,7 +190,7 @@ ofhe_pop_mpls(uint8_t *frame, uint32_t len, uint16_t ethertype)
 
 	/* The new ethertype lands just before the payload, the MACs and tags
 	 * slide up over the old one and the entry. */
-	put_be16(frame + t + 4, ethertype);
+	be16_store(frame + t + 4, ethertype);
 	memmove(frame + 4, frame, t);
 	return true;
 }
@@ -216,7 +216,7 @@ void
 ofhe_push_pbb_finish(uint8_t *p, const uint8_t itag[4])
 {
 	memcpy(p, p + OFHE_PBB_HDR_LEN, 12);
-	put_be16(p + 12, ETHERTYPE_PBB);
+	be16_store(p + 12, ETHERTYPE_PBB);
 	memcpy(p + 14, itag, PBB_ITAG_LEN);
 }
 

@@ -1,19 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Meters between the switch and the data path: compiling the switch's
- * meters into the table (of_meter.h buckets) and harvesting the per-lcore
- * meter counters into the switch's meter stats. Agent thread only.
+ * meters into a table (of_meter.h buckets) and harvesting the per-lcore
+ * meter counters into the switch's meter stats.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_cycles.h>
+#include "ofdp_compile.h"
 
-#include "of_agent_priv.h"
-
-/* Index of meter `id` in a table's sorted meters, or -1. */
 int
-ofa_meter_slot(const struct ofdp_table *t, uint32_t id)
+ofdp_meter_index(const struct ofdp_table *t, uint32_t id)
 {
 	uint32_t lo = 0, hi = t->n_meters;
 
@@ -39,47 +36,41 @@ ofa_meter_slot(const struct ofdp_table *t, uint32_t id)
  * meter starts with full buckets.
  */
 int
-ofa_compile_meters(struct of_agent *a, struct ofdp_table *t)
+ofdp_compile_meters(const struct of_switch *sw, const struct ofdp_table *prev, uint64_t tsc_hz,
+		    struct ofdp_table *t)
 {
-	const struct mgr_chain_state *cur = mgr_chains_current();
-	const struct ofdp_table *old = cur ? cur->of : NULL;
-	uint64_t hz = rte_get_tsc_hz();
-
-	t->meters = calloc(a->sw.n_meters + 1, sizeof(*t->meters));
+	t->meters = calloc(sw->n_meters + 1, sizeof(*t->meters));
 	if (t->meters == NULL)
 		return -1;
-	for (uint32_t i = 0; i < a->sw.n_meters; i++) {
-		const struct ofs_meter *sm = &a->sw.meters[i];
+	for (uint32_t i = 0; i < sw->n_meters; i++) {
+		const struct ofs_meter *sm = &sw->meters[i];
 		struct ofm_meter *dm = &t->meters[t->n_meters++];
 
-		ofm_meter_init(dm, sm->id, sm->flags, sm->bands, sm->n_bands, hz);
-		int o = old ? ofa_meter_slot(old, sm->id) : -1;
-		if (o >= 0 && ofm_meter_same(&old->meters[o], dm))
+		ofm_meter_init(dm, sm->id, sm->flags, sm->bands, sm->n_bands, tsc_hz);
+		int o = prev ? ofdp_meter_index(prev, sm->id) : -1;
+		if (o >= 0 && ofm_meter_same(&prev->meters[o], dm))
 			for (unsigned int b = 0; b < dm->n_bands; b++)
-				dm->tat[b] = __atomic_load_n(&old->meters[o].tat[b],
+				dm->tat[b] = __atomic_load_n(&prev->meters[o].tat[b],
 							     __ATOMIC_RELAXED);
 	}
 	return 0;
 }
 
-/* a->harvested after the flows, groups and tables: per meter, packets and
- * bytes in, then each band's packets and bytes. */
+/* Per meter: packets and bytes in, then each band's packets and bytes. */
 #define METER_HARVEST_WORDS (2 + 2 * OFP_MAX_METER_BANDS)
 
 size_t
-ofa_harvest_words(const struct ofdp_table *t)
+ofdp_meter_harvest_words(const struct ofdp_table *t)
 {
-	return 2 * (t->n_flows + t->n_groups + OFDP_N_TABLES) + METER_HARVEST_WORDS * t->n_meters;
+	return METER_HARVEST_WORDS * t->n_meters;
 }
 
 void
-ofa_harvest_meters(struct of_agent *a, const struct ofdp_table *t)
+ofdp_harvest_meters(struct of_switch *sw, const struct ofdp_table *t, uint64_t *seen)
 {
-	uint64_t *base = &a->harvested[2 * (t->n_flows + t->n_groups + OFDP_N_TABLES)];
-
 	for (uint32_t i = 0; i < t->n_meters; i++) {
-		struct ofs_meter *sm = ofs_meter_find(&a->sw, t->meters[i].meter_id);
-		uint64_t *h = &base[METER_HARVEST_WORDS * i];
+		struct ofs_meter *sm = ofs_meter_find(sw, t->meters[i].meter_id);
+		uint64_t *h = &seen[METER_HARVEST_WORDS * i];
 		uint64_t now[METER_HARVEST_WORDS] = { 0 };
 
 		for (unsigned int s = 0; s < OFDP_COUNTER_SLOTS; s++) {

@@ -187,8 +187,8 @@ ofp_mp_entry_end(struct ofp_mp_writer *w, size_t entry_start)
 	memset(h, 0, MP_HDR_LEN);
 	h[0] = OFP_VERSION_1_3;
 	h[1] = OFPT_MULTIPART_REPLY;
-	ofp_store_be32(h + 4, w->xid);
-	ofp_store_be16(h + 8, w->type);
+	be32_store(h + 4, w->xid);
+	be16_store(h + 8, w->type);
 	w->msg_start = entry_start;
 	w->n_msgs++;
 }

@@ -8,7 +8,7 @@
  */
 #include <rte_mbuf.h>
 
-#include "of_datapath.h"
+#include "ofdp.h"
 #include "of_hdr_edit.h"
 
 static bool

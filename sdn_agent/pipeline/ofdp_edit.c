@@ -2,50 +2,27 @@
 /*
  * Header rewrites for OpenFlow actions on the data lcores: set-field on
  * Ethernet, IPv4 and TCP/UDP fields with incremental checksum updates
- * (RFC 1624, common/pkt_parse.h), push/pop VLAN, VLAN id; every other
- * field, MPLS, PBB and the TTL actions are of_datapath_setfield.c's.
+ * (RFC 1624, common/pkt_parse.h; words taken big-endian on both sides,
+ * as the stored checksum is), push/pop VLAN, VLAN id; every other
+ * field, MPLS, PBB and the TTL actions are ofdp_setfield.c's.
  * A packet without the header an edit needs is left unchanged (the
  * FLOW_MOD's match prerequisites make that the exception).
  */
 #include <string.h>
 
-#include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#include "of_datapath.h"
+#include "byte_order.h"
+#include "ofdp.h"
 #include "pkt_parse.h"
 
-/* Headers sit at any offset (14-byte Ethernet, VLAN tags): unaligned-safe
- * access, in network order as stored. */
+/* A UDP checksum that comes out 0 goes on the wire as 0xffff: 0 means
+ * "no checksum" (RFC 768). */
 static inline uint16_t
-rd16(const uint8_t *p)
+udp_csum(uint16_t c)
 {
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
+	return c ? c : 0xffff;
 }
 
 static uint8_t *
@@ -67,18 +44,18 @@ set_ipv4_addr(struct rte_mbuf *pkt, bool src, uint32_t addr)
 		return;
 	uint8_t *ip = data + pi.l3_off;
 	uint8_t *field = ip + (src ? 12 : 16);
-	uint32_t old = rd32(field), new = rte_cpu_to_be_32(addr);
+	uint32_t old = be32_load(field);
 
-	wr16(ip + 10, pkt_csum_update32(rd16(ip + 10), old, new));
+	be16_store(ip + 10, pkt_csum_update32(be16_load(ip + 10), old, addr));
 	if ((pi.flags & PKT_F_L4) && !(pi.flags & PKT_F_FRAGMENT)) {
 		/* The L4 checksums cover the pseudo-header's addresses. */
 		uint8_t *l4 = data + pi.l4_off;
 		if (pi.ip_proto == PKT_PROTO_TCP)
-			wr16(l4 + 16, pkt_csum_update32(rd16(l4 + 16), old, new));
-		else if (pi.ip_proto == PKT_PROTO_UDP && rd16(l4 + 6) != 0)
-			wr16(l4 + 6, pkt_csum_update32(rd16(l4 + 6), old, new));
+			be16_store(l4 + 16, pkt_csum_update32(be16_load(l4 + 16), old, addr));
+		else if (pi.ip_proto == PKT_PROTO_UDP && be16_load(l4 + 6) != 0)
+			be16_store(l4 + 6, udp_csum(pkt_csum_update32(be16_load(l4 + 6), old, addr)));
 	}
-	wr32(field, new);
+	be32_store(field, addr);
 }
 
 static void
@@ -91,15 +68,15 @@ set_tp_port(struct rte_mbuf *pkt, bool src, uint16_t port)
 		return;
 	uint8_t *l4 = data + pi.l4_off;
 	uint8_t *field = l4 + (src ? 0 : 2);
-	uint16_t old = rd16(field), new = rte_cpu_to_be_16(port);
+	uint16_t old = be16_load(field);
 
 	if (pi.ip_proto == PKT_PROTO_TCP)
-		wr16(l4 + 16, pkt_csum_update16(rd16(l4 + 16), old, new));
-	else if (pi.ip_proto == PKT_PROTO_UDP && rd16(l4 + 6) != 0)
-		wr16(l4 + 6, pkt_csum_update16(rd16(l4 + 6), old, new));
+		be16_store(l4 + 16, pkt_csum_update16(be16_load(l4 + 16), old, port));
+	else if (pi.ip_proto == PKT_PROTO_UDP && be16_load(l4 + 6) != 0)
+		be16_store(l4 + 6, udp_csum(pkt_csum_update16(be16_load(l4 + 6), old, port)));
 	else if (pi.ip_proto != PKT_PROTO_UDP)
 		return;
-	wr16(field, new);
+	be16_store(field, port);
 }
 
 bool
@@ -145,17 +122,17 @@ ofdp_apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt)
 		memmove(p, p + 4, 12);
 		/* p+12 TPID, p+14 TCI (new); p+16 the old ethertype or outer TPID.
 		 * OpenFlow: the new tag copies an existing outer tag's TCI. */
-		old_type = rte_be_to_cpu_16(rd16(p + 16));
+		old_type = be16_load(p + 16);
 		if ((old_type == PKT_ETHERTYPE_VLAN || old_type == PKT_ETHERTYPE_QINQ) &&
 		    rte_pktmbuf_data_len(pkt) >= 22)
-			tci = rd16(p + 18);
-		wr16(p + 12, rte_cpu_to_be_16((uint16_t)op->arg));
-		wr16(p + 14, tci);
+			tci = be16_load(p + 18);
+		be16_store(p + 12, (uint16_t)op->arg);
+		be16_store(p + 14, tci);
 		return true;
 	}
 	case OFDP_POP_VLAN: {
 		uint8_t *p = rte_pktmbuf_mtod(pkt, uint8_t *);
-		uint16_t tpid = rte_be_to_cpu_16(rd16(p + 12));
+		uint16_t tpid = be16_load(p + 12);
 		if (rte_pktmbuf_data_len(pkt) < 18 ||
 		    (tpid != PKT_ETHERTYPE_VLAN && tpid != PKT_ETHERTYPE_QINQ))
 			return false;
@@ -165,13 +142,13 @@ ofdp_apply_edit(const struct ofdp_op *op, struct rte_mbuf *pkt)
 	}
 	case OFDP_SET_VLAN_VID: {
 		uint8_t *p = rte_pktmbuf_mtod(pkt, uint8_t *);
-		uint16_t tpid = rte_be_to_cpu_16(rd16(p + 12));
+		uint16_t tpid = be16_load(p + 12);
 		if (rte_pktmbuf_data_len(pkt) < 18 ||
 		    (tpid != PKT_ETHERTYPE_VLAN && tpid != PKT_ETHERTYPE_QINQ))
 			return false;
-		uint16_t tci = rte_be_to_cpu_16(rd16(p + 14));
+		uint16_t tci = be16_load(p + 14);
 		tci = (uint16_t)((tci & 0xf000) | (op->arg & 0x0fff));
-		wr16(p + 14, rte_cpu_to_be_16(tci));
+		be16_store(p + 14, tci);
 		return true;
 	}
 	}

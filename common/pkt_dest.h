@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pkt_dest: where a packet goes next, as a list the data lcore walks
+ * after a stage decided (in the spirit of VPP's next-node arrays). The
+ * OpenFlow pipeline fills one; the manager's data lcore sends each entry
+ * through its one enqueue path, so backpressure and drop counting live
+ * in one place.
+ */
+#ifndef ONVM_PKT_DEST_H
+#define ONVM_PKT_DEST_H
+
+#include <stdint.h>
+
+#include "onvm_common.h"
+
+struct rte_mbuf;
+
+enum pkt_dest_kind {
+	PKT_TO_PORT = 1, /* target: DPDK port id */
+	PKT_TO_SERVICE,  /* target: service id */
+	PKT_TO_CHAIN,    /* target: chain id; the packet starts that chain */
+};
+
+struct pkt_dest {
+	struct rte_mbuf *pkt;
+	uint16_t kind;   /* enum pkt_dest_kind */
+	uint16_t target;
+};
+
+/* Copies (all groups, FLOOD) can make a burst's list longer than the
+ * burst; past this, the stage drops and counts. */
+#define PKT_DESTS_MAX (2 * ONVM_BURST)
+
+struct pkt_dests {
+	uint16_t n;
+	struct pkt_dest v[PKT_DESTS_MAX];
+};
+
+#endif /* ONVM_PKT_DEST_H */
