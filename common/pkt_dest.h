@@ -27,9 +27,11 @@ struct pkt_dest {
 	uint16_t target;
 };
 
-/* Copies (all groups, FLOOD) can make a burst's list longer than the
- * burst; past this, the stage drops and counts. */
-#define PKT_DESTS_MAX (2 * ONVM_BURST)
+/* Copies (all groups, FLOOD) make a list longer than the packets that
+ * went in: a stage given at most PKT_DESTS_MAX / 16 packets at a time has
+ * room for 16 destinations each (FLOOD to every port); past the list's
+ * end it drops and counts. */
+#define PKT_DESTS_MAX (4 * ONVM_BURST)
 
 struct pkt_dests {
 	uint16_t n;
