@@ -32,6 +32,7 @@ struct pkt_dest {
  * room for 16 destinations each (FLOOD to every port); past the list's
  * end it drops and counts. */
 #define PKT_DESTS_MAX (4 * ONVM_BURST)
+#define PKT_DESTS_CHUNK (PKT_DESTS_MAX / 16) /* packets a stage takes at once */
 
 struct pkt_dests {
 	uint16_t n;

@@ -218,8 +218,10 @@ chain_start(struct mgr *m, struct rte_mbuf *pkt, uint16_t chain_id, uint32_t gen
 
 /*
  * Where a stage (the OpenFlow pipeline) sent packets: ports get them now,
- * services and chains join pkts/dst (from *kept on) for enqueue_runs, so
- * they are backpressured like every other packet.
+ * services and chains join pkts/dst (from *kept on, MGR_STASH_MAX at
+ * most) for enqueue_runs, so they are backpressured like every other
+ * packet. Copies can outnumber what a stash holds: then what the rings
+ * take now goes, and the rest is counted against its NF.
  */
 static void
 route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
@@ -227,6 +229,14 @@ route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
 	    uint16_t *dst, uint16_t *kept)
 {
 	for (uint16_t i = 0; i < dests->n; i++) {
+		if (*kept == MGR_STASH_MAX) {
+			uint16_t left = enqueue_runs(m, d, pkts, dst, *kept);
+
+			for (uint16_t k = 0; k < left; k++)
+				d->counters.nf_enq_drop[dst[k]]++;
+			rte_pktmbuf_free_bulk(pkts, left);
+			*kept = 0;
+		}
 		const struct pkt_dest *e = &dests->v[i];
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(e->pkt);
 		uint16_t svc = e->target, nf;
@@ -405,10 +415,11 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		out[kept] = pkt;
 		dst[kept++] = nf;
 	}
-	if (n_of) {
+	for (uint16_t at = 0; at < n_of; at += PKT_DESTS_CHUNK) {
 		struct pkt_dests dests = { .n = 0 };
 
-		mgr_of_run(m, d, st, of_pkts, results, keys, n_of, &dests);
+		mgr_of_run(m, d, st, of_pkts + at, results + at, keys + at,
+			   (uint16_t)RTE_MIN(PKT_DESTS_CHUNK, n_of - at), &dests);
 		route_dests(m, d, st, &dests, &memo, out, dst, &kept);
 	}
 	uint16_t left = enqueue_runs(m, d, out, dst, kept);
@@ -500,11 +511,12 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 	}
 	if (ndrop)
 		rte_pktmbuf_free_bulk(drops, ndrop);
-	if (nagain) {
+	for (uint16_t at = 0; at < nagain; at += PKT_DESTS_CHUNK) {
 		struct pkt_dests dests = { .n = 0 };
 		const struct fwd_state *fs = fwd_current();
 
-		mgr_of_reenter(m, d, fs, again, nagain, s->service_id, &dests);
+		mgr_of_reenter(m, d, fs, again + at, (uint16_t)RTE_MIN(PKT_DESTS_CHUNK, nagain - at),
+			       s->service_id, &dests);
 		route_dests(m, d, fs, &dests, &memo, pkts, dst, &kept);
 	}
 
