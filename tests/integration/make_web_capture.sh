@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Records the capture of real web traffic that the tests replay: a web
 # server and curl in two network namespaces joined by a veth pair, a few
-# hundred HTTP/1.0 downloads of small files (one TCP connection each,
-# opened and closed), captured by dumpcap on the client's interface.
+# hundred HTTP/1.1 downloads of small files (Connection: close: one TCP
+# connection each, opened and closed), captured by dumpcap on the client's
+# interface.
 #
 #   tests/integration/make_web_capture.sh OUT.pcap
 #
@@ -95,7 +96,8 @@ ip -n "$cli" route replace 11.0.0.0/24 dev eth0 src "$CLIENT" advmss 88
 
 # The server: the files, and Python's threading HTTP server with a listen
 # queue deep enough for every download in flight (the default, 5, drops
-# SYNs under load and a dropped SYN waits a second to be sent again).
+# SYNs under load and a dropped SYN waits a second to be sent again). It
+# closes each connection after its response, as the client asks.
 mkdir "$tmp/www"
 for size in $FILE_SIZES; do
 	head -c "$size" /dev/urandom | base64 -w 76 | head -c "$size" >"$tmp/www/$size.txt"
@@ -107,6 +109,12 @@ class Server(http.server.ThreadingHTTPServer):
     request_queue_size = 256
 
 class Handler(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def end_headers(self):
+        self.send_header("Connection", "close")
+        super().end_headers()
+
     def log_message(self, *args):
         pass
 
@@ -139,7 +147,8 @@ done
 grep -qs "^Capturing on" "$tmp/dumpcap.log" || die "dumpcap did not start: $(tail -1 "$tmp/dumpcap.log")"
 
 t0=$SECONDS
-ip netns exec "$cli" curl -sS --fail --http1.0 --parallel --parallel-max "$PARALLEL" \
+ip netns exec "$cli" curl -sS --fail --http1.1 -H "Connection: close" \
+	--parallel --parallel-max "$PARALLEL" \
 	--max-time 10 -K "$tmp/urls" 2>"$tmp/curl.log" ||
 	die "curl: some downloads failed: $(head -1 "$tmp/curl.log")"
 sleep 0.5 # the last FIN's ACK
