@@ -6,6 +6,7 @@
 # final record of every flow; malformed frames pass through and are counted.
 source "$(dirname "$0")/lib.sh"
 test_init qoe_nf
+in=$(web_capture) || exit 1
 
 "$SYS_PYTHON" "$ONVM_ROOT/tests/integration/qoe_make_captures.py" "$WORK" || exit 1
 empty_pcap "$WORK/empty.pcap"
@@ -50,7 +51,9 @@ if len(nf) != len(off) or bad:
 PY
 }
 
-run_capture real "$TESTDATA/64B_download.pcap"
+run_capture real "$in"
+extra=$(extra_capture)
+[ -z "$extra" ] || run_capture extra "$extra"
 run_capture crafted "$WORK/tcp_impairments.pcap"
 run_capture rtp "$WORK/rtp.pcap"
 run_capture malformed "$WORK/malformed.pcap"
