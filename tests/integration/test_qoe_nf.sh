@@ -14,6 +14,9 @@ empty_pcap "$WORK/empty.pcap"
 # run_capture NAME PCAP: replay PCAP through qoe_monitor; records in $WORK/NAME.nf.json
 run_capture() {
 	local name=$1 in=$2
+	# A log per manager: start_mgr waits for "ready" in it, and the last
+	# manager's would satisfy it before the new one has truncated the file.
+	MGR_LOG=$WORK/$name.mgr.log
 	start_mgr 0-1 "$(pcap_vdev 0 "$in" "$WORK/$name.out0.pcap")" \
 		"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/$name.out1.pcap")" -- -p 0x3 -w 1 -s none || return 1
 	start_nf qoe_monitor -- -o "$WORK/$name.nf.json" || return 1
