@@ -15,9 +15,10 @@
 # name these addresses), Ethernet, classic pcap, TCP only, checksums
 # complete (offloads off). The client's route advertises the smallest MSS
 # Linux allows (88), so the server sends each file in small segments: most
-# frames are small, as in a capture of many short downloads. Fails at once
-# with one line on stderr when a tool is missing, and so it does when the
-# capture comes out empty or too small.
+# frames are small, as in a capture of many short downloads.
+#
+# Fails with one line on stderr: at once when a tool is missing, after the
+# recording when the capture came out empty, too small or not as above.
 set -euo pipefail
 
 CLIENT=11.0.0.17
