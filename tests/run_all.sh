@@ -92,6 +92,10 @@ echo "==== unit tests"
 unit_tests build ""
 
 echo "==== integration tests"
+# The capture of real web traffic most of them replay, recorded once per
+# build (a test records it itself if it is missing).
+bash tests/integration/make_web_capture.sh build/testdata/web.pcap >/dev/null
+record "web capture" $?
 mapfile -t itests < <(ls tests/integration/test_*.sh | grep -e "${pattern:-.}")
 integration_tests build "" "${itests[@]}"
 

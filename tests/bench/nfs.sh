@@ -9,7 +9,15 @@
 set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${ONVM_BUILD_DIR:-$root/build}
-capture=${ONVM_TESTDATA:-$root/../shared/testdata}/64B_download.pcap
+# The ids row's capture: the tests' capture of real web traffic (recorded
+# into the build the first time), or $ONVM_TESTDATA/64B_download.pcap when
+# that is given.
+if [ -n "${ONVM_TESTDATA:-}" ]; then
+	capture=$ONVM_TESTDATA/64B_download.pcap
+	[ -f "$capture" ] || { echo "nfs.sh: $capture not found" >&2; exit 1; }
+else
+	capture=$(bash "$root/tests/integration/make_web_capture.sh" "$build/testdata/web.pcap") || exit 1
+fi
 
 row() { printf '\n== %s\n' "$1"; }
 quiet() { grep -v '^EAL: \|^TELEMETRY' ; }

@@ -12,7 +12,8 @@ ONVM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${ONVM_BUILD_DIR:-$ONVM_ROOT/build}
 case "$BUILD" in /*) ;; *) BUILD=$ONVM_ROOT/$BUILD ;; esac
 MGR_BIN=$BUILD/onvm_mgr/onvm_mgr
-TESTDATA=${ONVM_TESTDATA:-$ONVM_ROOT/../shared/testdata}
+# ONVM_TESTDATA: optional, a directory holding another capture of web
+# traffic (64B_download.pcap) that some tests also run their checks on.
 SYS_PYTHON=/usr/bin/python3
 
 _pids=()
@@ -234,4 +235,23 @@ _cleanup_netns() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null || true
 	done
+}
+
+# ---- captures ----
+
+# web_capture: prints the path of this build's capture of real web traffic
+# (client 11.0.0.17, server 11.0.0.19:80, a few hundred short downloads),
+# recording it the first time (make_web_capture.sh: a few seconds, under a
+# lock). On failure the script says why on stderr; use it as
+#   in=$(web_capture) || exit 1
+web_capture() {
+	bash "$ONVM_ROOT/tests/integration/make_web_capture.sh" "$BUILD/testdata/web.pcap"
+}
+
+# extra_capture: prints $ONVM_TESTDATA/64B_download.pcap if it is there,
+# nothing otherwise. Tests never need it; some also check it when given.
+extra_capture() {
+	if [ -n "${ONVM_TESTDATA:-}" ] && [ -f "$ONVM_TESTDATA/64B_download.pcap" ]; then
+		echo "$ONVM_TESTDATA/64B_download.pcap"
+	fi
 }

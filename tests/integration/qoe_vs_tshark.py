@@ -7,7 +7,8 @@
 Per flow (5-tuple; the client is the SYN sender, else the first sender):
   packets and bytes each way          exact
   rtt_handshake_ms vs tcp.analysis.initial_rtt       |diff| <= 0.002 ms
-  rtt_min/avg/max_ms, rtt_samples vs tcp.analysis.ack_rtt, leaving out (Karn)
+  rtt_min/avg/max_ms, rtt_samples vs tcp.analysis.ack_rtt (0 where tshark
+      names tcp.analysis.acks_frame without one), leaving out (Karn)
       the ACKs of segments tshark marks as retransmissions or whose range
       was retransmitted, and negative times (capture clock stepping back):
       samples exact, min/max |diff| <= 0.002 ms, avg <= 0.002 ms + 0.1 %
@@ -128,8 +129,11 @@ def reference_flows(rows):
             f.ooo += 1
         if r["tcp.analysis.zero_window"]:
             f.zero_window += 1
-        if r["tcp.analysis.ack_rtt"]:
-            f.acks.append((float(r["tcp.analysis.ack_rtt"]), int(r["tcp.analysis.acks_frame"] or 0),
+        if r["tcp.analysis.acks_frame"]:
+            # tshark names the acked frame but leaves ack_rtt out when it is
+            # 0: an ACK in the segment's microsecond, as a tap beside the
+            # receiver sees it. The monitor counts that sample too.
+            f.acks.append((float(r["tcp.analysis.ack_rtt"] or 0), int(r["tcp.analysis.acks_frame"]),
                            n))
     return flows
 

@@ -19,7 +19,7 @@ for i in range(300):
     out.write(struct.pack("<IIII", i, 0, len(frame), len(frame)) + frame)
 PY
 
-in0=$TESTDATA/64B_download.pcap
+in0=$(web_capture) || exit 1
 in1=$WORK/from1.pcap
 start_mgr 0-1 "$(pcap_vdev 0 "$in0" "$WORK/out0.pcap")" \
 	"$(pcap_vdev 1 "$in1" "$WORK/out1.pcap")" -- -p 0x3 -c -w 1 -s none || finish

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 test_init chain3_shared
 
-in=$TESTDATA/64B_download.pcap
+in=$(web_capture) || exit 1
 empty_pcap "$WORK/empty.pcap"
 start_mgr 0-1 "$(pcap_vdev 0 "$in" "$WORK/out0.pcap")" \
 	"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/out1.pcap")" -- -p 0x3 -c -w 3 -s none

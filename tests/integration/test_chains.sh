@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 test_init chains
 
-in=$TESTDATA/64B_download.pcap
+in=$(web_capture) || exit 1
 empty_pcap "$WORK/empty.pcap"
 cat >"$WORK/chains.json" <<'JSON'
 {

@@ -6,7 +6,8 @@
 source "$(dirname "$0")/lib.sh"
 test_init nf_kill
 
-start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=1" \
+in=$(web_capture) || exit 1
+start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$in,infinite_rx=1" \
 	--vdev=net_null0 -- -p 0x3 -s none
 start_nf simple_forward -r 1
 a=$NF_PID

@@ -7,7 +7,8 @@
 source "$(dirname "$0")/lib.sh"
 test_init openflow_failover
 of_test_init 9
-start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=1" \
+in=$(web_capture) || exit 1
+start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$in,infinite_rx=1" \
 	--vdev=net_null0 -- -p 0x3 -s none -d nobody --of-listen "$OFPORT"
 start_nf simple_forward -r primary
 p1=$NF_PID

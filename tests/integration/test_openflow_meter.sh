@@ -13,7 +13,8 @@ test_init openflow_meter
 of_test_init 11
 RATE=1000
 empty_pcap "$WORK/empty.pcap"
-start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=1" \
+in=$(web_capture) || exit 1
+start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$in,infinite_rx=1" \
 	"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/out1.pcap")" \
 	"$(pcap_vdev 2 "$WORK/empty.pcap" "$WORK/out2.pcap")" \
 	-- -p 0x7 -s none -d nobody --of-listen "$OFPORT"

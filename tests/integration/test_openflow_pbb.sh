@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 test_init openflow_pbb
 of_test_init 13
 PBB="$SYS_PYTHON $ONVM_ROOT/tests/integration/of_pbb.py"
-orig=$TESTDATA/64B_download.pcap
+orig=$(web_capture) || exit 1
 in=$WORK/in_pbb.pcap
 check "input wrapped in PBB, I-SID 100" $PBB wrap "$orig" "$in" 100
 empty_pcap "$WORK/empty.pcap"

@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 test_init openflow_steer
 of_test_init 0
-in=$TESTDATA/64B_download.pcap
+in=$(web_capture) || exit 1
 empty_pcap "$WORK/empty.pcap"
 cat >"$WORK/chains.json" <<'JSON'
 { "chains": [ { "name": "udp-chain", "priority": 7, "match": { "ip_proto": "udp", "udp_dst": 53 },

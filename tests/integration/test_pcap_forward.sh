@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 test_init pcap_forward
 
-in=$TESTDATA/64B_download.pcap
+in=$(web_capture) || exit 1
 expected=$(pcap_count "$in")
 empty_pcap "$WORK/empty.pcap"
 base_prefix=$PREFIX

@@ -6,6 +6,7 @@
 # final record of every flow; malformed frames pass through and are counted.
 source "$(dirname "$0")/lib.sh"
 test_init qoe_nf
+in=$(web_capture) || exit 1
 
 "$SYS_PYTHON" "$ONVM_ROOT/tests/integration/qoe_make_captures.py" "$WORK" || exit 1
 empty_pcap "$WORK/empty.pcap"
@@ -13,6 +14,9 @@ empty_pcap "$WORK/empty.pcap"
 # run_capture NAME PCAP: replay PCAP through qoe_monitor; records in $WORK/NAME.nf.json
 run_capture() {
 	local name=$1 in=$2
+	# A log per manager: start_mgr waits for "ready" in it, and the last
+	# manager's would satisfy it before the new one has truncated the file.
+	MGR_LOG=$WORK/$name.mgr.log
 	start_mgr 0-1 "$(pcap_vdev 0 "$in" "$WORK/$name.out0.pcap")" \
 		"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/$name.out1.pcap")" -- -p 0x3 -w 1 -s none || return 1
 	start_nf qoe_monitor -- -o "$WORK/$name.nf.json" || return 1
@@ -50,7 +54,9 @@ if len(nf) != len(off) or bad:
 PY
 }
 
-run_capture real "$TESTDATA/64B_download.pcap"
+run_capture real "$in"
+extra=$(extra_capture)
+[ -z "$extra" ] || run_capture extra "$extra"
 run_capture crafted "$WORK/tcp_impairments.pcap"
 run_capture rtp "$WORK/rtp.pcap"
 run_capture malformed "$WORK/malformed.pcap"

@@ -7,14 +7,16 @@
 #
 #   tests/integration/test_qoe_vs_tshark.sh
 #
-# Environment: BUILD_DIR (default: <repo>/build), TESTDATA_DIR or
-# ONVM_TESTDATA (default: <repo>/../shared/testdata). Needs tshark and python3-scapy.
+# Environment: BUILD_DIR or ONVM_BUILD_DIR (default: <repo>/build; the
+# capture of real web traffic is recorded once into its testdata/ by
+# make_web_capture.sh); optional, ONVM_TESTDATA: a directory whose
+# 64B_download.pcap is compared as well. Needs tshark and python3-scapy.
 # Prints PASS/FAIL lines; exits non-zero when anything failed.
 set -u
 
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
-build=${BUILD_DIR:-$top/build}
-testdata=${TESTDATA_DIR:-${ONVM_TESTDATA:-$top/../shared/testdata}}
+build=${BUILD_DIR:-${ONVM_BUILD_DIR:-$top/build}}
+case "$build" in /*) ;; *) build=$top/$build ;; esac
 here=$top/tests/integration
 qoe=$build/nfs/qoe_monitor/qoe_pcap
 py=/usr/bin/python3
@@ -30,12 +32,16 @@ $py -c 'import scapy' 2>/dev/null || { fail "scapy missing (apt-get install pyth
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# 1. Real web traffic.
-real=$testdata/64B_download.pcap
-if [ -f "$real" ]; then
+# 1. Real web traffic: the build's capture, and ONVM_TESTDATA's if given.
+if real=$(bash "$here/make_web_capture.sh" "$build/testdata/web.pcap"); then
 	$py "$here/qoe_vs_tshark.py" "$qoe" "$real" || fails=$((fails + 1))
 else
-	fail "capture $real not found (set TESTDATA_DIR)"
+	fail "no capture of real web traffic (make_web_capture.sh said why)"
+fi
+extra=${ONVM_TESTDATA:+$ONVM_TESTDATA/64B_download.pcap}
+if [ -n "$extra" ] && [ -f "$extra" ]; then
+	echo "also on $extra"
+	$py "$here/qoe_vs_tshark.py" "$qoe" "$extra" || fails=$((fails + 1))
 fi
 
 # 2. Crafted captures.

@@ -7,6 +7,7 @@
 # and a loop whose tester starts before its forwarder.
 source "$(dirname "$0")/lib.sh"
 test_init speed_tester
+in=$(web_capture) || exit 1
 
 # nonzero_rate LOG: a rate line with a rate above zero.
 nonzero_rate() {
@@ -44,7 +45,7 @@ check "every packet is back in the mempool" test "$(mempool_in_use)" -eq 0
 
 # Self-loop with latency, replaying a capture: the tester is service 2 again
 # and sends to itself.
-start_nf speed_tester -- -d speed_tester -l -o "$TESTDATA/64B_download.pcap" -c 500
+start_nf speed_tester -- -d speed_tester -l -o "$in" -c 500
 st_pid=$NF_PID st_log=$NF_LOG
 check "it replays 500 frames of the capture" \
 	grep -q "sent 500 of 500 replayed packets to service 2" "$st_log"

@@ -5,7 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 test_init start_order
 
-start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=1" \
+in=$(web_capture) || exit 1
+start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$in,infinite_rx=1" \
 	--vdev=net_null0 -- -p 0x3 -c -s none
 no_instance() { json_get "$(telemetry /onvm/drops)" /onvm/drops.no_instance; }
 tx_grows() { local a; a=$(port_field 1 tx); sleep 0.3; test "$(port_field 1 tx)" -gt "$a"; }
