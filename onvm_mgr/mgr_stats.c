@@ -127,7 +127,7 @@ mgr_stats_print(struct mgr *m, double interval_s)
 		prev_port_tx[p] = c[ONVM_PORT_TX];
 	}
 	fprintf(out, "NFS   %-16s %4s %4s %12s %12s %10s %10s %10s %9s\n", "", "svc", "inst",
-		"rx_pkts", "tx_pkts", "rx_pps", "drop_act", "entry_drop", "state");
+		"rx", "tx", "rx_pps", "act_drop", "entry_drop", "state");
 	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
 		const struct onvm_nf_slot *s = &m->shm->nfs[id];
 
