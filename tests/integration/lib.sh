@@ -53,6 +53,14 @@ log() { echo "  [$TEST_NAME] $*"; }
 check() { # check "description" command...
 	local what=$1
 	shift
+	# In a pipeline or $(...) the counts below would die with the subshell
+	# and the FAIL line could be eaten by the next command: refuse, loudly,
+	# and let finish() count it.
+	if [ "$BASH_SUBSHELL" -gt 0 ]; then
+		echo "  FAIL - $what (check run in a subshell, its result would be lost)" >&2
+		echo "$what" >>"$WORK/lost_checks"
+		return 1
+	fi
 	if "$@"; then
 		_checks_passed=$((_checks_passed + 1))
 		echo "  ok   - $what"
@@ -63,6 +71,9 @@ check() { # check "description" command...
 }
 
 finish() {
+	if [ -s "$WORK/lost_checks" ]; then
+		_checks_failed=$((_checks_failed + $(wc -l <"$WORK/lost_checks")))
+	fi
 	echo "  $TEST_NAME: $_checks_passed checks passed, $_checks_failed failed"
 	[ "$_checks_failed" = 0 ] && [ "$_checks_passed" -gt 0 ]
 	exit $?

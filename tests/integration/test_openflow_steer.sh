@@ -58,7 +58,8 @@ check "dump-flows: the JSON chain, cookie = chain id" \
 check "dump-flows: the steering flow counted every packet" \
 	grep -q "n_packets=$n,.*priority=100,tcp,tp_src=80 actions=output:$((1000 + web))" "$WORK/flows.txt"
 ofctl dump-ports "$OF" >"$WORK/ports.txt"
-check "dump-ports: port 2 sent them" grep -A1 "port  2:" "$WORK/ports.txt" | grep -q "tx pkts=$n,"
+check "dump-ports: port 2 sent them" \
+	bash -c "grep -A1 'port  2:' '$WORK/ports.txt' | grep -q 'tx pkts=$n,'"
 check "dump-ports: the service port" grep -q "port *$((1000 + web)):" "$WORK/ports.txt"
 
 arp=ffffffffffff00000000000108060001080006040001000000000001c0a80001000000000000c0a80002
