@@ -8,7 +8,7 @@
 # the agent sent decodes in tshark without malformed-packet errors.
 source "$(dirname "$0")/lib.sh"
 test_init openflow_osken
-command -v osken-manager >/dev/null || { echo "  skipped: osken-manager not installed"; exit 0; }
+command -v osken-manager >/dev/null || skip "osken-manager not installed"
 
 tag=$$
 CPORT=$((20000 + ($$ + 13) % 20000))
