@@ -178,6 +178,20 @@ start_nf() {
 
 _gone() { ! kill -0 "$1" 2>/dev/null; }
 
+# exited_0 PID: the process (started by this test) ended within 10 s, with
+# status 0.
+exited_0() {
+	wait_for 10 _gone "$1" || return 1
+	wait "$1"
+}
+
+# no_match [GREP OPTIONS] PATTERN FILE: FILE was read and no line matches.
+# `! grep -q` would also pass on a file that is missing or unreadable.
+no_match() {
+	grep -q "$@"
+	[ $? = 1 ]
+}
+
 _joined_more() {
 	[ "$(grep -c "joined service" "$MGR_LOG")" -gt "$1" ]
 }
