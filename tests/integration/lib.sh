@@ -211,6 +211,41 @@ stop_mgr() {
 	wait "$MGR_PID"
 }
 
+# check_no_mbuf_leak [--under-load]: after stop_mgr. "0 mbufs still in
+# use" alone cannot see an NF that leaks: it prints after the manager has
+# reclaimed every mbuf an NF held. Each NF's retirement line says how many
+# it held ("reclaimed N packets (Q queued, H it held)"): an NF that stopped
+# holds none, and none was killed for not stopping. --under-load: traffic
+# still flowed when the manager stopped, so an NF it stopped may hold the
+# one burst (ONVM_BURST, 128) its full TX ring refused then.
+check_no_mbuf_leak() {
+	local max_held=0
+	[ "${1:-}" = --under-load ] && max_held=128
+	check "no mbuf leaked: every NF that stopped returned what it held" \
+		"$SYS_PYTHON" - "$MGR_LOG" "$max_held" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+ok, stopping = True, False
+for line in lines:
+    if line == "onvm_mgr: stopping":
+        stopping = True
+    m = re.match(r"onvm_mgr: NF (\d+) \(.*\) (.*); reclaimed \d+ packets \(\d+ queued, (\d+) it held\)$", line)
+    if not m:
+        continue
+    how, held = m.group(2), int(m.group(3))
+    if how == "died":
+        continue  # killed by the test: what it held is the manager's to reclaim
+    limit = int(sys.argv[2]) if stopping else 0
+    if how != "stopped" or held > limit:
+        print(f"    {line} (at most {limit} held)")
+        ok = False
+if "onvm_mgr: stopped; 0 mbufs still in use" not in lines:
+    print("    no 'onvm_mgr: stopped; 0 mbufs still in use'")
+    ok = False
+sys.exit(0 if ok else 1)
+PY
+}
+
 # telemetry CMD: query the manager's DPDK telemetry socket; prints JSON.
 telemetry() {
 	"$SYS_PYTHON" "$ONVM_ROOT/tests/integration/telemetry.py" "/var/run/dpdk/$PREFIX" "$1"

@@ -46,6 +46,7 @@ check "responses crossed both NFs of 'responses' and left by port 0, in order" \
 check "the lower-priority chain's NF saw nothing" test "$(nf_field "$nobody" rx)" = 0
 check "manager listed the chains" grep -q "chain 2 'responses' priority 10: resp(3) -> resp2(4)" "$MGR_LOG"
 check "manager exits 0" stop_mgr
+check_no_mbuf_leak
 
 # ---- reload under load ----
 PREFIX=${PREFIX}_r
@@ -74,5 +75,5 @@ check "invalid file refused with file:line: reason" \
 	wait_for 5 grep -q "reload refused.*chains.json:2: .*hops" "$MGR_LOG"
 check "the chains in force are unchanged" grows "$b"
 check "manager alive and exits 0" stop_mgr
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak --under-load
 finish

@@ -21,5 +21,5 @@ check "first NF exited by itself, status 0" exited_0 "$nf1"
 check "second NF exited by itself, status 0" exited_0 "$nf2"
 check "no hugepage files left" bash -c "! compgen -G '/dev/hugepages/${PREFIX}map_*' >/dev/null"
 check "no runtime directory left" test ! -e "/var/run/dpdk/$PREFIX"
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak --under-load
 finish

@@ -41,5 +41,5 @@ c_id=$(nf_id_of "$NF_PID")
 wait_for 5 test "$(nf_field "$c_id" rx)" -gt 1000
 check "a restarted NF receives traffic again" test "$(nf_field "$c_id" rx)" -gt 1000
 check "manager exits 0" stop_mgr
-check "no mbuf leaked over the whole run" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak --under-load
 finish

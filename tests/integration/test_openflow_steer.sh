@@ -75,5 +75,5 @@ check "controller flows kept across the reload" grep -q "priority=100,tcp,tp_src
 check "del-flows" ofctl del-flows "$OF"
 check "dump-flows is empty after del-flows" test "$(ofctl dump-flows "$OF" | grep -c cookie=)" = 0
 check "manager alive and exits 0" stop_mgr
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak
 finish

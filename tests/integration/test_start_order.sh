@@ -31,5 +31,5 @@ sleep 0.2
 check "/onvm/lcores: data lcore 1 (rx+tx) counts its loops" test "$(loops)" -gt "${l1:-0}"
 check "/onvm/lcores: its role" test "$(json_get "$(telemetry /onvm/lcores)" /onvm/lcores.1.role)" = rx+tx
 check "manager exits 0" stop_mgr
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak --under-load
 finish
