@@ -296,6 +296,18 @@ of_test_init() { # of_test_init SALT
 # ovs-ofctl speaking OpenFlow 1.3, its errors in the output for grep.
 ofctl() { ovs-ofctl -O OpenFlow13 "$@" 2>&1; }
 
+# ofctl_lacks PATTERN ARGS...: ovs-ofctl ARGS answers, and no line of the
+# answer matches PATTERN (an ovs-ofctl that failed has nothing to match).
+ofctl_lacks() {
+	local pattern=$1 out
+	shift
+	if ! out=$(ofctl "$@"); then
+		echo "    ovs-ofctl $* failed: $out"
+		return 1
+	fi
+	! grep -q -- "$pattern" <<<"$out"
+}
+
 pcap_count() {
 	"$SYS_PYTHON" - "$1" <<'PY'
 import struct, sys

@@ -68,8 +68,8 @@ check "telemetry meter_drop counts the band's drops" \
 check "a flow using meter 1 again (no output: port 2 stays as it is)" \
 	ofctl add-flow "$OF" "priority=100,in_port=1,actions=meter:1"
 check "del-meter 1" ofctl del-meter "$OF" "meter=1"
-check "its flow went with it" test -z "$(ofctl dump-flows "$OF" | grep 'meter:1')"
-check "and the meter" test -z "$(ofctl dump-meters "$OF" | grep 'meter=1')"
+check "its flow went with it" ofctl_lacks 'meter:1' dump-flows "$OF"
+check "and the meter" ofctl_lacks 'meter=1' dump-meters "$OF"
 check "add-meter 2: kbps, burst, drop and dscp_remark bands" ofctl add-meter "$OF" \
 	"meter=2,kbps,burst,band=type=drop,rate=1000,burst_size=100,type=dscp_remark,rate=500,burst_size=50,prec_level=1"
 ofctl dump-meters "$OF" >"$WORK/meters2.txt"
