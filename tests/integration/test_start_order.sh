@@ -9,7 +9,8 @@ start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$TESTDATA/64B_download.pcap,infinite_rx=
 	--vdev=net_null0 -- -p 0x3 -c -s none
 no_instance() { json_get "$(telemetry /onvm/mempool)" /onvm/mempool.drops_no_instance; }
 tx_grows() { local a; a=$(port_field 1 tx); sleep 0.3; test "$(port_field 1 tx)" -gt "$a"; }
-tx_stalls() { ! tx_grows; }
+# Not `! tx_grows`: a telemetry query that fails does not grow either.
+tx_stalls() { local a; a=$(port_field 1 tx); sleep 0.3; test "$(port_field 1 tx)" -eq "$a"; }
 
 # Upstream first: its downstream (service 2) does not exist yet.
 start_nf simple_forward -r 1 -- -d 2
