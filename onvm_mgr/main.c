@@ -305,7 +305,7 @@ main(int argc, char **argv)
 	eal_argv = eal_args_with_defaults(sep, argv, &eal_argc);
 	int eal_rc = eal_argv ? rte_eal_init(eal_argc, eal_argv) : -1;
 
-	free(eal_argv); /* EAL keeps copies of what it needs */
+	free(eal_argv); /* EAL keeps copies of what it needs (eal_save_args) */
 	if (eal_rc < 0) {
 		fprintf(stderr, "onvm_mgr: DPDK EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));

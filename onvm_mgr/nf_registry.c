@@ -260,7 +260,7 @@ retire(struct mgr *m, uint16_t id, const char *how)
 {
 	struct onvm_nf_slot *s = &m->shm->nfs[id];
 	struct owner_scan sc = { .nf_id = id };
-	unsigned int reclaimed;
+	unsigned int queued;
 	uint32_t state = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
 
 	if (state == ONVM_NF_FREE || state == ONVM_NF_REJECTED)
@@ -271,20 +271,23 @@ retire(struct mgr *m, uint16_t id, const char *how)
 	active_remove(m, id);
 	mgr_quiesce(m);
 
-	reclaimed = drain_nf_rings(s) + free_stashes(m, id);
+	queued = drain_nf_rings(s) + free_stashes(m, id);
 	rte_mempool_obj_iter(m->pool, scan_owned, &sc);
 	if (sc.n)
 		rte_pktmbuf_free_bulk(sc.batch, sc.n);
-	reclaimed += sc.found;
-	s->mgr_stats.reclaimed += reclaimed;
+	s->mgr_stats.reclaimed += queued + sc.found;
 
 	if (m->nf_lock_fd[id] >= 0) {
 		close(m->nf_lock_fd[id]);
 		m->nf_lock_fd[id] = -1;
 	}
 	unlink(s->lock_path);
-	printf("onvm_mgr: NF %u (%s, pid %d) %s; reclaimed %u packets\n", id, s->name, s->pid, how,
-	       reclaimed);
+	/* "Held" is what it dequeued and never returned. An NF that stopped
+	 * cleanly holds none, or under load the one burst its full TX ring
+	 * refused once the manager was stopping (nflib_return_burst); more
+	 * is a leak in the NF, which this reclaim would otherwise hide. */
+	printf("onvm_mgr: NF %u (%s, pid %d) %s; reclaimed %u packets (%u queued, %u it held)\n",
+	       id, s->name, s->pid, how, queued + sc.found, queued, sc.found);
 	fflush(stdout);
 	s->pid = 0;
 	s->ready = 0;

@@ -3,7 +3,8 @@
 #
 # A test script sources this file, calls `test_init NAME`, does its work
 # with start_mgr / start_nf / ..., calls `check` for each assertion and
-# ends with `finish`. It exits 0 when every check passed.
+# ends with `finish`. It exits 0 when every check passed, and 77 (skipped,
+# as meson and automake count it) through `skip` when it cannot run here.
 #
 # ONVM_BUILD_DIR selects the build (build/ by default; build-asan/ for the
 # sanitizer run).
@@ -17,6 +18,7 @@ MGR_BIN=$BUILD/onvm_mgr/onvm_mgr
 SYS_PYTHON=/usr/bin/python3
 
 _pids=()
+_nf_pids=()
 _checks_failed=0
 _checks_passed=0
 
@@ -27,8 +29,12 @@ test_init() {
 	MGR_LOG=$WORK/mgr.log
 	trap _cleanup EXIT
 	export ONVM_FILE_PREFIX=$PREFIX
-	# Sanitizer builds: fail on the first error, report leaks at exit.
-	export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=0}
+	# Sanitizer builds: fail on the first error, report leaks at exit
+	# (finish fails the test on any report in a log). Whole stacks: the
+	# fast unwinder stops in libraries built without frame pointers
+	# (libpcap), before the frames tests/lsan.supp names.
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0}
+	export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ONVM_ROOT/tests/lsan.supp:print_suppressions=0}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 }
 
@@ -54,6 +60,14 @@ log() { echo "  [$TEST_NAME] $*"; }
 check() { # check "description" command...
 	local what=$1
 	shift
+	# In a pipeline or $(...) the counts below would die with the subshell
+	# and the FAIL line could be eaten by the next command: refuse, loudly,
+	# and let finish() count it.
+	if [ "$BASH_SUBSHELL" -gt 0 ]; then
+		echo "  FAIL - $what (check run in a subshell, its result would be lost)" >&2
+		echo "$what" >>"$WORK/lost_checks"
+		return 1
+	fi
 	if "$@"; then
 		_checks_passed=$((_checks_passed + 1))
 		echo "  ok   - $what"
@@ -63,9 +77,45 @@ check() { # check "description" command...
 	fi
 }
 
+# skip REASON: the test cannot run on this machine (a tool it needs is
+# missing). 77, not 0: a test that did not run must not count as passed.
+skip() {
+	echo "  skipped: $*"
+	exit 77
+}
+
+# What ASan, LSan and UBSan print when they find something.
+SANITIZER_REPORT='ERROR: AddressSanitizer|ERROR: LeakSanitizer|SUMMARY: AddressSanitizer|SUMMARY: UndefinedBehaviorSanitizer|runtime error:'
+
+# The text files under $WORK (every manager and NF log, and what the test
+# wrote there itself) hold no sanitizer report.
+_no_sanitizer_report() {
+	local hits
+	hits=$(grep -rIlE "$SANITIZER_REPORT" "$WORK" 2>/dev/null)
+	[ -z "$hits" ] && return 0
+	local f
+	for f in $hits; do
+		echo "    $f:"
+		grep -E -A12 "$SANITIZER_REPORT" "$f" | head -40 | sed 's/^/      /'
+	done
+	return 1
+}
+
 finish() {
+	# An NF reports leaks as it exits, after the manager that told it to
+	# stop: let the ones still exiting finish their report.
+	local pid own_checks=$_checks_passed
+	if [ -z "${MGR_PID:-}" ] || ! kill -0 "$MGR_PID" 2>/dev/null; then
+		for pid in "${_nf_pids[@]}"; do
+			wait_for 10 _gone "$pid" >/dev/null 2>&1
+		done
+	fi
+	check "no sanitizer report in any log" _no_sanitizer_report
+	if [ -s "$WORK/lost_checks" ]; then
+		_checks_failed=$((_checks_failed + $(wc -l <"$WORK/lost_checks")))
+	fi
 	echo "  $TEST_NAME: $_checks_passed checks passed, $_checks_failed failed"
-	[ "$_checks_failed" = 0 ] && [ "$_checks_passed" -gt 0 ]
+	[ "$_checks_failed" = 0 ] && [ "$own_checks" -gt 0 ]
 	exit $?
 }
 
@@ -95,6 +145,9 @@ start_mgr() {
 	local lcores=$1
 	shift
 	case "$lcores" in --lcores=*) ;; *) lcores="-l$lcores" ;; esac
+	# A log left by an earlier manager of this test must not say "ready"
+	# before this one has even opened it.
+	: >"$MGR_LOG"
 	"$MGR_BIN" "$lcores" --file-prefix "$PREFIX" --no-pci --log-level=lib.eal:warning \
 		"$@" >"$MGR_LOG" 2>&1 &
 	MGR_PID=$!
@@ -119,11 +172,28 @@ start_nf() {
 	ONVM_BUILD_DIR=$BUILD "$ONVM_ROOT/go.sh" "$name" "$@" >"$NF_LOG" 2>&1 &
 	NF_PID=$!
 	_pids+=("$NF_PID")
+	_nf_pids+=("$NF_PID")
 	if ! wait_for 60 _joined_more "$joined_before"; then
 		echo "  NF $name did not join:"
 		sed 's/^/    /' "$NF_LOG" | tail -10
 		return 1
 	fi
+}
+
+_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# exited_0 PID: the process (started by this test) ended within 10 s, with
+# status 0.
+exited_0() {
+	wait_for 10 _gone "$1" || return 1
+	wait "$1"
+}
+
+# no_match [GREP OPTIONS] PATTERN FILE: FILE was read and no line matches.
+# `! grep -q` would also pass on a file that is missing or unreadable.
+no_match() {
+	grep -q "$@"
+	[ $? = 1 ]
 }
 
 _joined_more() {
@@ -143,6 +213,41 @@ stop_mgr() {
 		return 1
 	fi
 	wait "$MGR_PID"
+}
+
+# check_no_mbuf_leak [--under-load]: after stop_mgr. "0 mbufs still in
+# use" alone cannot see an NF that leaks: it prints after the manager has
+# reclaimed every mbuf an NF held. Each NF's retirement line says how many
+# it held ("reclaimed N packets (Q queued, H it held)"): an NF that stopped
+# holds none, and none was killed for not stopping. --under-load: traffic
+# still flowed when the manager stopped, so an NF it stopped may hold the
+# one burst (ONVM_BURST, 128) its full TX ring refused then.
+check_no_mbuf_leak() {
+	local max_held=0
+	[ "${1:-}" = --under-load ] && max_held=128
+	check "no mbuf leaked: every NF that stopped returned what it held" \
+		"$SYS_PYTHON" - "$MGR_LOG" "$max_held" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+ok, stopping = True, False
+for line in lines:
+    if line == "onvm_mgr: stopping":
+        stopping = True
+    m = re.match(r"onvm_mgr: NF (\d+) \(.*\) (.*); reclaimed \d+ packets \(\d+ queued, (\d+) it held\)$", line)
+    if not m:
+        continue
+    how, held = m.group(2), int(m.group(3))
+    if how == "died":
+        continue  # killed by the test: what it held is the manager's to reclaim
+    limit = int(sys.argv[2]) if stopping else 0
+    if how != "stopped" or held > limit:
+        print(f"    {line} (at most {limit} held)")
+        ok = False
+if "onvm_mgr: stopped; 0 mbufs still in use" not in lines:
+    print("    no 'onvm_mgr: stopped; 0 mbufs still in use'")
+    ok = False
+sys.exit(0 if ok else 1)
+PY
 }
 
 # telemetry CMD: query the manager's DPDK telemetry socket; prints JSON.
@@ -183,17 +288,29 @@ nf_id_of() {
 	sed -n "s/^onvm_mgr: NF \([0-9]*\) ([^,]*, pid $1) joined.*/\1/p" "$MGR_LOG" | tail -1
 }
 
-# OpenFlow tests: skip without ovs-ofctl, then OFPORT (this test's TCP port
+# OpenFlow tests: skipped without ovs-ofctl, then OFPORT (this test's TCP port
 # for --of-listen; SALT keeps tests started in the same second apart) and
 # OF (the target ovs-ofctl connects to).
 of_test_init() { # of_test_init SALT
-	command -v ovs-ofctl >/dev/null || { echo "  skipped: ovs-ofctl not installed"; exit 0; }
+	command -v ovs-ofctl >/dev/null || skip "ovs-ofctl not installed"
 	OFPORT=$((20000 + ($$ + $1) % 20000))
 	OF="tcp:127.0.0.1:$OFPORT"
 }
 
 # ovs-ofctl speaking OpenFlow 1.3, its errors in the output for grep.
 ofctl() { ovs-ofctl -O OpenFlow13 "$@" 2>&1; }
+
+# ofctl_lacks PATTERN ARGS...: ovs-ofctl ARGS answers, and no line of the
+# answer matches PATTERN (an ovs-ofctl that failed has nothing to match).
+ofctl_lacks() {
+	local pattern=$1 out
+	shift
+	if ! out=$(ofctl "$@"); then
+		echo "    ovs-ofctl $* failed: $out"
+		return 1
+	fi
+	! grep -q -- "$pattern" <<<"$out"
+}
 
 pcap_count() {
 	"$SYS_PYTHON" - "$1" <<'PY'

@@ -88,5 +88,5 @@ check "12 requests to the VIP all answered by a backend" \
 check "both backends took connections" bash -c \
 	"grep -q 'backend 10.0.2.2' $WORK/answers && grep -q 'backend 10.0.2.3' $WORK/answers"
 check "manager exits 0" stop_mgr
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak
 finish

@@ -44,7 +44,7 @@ check "NF counts the malformed packets" test "$(nf_field "$id" malformed)" = 2
 check "NF counts the fragment" test "$(nf_field "$id" fragments)" = 1
 check "mempool back to baseline" test "$(mempool_in_use)" -eq 0
 check "manager exits 0 on SIGINT" stop_mgr
-wait "$ids_pid" 2>/dev/null || true
+check "the NF exits 0" wait "$ids_pid"
 check "through the platform: exact alerts, dropped packets removed" \
 	"$SYS_PYTHON" "$ONVM_ROOT/tests/integration/check_ids_output.py" "$WORK" \
 	"$WORK/alerts.json" "$WORK/out1.pcap"

@@ -20,5 +20,5 @@ check "-l 1: the manager stops by itself" wait_for 60 bash -c "! kill -0 $MGR_PI
 wait "$MGR_PID"
 check "-l 1: exit status 0" test $? -eq 0
 check "-l 1: says why" grep -q "packet limit reached" "$MGR_LOG"
-check "-l 1: no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak --under-load
 finish

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# kill -9 of an NF under load: within a second the manager retires it,
-# reclaims every packet it held, steers its flows to the other instance,
-# drops (counted) once none is left, and a restarted NF gets traffic again.
-# At the end the mempool holds nothing the platform lost.
+# kill -9 of an NF under load: the manager retires it, reclaims every
+# packet it held, steers its flows to the other instance (none dropped for
+# want of an instance), drops (counted) once none is left, and a restarted
+# NF gets traffic again. At the end the mempool holds nothing the platform
+# lost.
 source "$(dirname "$0")/lib.sh"
 test_init nf_kill
 
@@ -16,23 +17,31 @@ b=$NF_PID
 b_id=$(nf_id_of "$b")
 wait_for 10 test "$(nf_field "$b_id" rx)" -gt 1000
 
+no_instance() { json_get "$(telemetry /onvm/drops)" /onvm/drops.no_instance; }
+
 t0=$(date +%s.%N)
 kill -9 "$a"
-wait_for 5 grep -q "pid $a) died" "$MGR_LOG"
+check "manager retired the killed NF" wait_for 5 grep -q "pid $a) died" "$MGR_LOG"
 t1=$(date +%s.%N)
 log "$(grep "pid $a) died" "$MGR_LOG")"
-check "manager noticed the death within 1 s" \
-	"$SYS_PYTHON" -c "import sys; sys.exit(0 if $t1 - $t0 < 1.0 else 1)"
+# A measurement, not a check: the liveness poll runs every 100 ms on the
+# control thread, which a busy machine can delay at will.
+log "the manager noticed the death after $(printf '%.3f' "$(echo "$t1 - $t0" | bc)") s"
 check "manager still alive" kill -0 "$MGR_PID"
+# Packets held for the dead NF are dropped as it is retired; from then on
+# its flows must find the other instance, never no instance at all.
+sleep 0.2
+drops0=$(no_instance)
 rx_b=$(nf_field "$b_id" rx)
 sleep 0.5
 check "the surviving instance takes the traffic" test "$(nf_field "$b_id" rx)" -gt "$rx_b"
+check "the dead NF's flows went to it: no drop for want of an instance" test "$(no_instance)" = "$drops0"
 
 kill -9 "$b"
 wait_for 5 grep -q "pid $b) died" "$MGR_LOG"
-drops1=$(json_get "$(telemetry /onvm/drops)" /onvm/drops.no_instance)
+drops1=$(no_instance)
 sleep 0.3
-drops2=$(json_get "$(telemetry /onvm/drops)" /onvm/drops.no_instance)
+drops2=$(no_instance)
 check "with no instance left, packets are dropped and counted" test "$drops2" -gt "$drops1"
 # Only the burst being received can be in flight now.
 check "mempool back to baseline (<= one burst in flight)" test "$(mempool_in_use)" -le 128 # ONVM_BURST
@@ -42,5 +51,5 @@ c_id=$(nf_id_of "$NF_PID")
 wait_for 5 test "$(nf_field "$c_id" rx)" -gt 1000
 check "a restarted NF receives traffic again" test "$(nf_field "$c_id" rx)" -gt 1000
 check "manager exits 0" stop_mgr
-check "no mbuf leaked over the whole run" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak --under-load
 finish

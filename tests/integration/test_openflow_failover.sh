@@ -54,5 +54,5 @@ tm=$(telemetry /onvm/openflow)
 check "telemetry: no packet met a fast-failover group with nothing live" \
 	test "$(json_get "$tm" /onvm/openflow.failover_dead)" = 0
 check "manager exits 0" stop_mgr
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak --under-load
 finish

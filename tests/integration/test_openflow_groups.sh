@@ -49,5 +49,5 @@ check "telemetry /onvm/openflow: 3 flows, 2 groups" \
 check "telemetry: no table re-entry missed" test "$(json_get "$tm" /onvm/openflow.reenter_miss)" = 0
 check "manager still answers" bash -c "ovs-ofctl -O OpenFlow13 show $OF >/dev/null"
 check "manager exits 0" stop_mgr
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak
 finish

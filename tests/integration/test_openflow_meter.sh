@@ -2,7 +2,7 @@
 # OpenFlow meters with a real ovs-ofctl: a capture replayed at full speed
 # (net_pcap, infinite_rx) through a flow `meter:1,output:2` whose meter
 # drops above 1000 packets/s. Most packets are dropped, the ones passed
-# are about rate * time (plus the 100 ms default burst), and meter-stats'
+# are at most rate * time plus the 100 ms default burst, and meter-stats'
 # counts agree with the port's: in = passed + dropped by the band, passed
 # = what port 2 sent. Meter refusals (exists, unknown meter in a flow)
 # come back as errors; deleting a meter deletes its flows. A dscp_remark
@@ -52,13 +52,20 @@ in_pk=$(sed -n 's/.*packet_in_count:\([0-9]*\).*/\1/p' "$WORK/stats.txt")
 drop_pk=$(sed -n 's/^0: packet_count:\([0-9]*\).*/\1/p' "$WORK/stats.txt")
 passed=$((in_pk - drop_pk))
 secs=$(echo "$t1 - $t0" | bc)
-lo=$(echo "$RATE * $secs * 0.7 / 1" | bc)
-hi=$(echo "($RATE * $secs * 1.3 + $RATE / 10) / 1" | bc)
-log "in $in_pk, dropped $drop_pk, passed $passed, port 2 sent $tx, ${secs}s"
+# The meter (onvm_mgr/of_meter.h) is a token bucket of depth 100 ms at its
+# rate (no OFPMF_BURST), full when the flow comes: over T seconds it
+# passes at most rate * T + burst, and the flow lived less than t1 - t0
+# (+1: cycle counts are rounded). How close it comes depends on how
+# steadily a busy machine runs the data lcore, so that is printed; the
+# rate itself is checked over simulated time in tests/unit/mgr/test_of_meter.c.
+burst=$((RATE / 10))
+hi=$(echo "($RATE * $secs + $burst) / 1 + 1" | bc)
+log "in $in_pk, dropped $drop_pk, passed $passed, port 2 sent $tx, ${secs}s:" \
+	"$(echo "$passed / $secs" | bc) packets/s passed at a rate of $RATE"
 check "meter-stats after the flow went: flow_count 0" grep -q "flow_count:0 " "$WORK/stats.txt"
 check "the meter dropped most packets" test "$drop_pk" -gt $((5 * passed))
-check "passed $passed within [$lo, $hi] (rate * time + burst)" \
-	test "$passed" -ge "$lo" -a "$passed" -le "$hi"
+check "passed $passed <= rate * time + burst = $hi" test "$passed" -le "$hi"
+check "passed $passed >= the burst ($burst): the bucket was full" test "$passed" -ge "$burst"
 check "port 2 sent exactly what the meter passed" test "$tx" = "$passed"
 in_by=$(sed -n 's/.*byte_in_count:\([0-9]*\).*/\1/p' "$WORK/stats.txt")
 drop_by=$(sed -n 's/^0: packet_count:[0-9]* byte_count:\([0-9]*\).*/\1/p' "$WORK/stats.txt")
@@ -69,8 +76,8 @@ check "telemetry meter_drop counts the band's drops" \
 check "a flow using meter 1 again (no output: port 2 stays as it is)" \
 	ofctl add-flow "$OF" "priority=100,in_port=1,actions=meter:1"
 check "del-meter 1" ofctl del-meter "$OF" "meter=1"
-check "its flow went with it" test -z "$(ofctl dump-flows "$OF" | grep 'meter:1')"
-check "and the meter" test -z "$(ofctl dump-meters "$OF" | grep 'meter=1')"
+check "its flow went with it" ofctl_lacks 'meter:1' dump-flows "$OF"
+check "and the meter" ofctl_lacks 'meter=1' dump-meters "$OF"
 check "add-meter 2: kbps, burst, drop and dscp_remark bands" ofctl add-meter "$OF" \
 	"meter=2,kbps,burst,band=type=drop,rate=1000,burst_size=100,type=dscp_remark,rate=500,burst_size=50,prec_level=1"
 ofctl dump-meters "$OF" >"$WORK/meters2.txt"
@@ -97,7 +104,7 @@ check "some were remarked to AF22 by the dscp_remark band" test "$af22" -gt 0
 check "nothing else came out of port 3" test $((af21 + af22)) = "$(pcap_count "$WORK/out2.pcap")"
 check "every remarked frame has a good IPv4 checksum" \
 	test "$(dscp 'ip.dsfield.dscp == 20 && ip.checksum.status == "Good"')" = "$af22"
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak --under-load
 # The capture port 2 wrote: its frames and bytes.
 tx_by=$("$SYS_PYTHON" - "$WORK/out1.pcap" <<'PY'
 import struct, sys

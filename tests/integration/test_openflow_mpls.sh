@@ -28,7 +28,7 @@ wait_for 30 test "$(port_field 2 tx)" -ge "$n2"
 check "port 2 sent every labelled packet" test "$(port_field 1 tx)" = "$n"
 check "port 3 sent every round-tripped packet" test "$(port_field 2 tx)" = "$n2"
 check "manager exits 0" stop_mgr
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak
 tsh() { tshark -r "$1" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE "${@:2}" 2>/dev/null; }
 check "every packet: label 1234, mpls ttl 19, bottom of stack, dscp 46, ecn 2, ttl 33" \
 	test "$(tsh "$WORK/out1.pcap" -Y 'mpls.label == 1234 && mpls.ttl == 19 && mpls.bottom == 1 && ip.dsfield.dscp == 46 && ip.dsfield.ecn == 2 && ip.ttl == 33' | wc -l)" = "$n"

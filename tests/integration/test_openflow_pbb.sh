@@ -36,7 +36,7 @@ wait_for 30 test "$(port_field 2 tx)" -ge "$n2"
 check "port 2 sent every re-encapsulated web response ($n1)" test "$(port_field 1 tx)" = "$n1"
 check "port 3 sent every decapsulated frame ($n2)" test "$(port_field 2 tx)" = "$n2"
 check "manager exits 0" stop_mgr
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak
 check "pop + push + set pbb_isid: the frames byte for byte" \
 	"$SYS_PYTHON" "$ONVM_ROOT/tests/integration/pcap_compare.py" "$WORK/want1.pcap" "$WORK/out1.pcap"
 check "pop: the customer frames byte for byte" \

@@ -68,7 +68,7 @@ check "table 1 looked up what table 0 sent ($lk1)" test "$lk1" = $((n_web + n_ot
 check "table 1 missed the other client packets ($mt1)" \
 	test "$mt1" = $((n_web + n_other - n_miss))
 check "manager exits 0" stop_mgr
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak
 tsh() { tshark -r "$WORK/out1.pcap" -o ip.check_checksum:TRUE "$@" 2>/dev/null; }
 check "every web response left with ip.dst 10.7.7.7 (set-field ran before output)" \
 	test "$(tsh -Y 'ip.dst == 10.7.7.7 && tcp.srcport == 80' | wc -l)" = "$n_web"

@@ -24,7 +24,7 @@ wait_for 30 test "$(port_field 2 tx)" -ge "$n"
 check "port 2 sent every rewritten packet" test "$(port_field 1 tx)" = "$n"
 check "port 3 sent a copy of each (all group)" test "$(port_field 2 tx)" = "$n"
 check "manager exits 0" stop_mgr
-check "no mbuf leaked" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"
+check_no_mbuf_leak
 tsh() { tshark -r "$WORK/out1.pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE "$@" 2>/dev/null; }
 check "every packet: ip.src 10.9.9.9, tcp.srcport 8080, vlan 42" \
 	test "$(tsh -Y 'ip.src == 10.9.9.9 && tcp.srcport == 8080 && vlan.id == 42' | wc -l)" = "$n"

@@ -3,18 +3,21 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "../csum_ref.h"
 #include "pkt_parse.h"
 
-/* Ethernet + IPv4 (IHL 5) + TCP (doff 5), 4 payload bytes, checksums valid. */
+/* Ethernet + IPv4 (IHL 5) + TCP (doff 5), 4 payload bytes, checksums valid
+ * (IPv4 0x6f20, TCP 0x1844: frame_checksums_are_valid checks them). */
 static uint8_t tcp_frame[] = {
 	0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,
-	0x45, 0x00, 0x00, 0x2c, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00,
+	0x45, 0x00, 0x00, 0x2c, 0x00, 0x01, 0x40, 0x00, 0x40, 0x06, 0x6f, 0x20,
 	10, 0, 0, 1, 192, 168, 1, 2,
 	0x30, 0x39, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff,
-	0x00, 0x00, 0x00, 0x00,
+	0x18, 0x44, 0x00, 0x00,
 	'G', 'E', 'T', ' ',
 };
 
@@ -22,9 +25,41 @@ static void
 fix_ip_csum(uint8_t *ip)
 {
 	ip[10] = ip[11] = 0;
-	uint16_t c = (uint16_t)~pkt_csum_fold(pkt_csum_partial(ip, 20, 0));
+	uint16_t c = csum_ref(ip, 20, 0);
 	ip[10] = (uint8_t)(c >> 8);
 	ip[11] = (uint8_t)c;
+}
+
+static void
+frame_checksums_are_valid(void **state)
+{
+	const uint8_t *ip = tcp_frame + 14;
+
+	assert_true(csum_ref_ok(ip, 20, 0));
+	assert_true(csum_ref_ok(ip + 20, 24, csum_ref_pseudo4(ip, 24)));
+}
+
+/* pkt_csum_partial + pkt_csum_fold against the plain sum: every length
+ * (odd ones end in a padded byte) and a running sum carried in. */
+static void
+csum_matches_reference(void **state)
+{
+	uint8_t buf[1500];
+
+	srand(7);
+	for (uint32_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)rand();
+	for (uint32_t len = 0; len <= sizeof(buf); len += len < 64 ? 1 : 37) {
+		uint32_t carried = (uint32_t)rand() & 0xfffff;
+
+		assert_int_equal(pkt_csum_fold(pkt_csum_partial(buf, len, 0)),
+				 csum_ref_fold(csum_ref_add(buf, len, 0)));
+		assert_int_equal(pkt_csum_fold(pkt_csum_partial(buf, len, carried)),
+				 csum_ref_fold(csum_ref_add(buf, len, carried)));
+	}
+	memset(buf, 0xff, sizeof(buf)); /* the most carries */
+	assert_int_equal(pkt_csum_fold(pkt_csum_partial(buf, sizeof(buf), 0xffffffffu)),
+			 csum_ref_fold(csum_ref_add(buf, sizeof(buf), 0xffffffffu)));
 }
 
 static void
@@ -161,6 +196,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(frame_checksums_are_valid),
+		cmocka_unit_test(csum_matches_reference),
 		cmocka_unit_test(parses_tcp),
 		cmocka_unit_test(every_truncation_is_safe),
 		cmocka_unit_test(bad_ihl_and_doff_are_flagged),

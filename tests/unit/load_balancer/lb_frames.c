@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../csum_ref.h"
 #include "lb_frames.h"
-#include "pkt_parse.h"
 
 static void
 wr16(uint8_t *p, uint16_t v)
@@ -45,15 +45,11 @@ l4_csum(const uint8_t *f)
 {
 	const uint8_t *ip = f + LBF_ETH, *l4 = ip + 20;
 	unsigned int len = l4_len(f), off = ip[9] == 6 ? 16 : 6;
-	uint8_t seg[LBF_MAX], pseudo[12];
+	uint8_t seg[LBF_MAX];
 
 	memcpy(seg, l4, len);
 	seg[off] = seg[off + 1] = 0;
-	memcpy(pseudo, ip + 12, 8);
-	pseudo[8] = 0;
-	pseudo[9] = ip[9];
-	wr16(pseudo + 10, (uint16_t)len);
-	uint16_t c = (uint16_t)~pkt_csum_fold(pkt_csum_partial(seg, len, pkt_csum_partial(pseudo, 12, 0)));
+	uint16_t c = csum_ref(seg, len, csum_ref_pseudo4(ip, len));
 
 	return (ip[9] == 17 && c == 0) ? 0xffff : c;
 }
@@ -65,7 +61,7 @@ ip_csum(const uint8_t *f)
 
 	memcpy(h, f + LBF_ETH, 20);
 	h[10] = h[11] = 0;
-	return (uint16_t)~pkt_csum_fold(pkt_csum_partial(h, 20, 0));
+	return csum_ref(h, 20, 0);
 }
 
 uint32_t
