@@ -60,22 +60,26 @@ build() { # build DIR [meson options...]
 	ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -40 "$dir.ninja.log"; return 1; }
 }
 
-unit_tests() { # unit_tests DIR LABEL
-	local dir=$1 label=$2 name rc
+meson_suite() { # meson_suite DIR LABEL SUITE: each test of a meson suite, one by one
+	local dir=$1 label=$2 suite=$3 name rc
 	local tests
 	tests=$(meson introspect "$dir" --tests | python3 -c '
 import json, sys
 for t in json.load(sys.stdin):
-    if any(x.split(":")[-1] == "unit" for x in t["suite"]):
-        print(t["name"])')
+    if any(x.split(":")[-1] == sys.argv[1] for x in t["suite"]):
+        print(t["name"])' "$suite")
 	for name in $tests; do
-		meson test -C "$dir" --suite unit --print-errorlogs "$name" >"$dir/unit_$name.log" 2>&1
+		meson test -C "$dir" --suite "$suite" --print-errorlogs "$name" >"$dir/${suite}_$name.log" 2>&1
 		rc=$?
 		# meson exits 0 when its one test was skipped; its log says so.
 		[ $rc = 0 ] && meson_skipped "$dir" "$name" && rc=77
-		[ $rc = 0 ] || tail -30 "$dir/unit_$name.log"
-		record "${label:+$label }unit/$name" $rc
+		[ $rc = 0 ] || tail -30 "$dir/${suite}_$name.log"
+		record "${label:+$label }$suite/$name" $rc
 	done
+}
+
+unit_tests() { # unit_tests DIR LABEL
+	meson_suite "$1" "$2" unit
 }
 
 meson_skipped() { # meson_skipped DIR NAME: the last `meson test` skipped NAME
@@ -114,6 +118,9 @@ record "build" $?
 echo "==== unit tests"
 unit_tests build ""
 
+echo "==== interoperability with ovs-ofctl and os-ken"
+meson_suite build "" interop
+
 echo "==== integration tests"
 # The capture of real web traffic most of them replay, recorded once per
 # build (a test records it itself if it is missing).
@@ -130,7 +137,8 @@ if [ "$asan" = 1 ]; then
 	if [ $rc = 0 ]; then
 		unit_tests build-asan "asan"
 		mapfile -t asan_tests < <(integration_subset pcap_forward chain3_shared_core \
-			nf_kill firewall ids e2e_nfs openflow_pipeline openflow_pbb)
+			nf_kill firewall ids e2e_nfs openflow_pipeline openflow_pbb openflow_groups \
+		openflow_stall)
 		integration_tests build-asan "asan" "${asan_tests[@]}"
 	fi
 fi

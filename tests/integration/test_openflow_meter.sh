@@ -57,7 +57,7 @@ secs=$(echo "$t1 - $t0" | bc)
 # passes at most rate * T + burst, and the flow lived less than t1 - t0
 # (+1: cycle counts are rounded). How close it comes depends on how
 # steadily a busy machine runs the data lcore, so that is printed; the
-# rate itself is checked over simulated time in tests/unit/mgr/test_of_meter.c.
+# rate itself is checked over simulated time in tests/unit/sdn_agent/pipeline/test_of_meter.c.
 burst=$((RATE / 10))
 hi=$(echo "($RATE * $secs + $burst) / 1 + 1" | bc)
 log "in $in_pk, dropped $drop_pk, passed $passed, port 2 sent $tx, ${secs}s:" \

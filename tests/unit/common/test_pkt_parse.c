@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../csum_ref.h"
+#include "csum_ref.h"
 #include "pkt_parse.h"
 
 /* Ethernet + IPv4 (IHL 5) + TCP (doff 5), 4 payload bytes, checksums valid

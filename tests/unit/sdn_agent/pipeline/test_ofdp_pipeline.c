@@ -28,7 +28,7 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
-#include "../../test_eal_cleanup.h"
+#include "test_eal_cleanup.h"
 #include "byte_order.h"
 #include "classifier.h"
 #include "ofdp_compile.h"

@@ -6,7 +6,7 @@ ovs-ofctl going (HELLO, FEATURES, empty TABLE_FEATURES/PORT_DESC replies,
 BARRIER, ECHO) and prints every message it receives as one hex line:
     <type> <hex bytes>
 Used to make the golden bytes in test_ofp_golden.c:
-    python3 ofctl_capture.py 6699 build/tests/unit/ofp/ofp_sample_dump > out.txt &
+    python3 ofctl_capture.py 6699 build/tests/unit/sdn_agent/codec/ofp_sample_dump > out.txt &
     ovs-ofctl -O OpenFlow13 add-flow tcp:127.0.0.1:6699 'priority=100,...'
 """
 import socket

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../csum_ref.h"
+#include "csum_ref.h"
 #include "lb_frames.h"
 
 static void

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../csum_ref.h"
+#include "csum_ref.h"
 #include "pkt_parse.h"
 #include "rt_fwd.h"
 

@@ -13,7 +13,7 @@
 #include "chain_config.h"
 
 #define GOOD(f) CHAINS_SRC_DIR "/chains/" f
-#define BAD(f)  CHAINS_SRC_DIR "/tests/unit/chains/bad/" f
+#define BAD(f)  CHAINS_SRC_DIR "/tests/unit/onvm_mgr/bad_chains/" f
 
 /* ---- resolvers ---- */
 

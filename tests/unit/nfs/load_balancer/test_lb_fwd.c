@@ -18,7 +18,7 @@
 
 #include "lb_fwd.h"
 #include "lb_frames.h"
-#include "../test_eal_cleanup.h"
+#include "test_eal_cleanup.h"
 
 #define VIP 0x0a000064u /* 10.0.0.100 */
 #define CLIENT_NET 0xc0a80000u

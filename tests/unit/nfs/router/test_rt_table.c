@@ -13,7 +13,7 @@
 #include <rte_memory.h>
 
 #include "rt_table.h"
-#include "../test_eal_cleanup.h"
+#include "test_eal_cleanup.h"
 
 static uint64_t rng_state;
 

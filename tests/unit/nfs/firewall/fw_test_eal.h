@@ -7,7 +7,7 @@
 
 #include <rte_eal.h>
 
-#include "../test_eal_cleanup.h"
+#include "test_eal_cleanup.h"
 
 static inline int
 fw_test_eal_init(const char *prefix)
