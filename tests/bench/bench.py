@@ -356,9 +356,7 @@ def run_chain(a, procs, hz, n, tag, build, rules=None):
         if rules == "openflow":
             rulecases.check_hits(a, of_target, rule_info)
         tel.close()
-    except rulecases.RuleCaseError as e:
-        raise CaseError(f"{name}: {e}\n{mgr.tail()}")
-    except RuntimeError as e:
+    except (rulecases.RuleCaseError, RuntimeError) as e:
         raise CaseError(f"{name}: {e}\n{mgr.tail()}")
     finally:
         for nf in nfs:
@@ -462,7 +460,8 @@ def main():
             rulecases.prepare(a, tmp)
         except rulecases.RuleCaseError as e:
             sys.exit(f"run.sh: {e}")
-        print(f"  workload: {rulecases.describe(a)}", file=sys.stderr, flush=True)
+        if a.rules:
+            print(f"  workload: {rulecases.describe(a)}", file=sys.stderr, flush=True)
     cases = (([("testpmd", None)] if not a.no_testpmd else [])
              + ([("rings", None)] if not a.no_rings else [])
              + [("chain", n) for n in a.chains])

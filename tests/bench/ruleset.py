@@ -40,9 +40,9 @@ import sys
 MISS_SHARE = 0.10
 WELL_KNOWN_PORTS = (22, 25, 53, 80, 110, 143, 443, 465, 587, 993, 995, 1433, 1521, 3306,
                     3389, 5060, 5432, 6379, 8080, 8443, 9200, 11211, 27017)
-# Where the shared half of the addresses come from: broad and narrow
-# prefixes inside them overlap. Private and documentation-free public
-# ranges, first address of each.
+# Where the shared half of the addresses come from, so that broad and
+# narrow prefixes inside them overlap: private, shared (100.64/10) and
+# benchmarking (198.18/15) ranges and three public /8s.
 SHARED_NETS = ((0x0A000000, 8), (0xAC100000, 12), (0xC0A80000, 16), (0x64400000, 10),
                (0x2D000000, 8), (0x5B000000, 8), (0x8D000000, 8), (0xC6120000, 15))
 
