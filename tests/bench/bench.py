@@ -15,6 +15,10 @@ bottleneck:
   N-NF     onvm_mgr on 2 lcores (control + 1 data lcore) and a chain of N
            simple_forward NFs on the remaining CPU (shared-core mode, -c,
            for 2 and 3 NFs, which share that CPU)
+  N-NF/JSON, N-NF/OpenFlow  (with --rules) the same chain selected through
+           a generated rule set (ruleset.py), installed as JSON chains or as
+           OpenFlow flows (rulecases.py), port 0 replaying a capture of
+           distinct TCP flows spread over the rules
 
 Mpps is the packets the ports sent during the measuring window (after a
 warm-up) divided by its length. Cycles/packet is the CPU time all the
@@ -36,6 +40,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 import report  # noqa: E402
+import rulecases  # noqa: E402
 
 ROOT = benchlib.ROOT
 PORTS = (0, 1)
@@ -73,11 +78,17 @@ def parse_args():
     ap.add_argument("--plot", metavar="PNG", help="also draw the table as a PNG (gnuplot)")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     ap.add_argument("--rules", type=int, default=0,
-                    help="also run each chain selected through a table of this many JSON "
-                         "chain rules of mixed masks (/16, /24, /32, optional ports)")
-    ap.add_argument("--flows", type=int, default=0,
+                    help="also run each chain selected through this many generated rules "
+                         "(IPv4 prefixes /8-/32 on both addresses, exact TCP ports, hundreds "
+                         "of distinct masks), once installed as JSON chains (-C) and once as "
+                         "OpenFlow flows (ovs-ofctl add-flows), in the same round")
+    ap.add_argument("--flows", type=int, default=None,
                     help="feed port 0 from a capture of this many distinct TCP flows "
-                         "(net_pcap, replayed forever) instead of net_null's identical packets")
+                         "(net_pcap, replayed forever) instead of net_null's identical "
+                         "packets; with --rules they are drawn over the rules "
+                         "(default 10000 with --rules)")
+    ap.add_argument("--seed", type=int, default=1,
+                    help="seed of the rule set and the capture (default 1)")
     ap.add_argument("--mgr-arg", action="append", default=[], metavar="ARG",
                     help="one more manager option for the chain cases (repeatable), "
                          "e.g. --mgr-arg=--nf-ring-size=2048")
@@ -95,46 +106,16 @@ def parse_args():
         ap.error("--chains: lengths 1-8")
     if a.duration <= 0 or a.warmup < 0 or a.repeat < 1:
         ap.error("--duration > 0, --warmup >= 0, --repeat >= 1")
-    if a.rules < 0 or a.rules > 1023 or a.flows < 0 or a.flows > 1000000:
-        ap.error("--rules 0-1023, --flows 0-1000000")
+    if a.flows is None:
+        a.flows = 10000 if a.rules else 0
+    # 1,023 chains at most (chain_config.h): the rules and the catch-all.
+    if a.rules < 0 or a.rules > 1022 or a.flows < 0 or a.flows > 1000000:
+        ap.error("--rules 0-1022, --flows 0-1000000")
+    if a.rules and not a.flows:
+        ap.error("--rules needs a capture: --flows N (N > 0)")
+    if a.rules and not rulecases.have_ofctl():
+        ap.error("--rules needs ovs-ofctl (Debian: apt-get install openvswitch-common)")
     return a
-
-
-def write_flows_pcap(path, n):
-    """n distinct 64-byte TCP frames (10.0.0.0/8 -> 10.128.0.0/9, port 80)."""
-    import struct
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i in range(n):
-            eth = bytes.fromhex("020000000001" "020000000002" "0800")
-            src = (10 << 24) | (i & 0xFFFFFF)
-            dst = (10 << 24) | 0x800000 | ((i * 7919) & 0x7FFFFF)
-            ip = struct.pack("!BBHHHBBHII", 0x45, 0, 46, i & 0xFFFF, 0, 64, 6, 0, src, dst)
-            tcp = struct.pack("!HHIIBBHHH", 1024 + i % 60000, 80, i, 0, 0x50, 0x10, 65535, 0, 0)
-            frame = (eth + ip + tcp).ljust(64, b"\0")
-            f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)) + frame)
-
-
-def write_rules(path, n):
-    """n JSON chains: n-1 of mixed masks that the benchmark traffic never
-    matches (172.16.0.0/12), then a catch-all at priority 0 into sf1."""
-    import json
-    import random
-    rnd = random.Random(1)
-    chains = []
-    for i in range(n - 1):
-        plen = rnd.choice((16, 24, 32))
-        addr = 0xAC100000 | rnd.getrandbits(20)  # inside 172.16.0.0/12
-        addr &= (0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF
-        m = {"ipv4_dst": "%d.%d.%d.%d/%d" % (addr >> 24, (addr >> 16) & 255,
-                                             (addr >> 8) & 255, addr & 255, plen)}
-        if rnd.random() < 0.5:
-            m["tcp_dst"] = rnd.randrange(1, 65536)
-        chains.append({"name": f"r{i}", "priority": rnd.randrange(1, 1000), "match": m,
-                       "hops": ["sf1"], "out_port": 1})
-    chains.append({"name": "all", "priority": 0, "match": {}, "hops": ["sf1"], "out_port": 1})
-    with open(path, "w") as f:
-        json.dump({"chains": chains}, f)
 
 
 def measure(tel, pids, duration):
@@ -311,21 +292,32 @@ def wait_nf(tel, nf, timeout):
                     f"{nf.tail()}")
 
 
-def run_chain(a, procs, hz, n, tag, build, rules_file=None):
-    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_c{n}{tag}{'r' if rules_file else ''}"
+def chain_name(n, rules=None):
+    return f"{n}-NF" + (f"/{rulecases.LABELS[rules]}" if rules else "")
+
+
+def run_chain(a, procs, hz, n, tag, build, rules=None):
+    """The n-NF chain; with rules ("json" or "openflow") selected through
+    the rule set installed that way (rulecases.py)."""
+    suffix = {None: "", "json": "j", "openflow": "o"}[rules]
+    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_c{n}{tag}{suffix}"
     procs.prefixes.append(prefix)
     mgr_bin = os.path.join(build, "onvm_mgr", "onvm_mgr")
     argv = [mgr_bin, "-l", LCORES, "--file-prefix", prefix, "--no-pci",
             "--log-level=lib.eal:warning", *vdevs(a), "--", "-p", "0x3", "-s", "none",
             "-d", "sf1"]
-    if rules_file:
-        argv += ["-C", rules_file]
+    of_target = None
+    if rules:
+        extra, of_target = rulecases.mgr_args(a, rules, n)
+        argv += extra
     if n > 1:
         argv.append("-c")
     argv += a.mgr_arg
     env = dict(os.environ, ONVM_BUILD_DIR=build)
     mgr = procs.start("onvm_mgr", argv, env=env)
     nfs = []
+    rule_info = None
+    name = chain_name(n, rules)
     try:
         hit = mgr.wait_line("onvm_mgr: ready in", 30)
         if not hit:
@@ -333,12 +325,21 @@ def run_chain(a, procs, hz, n, tag, build, rules_file=None):
         t_ready, line = hit
         reported = float(line.split("ready in")[1].split()[0])
         tel = benchlib.Telemetry(prefix)
+        if rules == "json":
+            rule_info = rulecases.check_chains_loaded(a, mgr)
+        # The flows name the chain's first and last services: sf1 has its
+        # id from -d; the last hop gets one when its NF joins, which is
+        # before the manager receives (-w n).
+        if rules == "openflow" and n == 1:
+            rule_info = rulecases.install_flows(a, tel, of_target, n)
         # The last NF first: each one's -d needs its successor's service.
         for k in range(n, 0, -1):
             nf = start_nf(procs, prefix, env, f"sf{k}", f"sf{k + 1}" if k < n else None)
             nfs.insert(0, nf)
             if k > 1:
                 wait_nf_joined(tel, nf, 30)
+            if rules == "openflow" and k == n > 1:
+                rule_info = rulecases.install_flows(a, tel, of_target, n)
         entry = nfs[0]
         t_join, t_first = wait_nf(tel, entry, 30)
         time.sleep(a.warmup)
@@ -347,23 +348,28 @@ def run_chain(a, procs, hz, n, tag, build, rules_file=None):
         last_shortest = n == min(a.chains) and tag == a.repeat - 1
         profile = perf_profile(pids, a.perf) if a.perf > 0 and last_shortest else None
         if a.hold > 0 and last_shortest:
-            print(f"holding the {n}-NF chain for {a.hold:.0f} s: manager pid {mgr.pid}, "
+            print(f"holding the {name} chain for {a.hold:.0f} s: manager pid {mgr.pid}, "
                   f"NF pid{'s' if n > 1 else ''} {' '.join(str(nf.pid) for nf in nfs)}, "
-                  f"file prefix {prefix}", flush=True)
+                  f"file prefix {prefix}"
+                  + (f", OpenFlow {of_target}" if of_target else ""), flush=True)
             time.sleep(a.hold)
+        if rules == "openflow":
+            rulecases.check_hits(a, of_target, rule_info)
         tel.close()
-    except RuntimeError as e:
-        raise CaseError(f"{n}-NF: {e}\n{mgr.tail()}")
+    except (rulecases.RuleCaseError, RuntimeError) as e:
+        raise CaseError(f"{name}: {e}\n{mgr.tail()}")
     finally:
         for nf in nfs:
             procs.stop(nf, signal.SIGINT, 5)
         procs.stop(mgr, signal.SIGINT, 15)
-    row = summarize(f"{n}-NF" + (f"/{a.rules}r" if rules_file else ""), m, hz, {
+    row = summarize(name, m, hz, {
         "mgr data": lambda pid, t: pid == mgr.pid and is_worker(t),
         "mgr other": lambda pid, t: pid == mgr.pid and not is_worker(t),
         "NFs": lambda pid, t: pid != mgr.pid})
     if profile is not None:
         row["profile"] = profile
+    if rule_info is not None:
+        row["rules"] = rule_info
     row["startup"] = {"mgr_ready_reported_s": reported,
                       "mgr_ready_wall_s": t_ready - mgr.t_launch,
                       "nf_join_s": t_join - entry.t_launch,
@@ -450,17 +456,19 @@ def main():
     tmp = tempfile.mkdtemp(prefix="onvm_bench_")
     atexit.register(lambda: __import__("shutil").rmtree(tmp, ignore_errors=True))
     if a.flows:
-        a.flows_pcap = os.path.join(tmp, "flows.pcap")
-        write_flows_pcap(a.flows_pcap, a.flows)
-    rules_file = None
-    if a.rules:
-        rules_file = os.path.join(tmp, "rules.json")
-        write_rules(rules_file, a.rules)
+        try:
+            rulecases.prepare(a, tmp)
+        except rulecases.RuleCaseError as e:
+            sys.exit(f"run.sh: {e}")
+        if a.rules:
+            print(f"  workload: {rulecases.describe(a)}", file=sys.stderr, flush=True)
     cases = (([("testpmd", None)] if not a.no_testpmd else [])
              + ([("rings", None)] if not a.no_rings else [])
              + [("chain", n) for n in a.chains])
     if a.rules:
-        cases += [("rules", n) for n in a.chains]
+        # Each chain length's two forms back to back: their ratio compares
+        # runs minutes apart at most.
+        cases += [(kind, n) for n in a.chains for kind in rulecases.KINDS]
     # Round-robin: every round measures every case once, so that each
     # case's runs spread over the same stretch of time. This machine class
     # (VMs) changes speed in phases of minutes; measuring all runs of one
@@ -474,7 +482,7 @@ def main():
                 round_trips.append(rt)
             procs.cleanup()
         for kind, n in cases:
-            label = kind if n is None else f"{n}-NF" + ("/rules" if kind == "rules" else "")
+            label = kind if n is None else chain_name(n, None if kind == "chain" else kind)
             print(f"  measuring {label}" + (f" (round {r + 1}/{a.repeat})" if a.repeat > 1 else "")
                   + " ...", file=sys.stderr, flush=True)
             try:
@@ -482,8 +490,8 @@ def main():
                     row = run_testpmd(a, procs, hz, r)
                 elif kind == "rings":
                     row = run_rings(a, procs, hz, r, build)
-                elif kind == "rules":
-                    row = run_chain(a, procs, hz, n, r, build, rules_file)
+                elif kind in rulecases.KINDS:
+                    row = run_chain(a, procs, hz, n, r, build, kind)
                 else:
                     row = run_chain(a, procs, hz, n, r, build)
                 row["round"] = r
@@ -493,7 +501,8 @@ def main():
             except OSError as e:  # a binary that is not there
                 print(f"run.sh: {label}: {e}", file=sys.stderr)
             procs.cleanup()
-    # The one run that was profiled carries its profile out of the rows.
+    # The runs that were profiled (the shortest chain's forms, last round)
+    # carry their profiles out of the rows.
     profiled = [(x["case"], x.pop("profile")) for rs in runs.values() for x in rs
                 if "profile" in x]
     rows = []
@@ -502,11 +511,12 @@ def main():
         row["ratio"] = ratio_within_rounds(case_runs, runs.get(("testpmd", None), []))
         row["ratio_rings"] = ratio_within_rounds(case_runs, runs.get(("rings", None), []))
         rows.append(row)
-    report.print_table(rows, a, hz, round_trips)
+    of_vs_json = rulecases.openflow_vs_json(runs, a.chains) if a.rules else {}
+    report.print_table(rows, a, hz, round_trips, of_vs_json)
     for case, threads in profiled:
         report.print_profile(case, threads, a.perf)
     if a.json:
-        report.write_json(a.json, rows, a, hz, round_trips, profiled)
+        report.write_json(a.json, rows, a, hz, round_trips, profiled, of_vs_json)
     if a.plot:
         report.plot(a.plot, rows)
     return 0 if len(rows) == len(cases) else 1

@@ -79,6 +79,10 @@ class Proc:
                     return t, text
         return None
 
+    def count_lines(self, start):
+        with self._lock:
+            return sum(1 for _, text in self.lines if text.startswith(start))
+
     def wait_line(self, needle, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

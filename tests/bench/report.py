@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 
 import benchlib
+import rulecases
 
 
 def _fmt(v, spec):
@@ -20,11 +21,9 @@ def _percent(ratio):
     return f"{ratio * 100:.0f}%" if ratio is not None else "-"
 
 
-def print_table(rows, a, hz, round_trips=()):
+def print_table(rows, a, hz, round_trips=(), of_vs_json=None):
     print()
     src = f"{a.flows} flows replayed by net_pcap -> net_null" if a.flows else "2 x net_null"
-    if a.rules:
-        src += f"; 'N-NF/{a.rules}r': the chain selected through {a.rules} JSON chain rules"
     print(f"64-byte packets, {src}, lcores 0-1; window {a.duration:g} s after "
           f"{a.warmup:g} s warm-up" + (f", median of {a.repeat} rounds (every case once "
                                        f"per round; vs testpmd, vs rings: within each "
@@ -32,6 +31,11 @@ def print_table(rows, a, hz, round_trips=()):
                                        if a.repeat > 1 else ""))
     print(f"cycles/pkt = CPU time of all the case's threads in the window x "
           f"{hz / 1e6:.0f} MHz / packets sent")
+    if a.rules:
+        print(f"rule set (seed {a.seed}): {rulecases.describe(a)}")
+        print("'N-NF/JSON': the chain selected through the rules as JSON chains (-C); "
+              "'N-NF/OpenFlow': through the same rules as OpenFlow flows (ovs-ofctl "
+              "add-flows), the NF's output returning through table 0 to port 1")
     if a.dpdk_link:
         print(f"platform: {a.build}, DPDK linked {a.dpdk_link}; "
               f"testpmd: {benchlib.shown(a.testpmd)}"
@@ -40,13 +44,15 @@ def print_table(rows, a, hz, round_trips=()):
             print("  not like for like: the shared libraries slow testpmd down; "
                   f"scripts/build_static_testpmd.sh {a.build} builds a static one")
     print()
-    print(f"{'case':<12} {'Mpps':>7} {'cycles/pkt':>11} {'vs testpmd':>11} {'vs rings':>9}   "
+    print(f"{'case':<13} {'Mpps':>7} {'cycles/pkt':>11} {'vs testpmd':>11} {'vs rings':>9}   "
           f"{'cores':>5} {'others':>6}   where the cycles went (per packet)")
     for r in rows:
         parts = "  ".join(f"{k} {v:.0f}" for k, v in r["parts"].items())
-        print(f"{r['case']:<12} {r['mpps']:>7.2f} {r['cycles_per_pkt']:>11.0f} "
+        print(f"{r['case']:<13} {r['mpps']:>7.2f} {r['cycles_per_pkt']:>11.0f} "
               f"{_percent(r.get('ratio')):>11} {_percent(r.get('ratio_rings')):>9}   "
               f"{r['cores_used']:>5.2f} {r['others_cores']:>6.2f}   {parts}")
+    if a.rules:
+        print_rule_ratios(of_vs_json, rows)
     print()
     print("vs rings: against the rings-only ceiling, the chain's two ring handoffs and "
           "nothing else.")
@@ -67,11 +73,11 @@ def print_table(rows, a, hz, round_trips=()):
               "of one bare-metal socket: typically 50-200 ns).")
     print()
     print("start-up (seconds)")
-    print(f"{'case':<9} {'mgr ready':>10} {'(reported)':>11} {'NF joined':>10} "
+    print(f"{'case':<13} {'mgr ready':>10} {'(reported)':>11} {'NF joined':>10} "
           f"{'NF 1st pkt':>11}   {'testpmd fwd':>11}")
     for r in rows:
         s = r.get("startup", {})
-        print(f"{r['case']:<9} {_fmt(s.get('mgr_ready_wall_s'), '10.3f')} "
+        print(f"{r['case']:<13} {_fmt(s.get('mgr_ready_wall_s'), '10.3f')} "
               f"{_fmt(s.get('mgr_ready_reported_s'), '11.3f')} "
               f"{_fmt(s.get('nf_join_s'), '10.3f')} {_fmt(s.get('nf_first_packet_s'), '11.3f')}"
               f"   {_fmt(s.get('forwarding_s'), '11.3f')}")
@@ -80,6 +86,26 @@ def print_table(rows, a, hz, round_trips=()):
     print("NF: launch of ./go.sh for the chain's first NF to being listed in /onvm/nfs, and to "
           "its first packet;")
     print("testpmd fwd: launch to the first packet sent.")
+
+
+def print_rule_ratios(of_vs_json, rows):
+    """One line per chain length: OpenFlow Mpps over JSON Mpps, round by
+    round, and the median; then what each rule case checked."""
+    if not of_vs_json:
+        print("OpenFlow/JSON: no round measured both forms")
+    for case, x in of_vs_json.items():
+        rounds = "  ".join(f"round {k} {v:.2f}" for k, v in zip(x["rounds"], x["by_round"]))
+        print(f"OpenFlow/JSON {case}: {rounds}; median {x['median']:.2f}")
+    for r in rows:
+        info = r.get("rules") or {}
+        if "rules_hit" in info:
+            print(f"{r['case']}: {info['flows_installed']} flows installed in "
+                  f"{info['add_flows_s']:.1f} s; after the window {info['rules_hit']} rules "
+                  f"had counted packets (the capture hits {info['rules_hit_expected']}), the "
+                  f"catch-all {100 * info['catch_all_share']:.1f}% (expected "
+                  f"{100 * info['catch_all_share_expected']:.1f}%)")
+        elif "chains_loaded" in info:
+            print(f"{r['case']}: the manager loaded {info['chains_loaded']} chains")
 
 
 def print_profile(case, threads, seconds):
@@ -94,15 +120,21 @@ def print_profile(case, threads, seconds):
             print(f"    {pct:5.1f}%  {sym}")
 
 
-def write_json(path, rows, a, hz, round_trips=(), profiled=()):
+def write_json(path, rows, a, hz, round_trips=(), profiled=(), of_vs_json=None):
     out = {"packet_bytes": 64, "duration_s": a.duration, "warmup_s": a.warmup,
            "repeat": a.repeat, "clock_hz": hz,
            "core_round_trip_cycles": statistics.median(round_trips) if round_trips else None,
            "core_round_trips_by_round": list(round_trips),
            "dpdk_link": a.dpdk_link, "testpmd": benchlib.shown(a.testpmd),
-           "testpmd_dpdk_link": a.testpmd_link, "rows": rows}
-    for case, threads in profiled:
+           "testpmd_dpdk_link": a.testpmd_link, "flows": a.flows, "rows": rows}
+    if a.flows:
+        out["workload"] = a.rule_stats
+    if a.rules:
+        out["openflow_vs_json"] = of_vs_json or {}
+    # "perf": the plain chain's profile; "perf_by_case": every form's.
+    for case, threads in reversed(list(profiled)):
         out["perf"] = {"case": case, "seconds": a.perf, "threads": threads}
+        out.setdefault("perf_by_case", {})[case] = out["perf"]
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
 

@@ -155,17 +155,19 @@ nf_loop(void)
 	}
 }
 
+/* Port 0 only receives: one TX queue, which a net_pcap port (one queue at
+ * most) also has. Port 1 has one TX queue per sending lcore. */
 static void
-port_init(uint16_t port, struct rte_mempool *pool)
+port_init(uint16_t port, uint16_t n_tx, struct rte_mempool *pool)
 {
 	struct rte_eth_conf conf;
 	int rc;
 
 	memset(&conf, 0, sizeof(conf));
-	rc = rte_eth_dev_configure(port, 1, 2, &conf);
+	rc = rte_eth_dev_configure(port, 1, n_tx, &conf);
 	if (rc == 0)
 		rc = rte_eth_rx_queue_setup(port, 0, 1024, rte_socket_id(), NULL, pool);
-	for (uint16_t q = 0; q < 2 && rc == 0; q++)
+	for (uint16_t q = 0; q < n_tx && rc == 0; q++)
 		rc = rte_eth_tx_queue_setup(port, q, 1024, rte_socket_id(), NULL);
 	if (rc == 0)
 		rc = rte_eth_dev_start(port);
@@ -331,8 +333,8 @@ main(int argc, char **argv)
 				RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (pool == NULL || cfg.a == NULL || cfg.b == NULL)
 		rte_exit(EXIT_FAILURE, "ring_skeleton: %s\n", rte_strerror(rte_errno));
-	port_init(0, pool);
-	port_init(1, pool);
+	port_init(0, 1, pool);
+	port_init(1, 2, pool);
 
 	pthread_t clock_thread;
 	struct measurement res = { 0 };

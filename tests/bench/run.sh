@@ -6,6 +6,11 @@
 #
 #   tests/bench/run.sh [--duration S] [--warmup S] [--repeat N] [--chains 1,2,3]
 #                      [--plot out.png] [--json out.json] [--no-testpmd]
+#                      [--rules N [--flows N] [--seed S]]
+#
+# --rules N adds, per chain length, the chain selected through N generated
+# rules (tests/bench/ruleset.py) as JSON chains and as OpenFlow flows
+# (ovs-ofctl add-flows), with their OpenFlow/JSON ratio per round.
 #
 # Runs as root (hugepages), from any directory. ONVM_BUILD_DIR selects the
 # build (build/ by default).

@@ -44,7 +44,48 @@ PY
 }
 check "--perf: the 1-NF chain's profile names the manager's dataplane functions" profile
 check "start-up times reported for the chains" grep -q '^1-NF .*[0-9]\.[0-9][0-9][0-9]' "$WORK/bench.out"
+if [ "$rc" != 0 ]; then tail -20 "$WORK/bench.out"; fi
+
+# The rule-set cases, tiny: 50 rules over 200 flows, the 1-NF chain with
+# the rules as JSON chains and as OpenFlow flows, two rounds.
+if command -v ovs-ofctl >/dev/null; then
+	rjson=$WORK/bench_rules.json
+	ONVM_BUILD_DIR=$BUILD "$ONVM_ROOT/tests/bench/run.sh" --chains 1 --no-rings --repeat 2 \
+		--duration 0.5 --warmup 0.2 --rules 50 --flows 200 --json "$rjson" \
+		>"$WORK/bench_rules.out" 2>&1
+	rrc=$?
+	check "run.sh --rules exits 0" test "$rrc" = 0
+	for case in 1-NF/JSON 1-NF/OpenFlow; do
+		check "the table has a row for $case" grep -q "^$case " "$WORK/bench_rules.out"
+	done
+	check "the rule set's masks and hit spread are printed" \
+		grep -Eq '^rule set .*50 rules, [0-9]+ distinct masks.* 200 flows hit [0-9]+ rules' \
+		"$WORK/bench_rules.out"
+	check "the OpenFlow/JSON ratio line, per round and median" \
+		grep -Eq '^OpenFlow/JSON 1-NF: round 1 [0-9.]+  round 2 [0-9.]+; median [0-9.]+$' \
+		"$WORK/bench_rules.out"
+	rule_rows() { "$SYS_PYTHON" - "$rjson" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+cases = {r["case"]: r for r in d["rows"]}
+js, of = cases.get("1-NF/JSON"), cases.get("1-NF/OpenFlow")
+ok = js is not None and of is not None
+ok = ok and all(r["mpps"] > 0 and len(r["mpps_all"]) == 2 and r["ratio"] > 0 for r in (js, of))
+ok = ok and js["rules"]["chains_loaded"] == 51 and of["rules"]["flows_installed"] == 52
+w = d["workload"]
+ok = ok and w["rules"] == 50 and w["flows"] == 200 and w["masks"] > 0 and w["rules_hit"] > 25
+ok = ok and of["rules"]["rules_hit"] >= 0.9 * w["rules_hit"] and of["rules"]["returned_packets"] > 0
+r = d["openflow_vs_json"]["1-NF"]
+ok = ok and len(r["by_round"]) == 2 and r["median"] > 0
+sys.exit(0 if ok else 1)
+PY
+	}
+	check "JSON: both rule cases in both rounds, rules installed and hit, the ratio" rule_rows
+	if [ "$rrc" != 0 ]; then tail -20 "$WORK/bench_rules.out"; fi
+else
+	echo "  skipped the rule-set cases: ovs-ofctl not installed"
+fi
+
 leftover() { ! ls /var/run/dpdk 2>/dev/null | grep -q '^onvmbench_'; }
 check "no benchmark runtime directory left behind" leftover
-if [ "$rc" != 0 ]; then tail -20 "$WORK/bench.out"; fi
 finish
