@@ -236,3 +236,15 @@ flow_key_hash_symmetric(const struct flow_key *k)
 	/* A sum does not care which endpoint is which. */
 	return fmix32(a + b + ((uint32_t)k->eth_type << 8 | k->ip_proto));
 }
+
+void
+flow_key_5tuple(const struct flow_key *k, struct pkt_5tuple *t)
+{
+	bool ipv4 = k->eth_type == PKT_ETHERTYPE_IPV4;
+
+	t->src_ip = ipv4 ? k->ipv4_src : 0;
+	t->dst_ip = ipv4 ? k->ipv4_dst : 0;
+	t->proto = ipv4 ? k->ip_proto : 0;
+	t->src_port = ipv4 ? k->tp_src : 0;
+	t->dst_port = ipv4 ? k->tp_dst : 0;
+}

@@ -103,4 +103,10 @@ void flow_key_from_frame(struct flow_key *k, const struct pkt_info *pi, const ui
  */
 uint32_t flow_key_hash_symmetric(const struct flow_key *k);
 
+/* The IPv4 5-tuple in a key (ports 0 without TCP/UDP/SCTP), as
+ * pkt_info_5tuple() gives it from the parse the key was built from: the
+ * flow hash that picks a service's instance (pkt_5tuple_hash_symmetric)
+ * comes out the same either way. */
+void flow_key_5tuple(const struct flow_key *k, struct pkt_5tuple *t);
+
 #endif /* ONVM_FLOW_KEY_H */

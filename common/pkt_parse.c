@@ -217,16 +217,18 @@ pkt_parse(const uint8_t *data, uint32_t len, struct pkt_info *pi)
 void
 pkt_info_5tuple(const struct pkt_info *pi, struct pkt_5tuple *t)
 {
-	t->src_ip = pi->ipv4_src;
-	t->dst_ip = pi->ipv4_dst;
-	t->proto = pi->ip_proto;
-	if (pi->flags & PKT_F_L4) {
-		t->src_port = pi->src_port;
-		t->dst_port = pi->dst_port;
-	} else {
-		t->src_port = 0;
-		t->dst_port = 0;
-	}
+	bool ipv4 = pi->flags & PKT_F_IPV4;
+	bool ports = ipv4 && (pi->flags & PKT_F_L4) &&
+		     (pi->ip_proto == PKT_PROTO_TCP || pi->ip_proto == PKT_PROTO_UDP ||
+		      pi->ip_proto == PKT_PROTO_SCTP);
+
+	/* Only what the parse vouched for: a header it did not accept gives
+	 * zeros, as in a flow key, so both give one flow hash. */
+	t->src_ip = ipv4 ? pi->ipv4_src : 0;
+	t->dst_ip = ipv4 ? pi->ipv4_dst : 0;
+	t->proto = ipv4 ? pi->ip_proto : 0;
+	t->src_port = ports ? pi->src_port : 0;
+	t->dst_port = ports ? pi->dst_port : 0;
 }
 
 /* A 32-bit finaliser (murmur3 fmix): cheap, and mixes every input bit. */

@@ -105,7 +105,8 @@ struct pkt_5tuple {
  */
 int pkt_parse(const uint8_t *data, uint32_t len, struct pkt_info *pi);
 
-/* Fill a 5-tuple from a parsed IPv4 packet; ports are 0 when there is no L4. */
+/* Fill a 5-tuple from a parsed IPv4 packet: all 0 when the parse did not
+ * accept an IPv4 header, ports 0 without a whole TCP/UDP/SCTP header. */
 void pkt_info_5tuple(const struct pkt_info *pi, struct pkt_5tuple *t);
 
 /*

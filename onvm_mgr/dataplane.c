@@ -37,16 +37,23 @@ now_ns(const struct mgr *m)
 	return m->ns_base + (rte_rdtsc() - m->tsc_base) * 1000000000ULL / m->tsc_hz;
 }
 
+/* The packet's symmetric flow hash, computed the first time an instance
+ * must be picked for it: from its key when it was classified (no second
+ * parse), else from its headers. */
 static inline uint32_t
-flow_hash_of(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta)
+flow_hash_of(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, const struct flow_key *key)
 {
 	struct pkt_info pi;
 	struct pkt_5tuple t;
 
 	if (meta->flags & ONVM_META_F_HASH)
 		return meta->flow_hash;
-	pkt_parse(rte_pktmbuf_mtod(pkt, const uint8_t *), rte_pktmbuf_data_len(pkt), &pi);
-	pkt_info_5tuple(&pi, &t);
+	if (key != NULL) {
+		flow_key_5tuple(key, &t);
+	} else {
+		pkt_parse(rte_pktmbuf_mtod(pkt, const uint8_t *), rte_pktmbuf_data_len(pkt), &pi);
+		pkt_info_5tuple(&pi, &t);
+	}
 	meta->flow_hash = pkt_5tuple_hash_symmetric(&t);
 	meta->flags |= ONVM_META_F_HASH;
 	return meta->flow_hash;
@@ -60,7 +67,7 @@ flow_hash_of(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta)
  */
 static inline uint16_t
 pick_nf(struct mgr *m, uint16_t svc, struct rte_mbuf *pkt, struct onvm_pkt_meta *meta,
-	bool *single)
+	const struct flow_key *key, bool *single)
 {
 	const struct onvm_service *s = &m->shm->services[svc];
 	uint16_t n = __atomic_load_n(&s->num_instances, __ATOMIC_ACQUIRE);
@@ -69,7 +76,7 @@ pick_nf(struct mgr *m, uint16_t svc, struct rte_mbuf *pkt, struct onvm_pkt_meta 
 	if (single)
 		*single = n <= 1;
 	/* One instance takes every flow: no hash needed. */
-	nf = svc_pick_instance_of(s, n, n > 1 ? flow_hash_of(pkt, meta) : 0);
+	nf = svc_pick_instance_of(s, n, n > 1 ? flow_hash_of(pkt, meta, key) : 0);
 	if (nf == 0 ||
 	    __atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) != ONVM_NF_RUNNING)
 		return 0;
@@ -88,14 +95,14 @@ struct nf_memo {
 
 static inline uint16_t
 pick_nf_memo(struct mgr *m, struct nf_memo *memo, uint16_t svc, struct rte_mbuf *pkt,
-	     struct onvm_pkt_meta *meta)
+	     struct onvm_pkt_meta *meta, const struct flow_key *key)
 {
 	uint16_t nf;
 	bool single;
 
 	if (svc == memo->svc)
 		return memo->nf;
-	nf = pick_nf(m, svc, pkt, meta, &single);
+	nf = pick_nf(m, svc, pkt, meta, key, &single);
 	if (single) {
 		memo->svc = svc;
 		memo->nf = nf;
@@ -248,7 +255,7 @@ route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
 		if (e->kind == PKT_TO_CHAIN)
 			svc = chain_start(m, e->pkt, e->target, st->chain_gen, meta->in_port,
 					  meta->rx_ns);
-		nf = svc >= 1 && svc <= ONVM_MAX_SERVICES ? pick_nf_memo(m, memo, svc, e->pkt, meta)
+		nf = svc >= 1 && svc <= ONVM_MAX_SERVICES ? pick_nf_memo(m, memo, svc, e->pkt, meta, NULL)
 							  : 0;
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
@@ -360,7 +367,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 {
 	struct rte_mbuf *pkts[ONVM_BURST], *out[MGR_STASH_MAX], *of_pkts[ONVM_BURST];
 	struct flow_key keys[ONVM_BURST];
-	uint32_t results[ONVM_BURST], hashes[ONVM_BURST];
+	uint32_t results[ONVM_BURST];
 	uint16_t dst[MGR_STASH_MAX];
 	uint16_t n, kept = 0, n_of = 0;
 	uint16_t miss = m->shm->default_service ? 0 : MGR_NO_CHAIN;
@@ -377,8 +384,8 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	ts = now_ns(m);
 	st = fwd_current();
 	if (st->table0 != NULL) {
-		uint64_t hits = mgr_classify_burst(d, st, pkts, n, FLOW_OFPORT_FROM_DPDK(port),
-						   keys, results, hashes);
+		uint64_t hits = mgr_classify_burst(d->cls_cache, st, pkts, n, FLOW_OFPORT_FROM_DPDK(port),
+						   keys, results);
 		mgr_of_count_table0(m, d, st, n, (uint16_t)hits);
 	}
 	for (uint16_t i = 0; i < n; i++) {
@@ -403,10 +410,9 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 			keys[n_of++] = keys[i];
 			continue;
 		}
-		meta->flags = st->table0 != NULL ? ONVM_META_F_HASH : 0;
-		meta->flow_hash = st->table0 != NULL ? hashes[i] : 0;
+		meta->flags = 0; /* no flow hash yet: the first pick makes it */
 		svc = chain_start(m, pkt, (uint16_t)res, st->chain_gen, port, ts);
-		nf = pick_nf_memo(m, &memo, svc, pkt, meta);
+		nf = pick_nf_memo(m, &memo, svc, pkt, meta, st->table0 ? &keys[i] : NULL);
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
 			rte_pktmbuf_free(pkt);
@@ -493,7 +499,7 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 			continue;
 		}
 		if (disp.kind == DISPATCH_SERVICE) {
-			uint16_t nf = pick_nf_memo(m, &memo, disp.target, pkt, meta);
+			uint16_t nf = pick_nf_memo(m, &memo, disp.target, pkt, meta, NULL);
 			if (nf) {
 				pkts[kept] = pkt;
 				dst[kept++] = nf;

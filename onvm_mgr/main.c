@@ -130,7 +130,7 @@ plan_lcores(struct mgr *m)
 		m->num_tx = 1;
 		m->inline_data.role = ROLE_RX | ROLE_TX;
 		m->inline_data.lcore_id = rte_get_main_lcore();
-		m->inline_data.cls_cache = cls_cache_create(14);
+		m->inline_data.cls_cache = cls_cache_create(MGR_CLS_CACHE_ORDER);
 		m->shm->data_cpu_mask = m->shm->control_cpu_mask;
 		return;
 	}
@@ -151,7 +151,7 @@ plan_lcores(struct mgr *m)
 			ntx++;
 		}
 		m->shm->data_cpu_mask |= 1ULL << rte_lcore_to_cpu_id((int)lcore);
-		d->cls_cache = cls_cache_create(14);
+		d->cls_cache = cls_cache_create(MGR_CLS_CACHE_ORDER);
 		i++;
 	}
 	m->num_data = i;

@@ -30,6 +30,9 @@
 #include "pkt_dest.h"
 
 #define MGR_MAX_DATA_LCORES 8
+/* Each data lcore's exact-match cache for table 0: 2^16 entries (4 MiB),
+ * so that tens of thousands of flows hit it rather than the table. */
+#define MGR_CLS_CACHE_ORDER 16
 
 /*
  * Every drop the manager's data path counts, named once: the name is
@@ -171,15 +174,16 @@ int mgr_chains_reload(struct mgr *m);
 void mgr_chains_free(struct mgr *m);
 
 /* classify.c: look a burst entering on OpenFlow port in_ofport up in the
- * forwarding state's table 0 (which must exist): each packet's key, its
- * table-0 result (MGR_NO_MATCH: none) and its symmetric flow hash.
- * Returns how many matched. */
+ * forwarding state's table 0 (which must exist) through `cache`: each
+ * packet's key and its table-0 result (MGR_NO_MATCH: none). Returns how
+ * many matched. */
 #define MGR_NO_MATCH UINT32_MAX
 struct flow_key;
 struct fwd_state;
-uint64_t mgr_classify_burst(struct mgr_data_lcore *d, const struct fwd_state *st,
+struct cls_cache;
+uint64_t mgr_classify_burst(struct cls_cache *cache, const struct fwd_state *st,
 			    struct rte_mbuf **pkts, uint16_t n, uint32_t in_ofport,
-			    struct flow_key *keys, uint32_t *results, uint32_t *hashes);
+			    struct flow_key *keys, uint32_t *results);
 
 /* mgr_stats.c */
 void mgr_stats_collect(struct mgr *m);

@@ -212,8 +212,13 @@ mgr_of_init(struct mgr *m)
 	if (of_agent_init(&cfg, &host) < 0)
 		return -1;
 	env.io = of_agent_io();
-	for (unsigned int i = 0; i < RTE_DIM(lcores); i++) {
-		if (ofdp_lcore_init(&lcores[i], i) < 0) {
+	/* Only the data lcores that exist get caches (megabytes each). */
+	unsigned int nd;
+	struct mgr_data_lcore *ds = mgr_data_lcores(m, &nd);
+	for (unsigned int i = 0; i < nd; i++) {
+		unsigned int slot = mgr_data_slot(m, &ds[i]);
+
+		if (ofdp_lcore_init(&lcores[slot], slot) < 0) {
 			fprintf(stderr, "onvm_mgr: openflow: out of memory\n");
 			return -1;
 		}
@@ -329,7 +334,7 @@ mgr_of_reenter(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *
 	struct ofdp_lcore *lc = lcore_of(m, d);
 	struct rte_mbuf *run[ONVM_BURST];
 	struct flow_key keys[ONVM_BURST];
-	uint32_t results[ONVM_BURST], hashes[ONVM_BURST];
+	uint32_t results[ONVM_BURST];
 	uint16_t kept = 0, n_run = 0;
 
 	/* chain_hop counts table passes of an OpenFlow-steered packet: flows
@@ -352,8 +357,11 @@ mgr_of_reenter(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *
 		rte_pktmbuf_free_bulk(pkts, kept);
 		return;
 	}
-	uint64_t hits = mgr_classify_burst(d, st, pkts, kept, FLOW_OFPORT_SERVICE_BASE + svc, keys,
-					   results, hashes);
+	/* Packets back from a service are keyed by their in_port = 1000 +
+	 * the service: in the arrival cache they would evict the entries of
+	 * the packets still to come, so they have a cache of their own. */
+	uint64_t hits = mgr_classify_burst(lc->cache[0], st, pkts, kept,
+					   FLOW_OFPORT_SERVICE_BASE + svc, keys, results);
 	mgr_of_count_table0(m, d, st, kept, (uint16_t)hits);
 	for (uint16_t i = 0; i < kept; i++) {
 		if (results[i] == MGR_NO_MATCH) {

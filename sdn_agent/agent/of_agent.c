@@ -408,6 +408,11 @@ agent_iteration(struct of_agent *a)
 	}
 	drain_packet_in(a);
 	poll_services(a);
+	if (ofa_publish_due(a)) {
+		ofa_lock_agent(a);
+		ofa_publish(a, false);
+		ofa_unlock(a);
+	}
 	housekeeping(a, now);
 	flush_all(a);
 }

@@ -147,8 +147,11 @@ handle_messages(struct of_agent *a, struct ofa_conn *c)
 	}
 	memmove(c->in, c->in + off, c->have - off);
 	c->have -= off;
-	/* The batch's FLOW_MODs take effect before anything else happens. */
-	ofa_publish(a, false);
+	/* The batch's FLOW_MODs take effect now, or (another batch came in
+	 * the last few milliseconds) with the next batch's, at most
+	 * OFA_PUBLISH_GAP_MS later; a BARRIER_REPLY waits for them anyway. */
+	if (ofa_publish_due(a))
+		ofa_publish(a, false);
 	return open;
 }
 

@@ -18,6 +18,11 @@
 /* Replies queued for a controller that does not read: past this, its
  * connection is closed rather than let the agent's memory grow. */
 #define OFA_OUT_MAX (8u << 20)
+/* A controller adding flows one by one would have the whole table
+ * compiled after every socket read: between two publishes at least this
+ * long passes, unless a barrier, a PACKET_OUT or a chain reload needs the
+ * table now. */
+#define OFA_PUBLISH_GAP_MS 20
 
 struct ofa_conn {
 	int fd;
@@ -59,6 +64,7 @@ struct of_agent {
 
 	struct ofdp_table *published;   /* what the data lcores run, or NULL */
 	uint64_t compiled_generation;   /* sw.generation published last */
+	uint64_t published_ms;
 	uint64_t *harvested;            /* ofdp_harvest's `seen` for `published` */
 	uint64_t services_up;           /* bit S-1: service S had running NFs */
 	uint64_t next_expire_ms;
@@ -100,6 +106,9 @@ uint64_t ofa_now_ms(void);
 /* of_agent_publish.c (with the lock held): compile and publish if the
  * switch changed (or `force`); harvest the published table's counters. */
 void ofa_publish(struct of_agent *a, bool force);
+/* The switch changed and OFA_PUBLISH_GAP_MS passed since the last publish
+ * (read without the lock: the agent thread alone writes both). */
+bool ofa_publish_due(const struct of_agent *a);
 void ofa_harvest(struct of_agent *a);
 
 /* of_agent_ops.c */

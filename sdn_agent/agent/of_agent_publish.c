@@ -33,6 +33,7 @@ publish(struct of_agent *a, struct ofdp_table *t)
 	a->harvested = calloc(ofdp_harvest_words(t), sizeof(uint64_t));
 	a->published = t;
 	a->compiled_generation = a->sw.generation;
+	a->published_ms = ofa_now_ms();
 }
 
 static struct ofdp_table *
@@ -55,6 +56,13 @@ ofa_publish(struct of_agent *a, bool force)
 		return;
 	}
 	publish(a, t);
+}
+
+bool
+ofa_publish_due(const struct of_agent *a)
+{
+	return a->sw.generation != a->compiled_generation &&
+	       ofa_now_ms() - a->published_ms >= OFA_PUBLISH_GAP_MS;
 }
 
 static int

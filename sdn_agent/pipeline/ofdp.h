@@ -212,7 +212,9 @@ bool ofdp_env_dpdk_port(const struct ofdp_env *env, uint32_t of_port);
 bool ofdp_env_service_port(const struct ofdp_env *env, uint32_t of_port);
 
 /* One data lcore's pipeline state: its counter row, its exact-match
- * caches (one per table) and scratch for the burst. Used by one thread. */
+ * caches (one per table; the host uses cache[0] for packets that come
+ * back to table 0 from a service) and scratch for the burst. Used by one
+ * thread. */
 struct ofdp_lcore {
 	unsigned int slot;
 	uint64_t drops[OFDP_DROP_N];

@@ -14,7 +14,10 @@
 #define PIN_POOL_SIZE 1023
 #define PIN_RING_SIZE 1024
 #define POUT_SLOTS 64
-#define CACHE_ORDER 14 /* 16 Ki entries of exact-match cache per table */
+/* Exact-match cache sizes: table 0 again (every packet back from a
+ * service) 64 Ki entries, the later tables 16 Ki each. */
+#define CACHE_ORDER_TABLE0 16
+#define CACHE_ORDER 14
 
 int
 ofdp_io_init(struct ofdp_io *io, int socket_id)
@@ -61,9 +64,10 @@ ofdp_lcore_init(struct ofdp_lcore *lc, unsigned int slot)
 {
 	memset(lc, 0, sizeof(*lc));
 	lc->slot = slot;
-	/* Table 0 is looked up by the host with its own cache. */
-	for (unsigned int t = 1; t < OFDP_N_TABLES; t++) {
-		lc->cache[t] = cls_cache_create(CACHE_ORDER);
+	/* cache[0] is for the host: table 0 as packets coming back from a
+	 * service meet it (arrivals use the host's own cache). */
+	for (unsigned int t = 0; t < OFDP_N_TABLES; t++) {
+		lc->cache[t] = cls_cache_create(t == 0 ? CACHE_ORDER_TABLE0 : CACHE_ORDER);
 		if (lc->cache[t] == NULL) {
 			ofdp_lcore_free(lc);
 			return -1;
