@@ -324,7 +324,7 @@ mgr_of_run(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
 
 	for (uint16_t i = 0; i < n; i++)
 		idx[i] = results[i] & ~OFDP_FLOW;
-	ofdp_run_burst(st->of, &env, lcore_of(m, d), pkts, idx, keys, n, out);
+	ofdp_run_burst(st->of, &env, lcore_of(m, d), pkts, idx, keys, true, n, out);
 }
 
 void
@@ -352,6 +352,28 @@ mgr_of_reenter(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *
 	}
 	if (kept == 0)
 		return;
+	const struct ofdp_table *t = st->of;
+	uint32_t shortcut = t && svc <= t->max_service ? t->reenter[svc] : OFDP_LOOKUP;
+
+	if (shortcut != OFDP_LOOKUP) {
+		/* Whatever the NF did to the headers, table 0 would answer the
+		 * same for all of them: no parse, no lookup. */
+		mgr_of_count_table0(m, d, st, kept, kept);
+		for (uint16_t i = 0; i < kept; i++) {
+			keys[i].in_port = FLOW_OFPORT_SERVICE_BASE + svc;
+			keys[i].metadata = 0;
+			keys[i].tunnel_id = 0;
+			results[i] = shortcut & ~OFDP_FLOW;
+		}
+		if (shortcut & OFDP_FLOW) {
+			ofdp_run_burst(t, &env, lc, pkts, results, keys, false, kept, out);
+		} else {
+			for (uint16_t i = 0; i < kept; i++)
+				out->v[out->n++] = (struct pkt_dest){ pkts[i], PKT_TO_CHAIN,
+								      (uint16_t)shortcut };
+		}
+		return;
+	}
 	if (st->table0 == NULL) {
 		lc->drops[OFDP_DROP_REENTER_MISS] += kept;
 		rte_pktmbuf_free_bulk(pkts, kept);
@@ -379,7 +401,7 @@ mgr_of_reenter(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *
 		}
 	}
 	if (n_run)
-		ofdp_run_burst(st->of, &env, lc, run, results, keys, n_run, out);
+		ofdp_run_burst(t, &env, lc, run, results, keys, true, n_run, out);
 }
 
 bool

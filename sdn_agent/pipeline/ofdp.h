@@ -46,6 +46,7 @@ struct classifier;
 struct cls_cache;
 
 #define OFDP_FLOW          0x8000u /* classifier result bit: an OpenFlow flow index */
+#define OFDP_LOOKUP        UINT32_MAX /* ofdp_table.reenter: no shortcut */
 #define OFDP_MAX_FLOWS     0x7ff0u
 #define OFDP_COUNTER_SLOTS 9       /* rows of counters: one per data lcore */
 #define OFDP_PIN_MAX       1600    /* bytes of a frame kept for PACKET_IN */
@@ -137,6 +138,15 @@ struct ofdp_table {
 	/* Every table's classifier (NULL when a table is empty). Results:
 	 * OFDP_FLOW | index into flows, or in table 0 a JSON chain's id. */
 	struct classifier *cls[OFDP_N_TABLES];
+	/*
+	 * reenter[s], for s in 1..max_service: table 0's result for every
+	 * packet coming back from service s, when its headers cannot change
+	 * it (the best flow for in_port = 1000 + s matches on nothing else:
+	 * the usual `in_port=1001,actions=output:1002` of a chain built from
+	 * flows). OFDP_LOOKUP: the packet must be looked up.
+	 */
+	uint32_t *reenter;
+	uint16_t max_service;
 	struct ofdp_op *ops;
 	uint32_t n_ops;
 	struct ofdp_group *groups;     /* sorted by group_id */
@@ -228,14 +238,17 @@ void ofdp_lcore_free(struct ofdp_lcore *lc);
 /*
  * Run n (<= OFDP_BURST_MAX) packets from their table-0 flows:
  * flow_idx[i] is the flow table 0 matched for pkts[i] (its classifier
- * result without OFDP_FLOW), keys[i] the key it was looked up with
- * (in_port set; the pipeline may change the array). Appends the packets'
- * destinations to out, in burst order for each packet; every packet is
- * either in out (itself or as copies) or consumed and counted.
+ * result without OFDP_FLOW), keys[i] the key it was looked up with (the
+ * pipeline may change the array). `parsed` false: the keys hold only
+ * in_port, metadata and tunnel_id (table 0 was not looked up, see
+ * ofdp_table.reenter), and a packet is parsed when a lookup or a select
+ * group needs its headers. Appends the packets' destinations to out, in
+ * burst order for each packet; every packet is either in out (itself or
+ * as copies) or consumed and counted.
  */
 void ofdp_run_burst(const struct ofdp_table *t, const struct ofdp_env *env,
 		    struct ofdp_lcore *lc, struct rte_mbuf **pkts, const uint32_t *flow_idx,
-		    struct flow_key *keys, uint16_t n, struct pkt_dests *out);
+		    struct flow_key *keys, bool parsed, uint16_t n, struct pkt_dests *out);
 
 /* RX lcore: execute pending PACKET_OUTs (cheap when there are none); t
  * is the table in force (OFPP_TABLE runs it), or NULL. */

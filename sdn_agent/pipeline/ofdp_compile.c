@@ -368,6 +368,58 @@ compile_groups(const struct of_switch *sw, const struct ofdp_env *env, struct of
 	return 0;
 }
 
+/* A table-0 entry as compiled: its flow and its classifier result. */
+struct t0_entry {
+	const struct ofs_flow *f;
+	uint32_t result;
+};
+
+/* Only the in_port bits of a mask set: the entry matches any packet of
+ * its in_port, whatever the headers say. */
+static bool
+masks_only_in_port(const struct flow_key *mask)
+{
+	struct flow_key m = *mask;
+
+	m.in_port = 0;
+	static const struct flow_key zero;
+	return memcmp(&m, &zero, sizeof(m)) == 0;
+}
+
+/*
+ * ofdp_table.reenter: for each service port, the entry that wins for every
+ * packet coming back from it, if one does. It must match on in_port alone
+ * and beat every other entry that could match that in_port: a higher
+ * priority, or an equal one and added earlier (entries are in flow id
+ * order, which is the order the classifier breaks ties in).
+ */
+static int
+compute_reenter(const struct ofdp_env *env, const struct t0_entry *e, uint32_t n,
+		struct ofdp_table *t)
+{
+	t->max_service = env->max_service;
+	t->reenter = malloc((env->max_service + 1u) * sizeof(*t->reenter));
+	if (t->reenter == NULL)
+		return -1;
+	for (uint32_t s = 0; s <= env->max_service; s++) {
+		uint32_t port = FLOW_OFPORT_SERVICE_BASE + s;
+		int best = -1;
+
+		t->reenter[s] = OFDP_LOOKUP;
+		for (uint32_t i = 0; s > 0 && i < n; i++) {
+			const struct ofp_match *m = &e[i].f->match;
+
+			if ((port & m->mask.in_port) != (m->key.in_port & m->mask.in_port))
+				continue;
+			if (best < 0 || e[i].f->priority > e[best].f->priority)
+				best = (int)i;
+		}
+		if (best >= 0 && masks_only_in_port(&e[best].f->match.mask))
+			t->reenter[s] = e[best].result;
+	}
+	return 0;
+}
+
 static int
 alloc_counters(struct ofdp_table *t)
 {
@@ -392,9 +444,11 @@ ofdp_compile(const struct of_switch *sw, const struct ofdp_env *env,
 	uint32_t n = 0;
 	const struct ofs_flow **flows = ofdp_flows_by_id(sw, &n);
 	struct ofdp_table *t = calloc(1, sizeof(*t));
+	struct t0_entry *t0 = calloc(n + 1, sizeof(*t0));
+	uint32_t n_t0 = 0;
 	struct ofdp_opvec o = { 0 };
 
-	if (flows == NULL || t == NULL)
+	if (flows == NULL || t == NULL || t0 == NULL)
 		goto fail;
 	t->flows = calloc(n + 1, sizeof(*t->flows));
 	if (t->flows == NULL || ofdp_compile_meters(sw, prev, tsc_hz, t) < 0)
@@ -414,6 +468,8 @@ ofdp_compile(const struct of_switch *sw, const struct ofdp_env *env,
 			compile_flow(env, f, t, &o, &t->flows[t->n_flows]);
 			result = OFDP_FLOW | t->n_flows++;
 		}
+		if (f->table_id == 0)
+			t0[n_t0++] = (struct t0_entry){ f, result };
 		struct classifier **cls = &t->cls[f->table_id];
 		if (*cls == NULL && (*cls = classifier_create()) == NULL)
 			goto fail;
@@ -421,14 +477,17 @@ ofdp_compile(const struct of_switch *sw, const struct ofdp_env *env,
 		    CLS_NO_RULE)
 			goto fail;
 	}
-	if (compile_groups(sw, env, t, &o) < 0 || alloc_counters(t) < 0)
+	if (compile_groups(sw, env, t, &o) < 0 || alloc_counters(t) < 0 ||
+	    compute_reenter(env, t0, n_t0, t) < 0)
 		goto fail;
 	t->ops = o.v;
 	t->n_ops = o.n;
+	free(t0);
 	free(flows);
 	return t;
 fail:
 	free(o.v);
+	free(t0);
 	free(flows);
 	ofdp_table_free(t);
 	return NULL;
@@ -452,6 +511,7 @@ ofdp_table_free(struct ofdp_table *t)
 	free(t->ops);
 	free(t->groups);
 	free(t->buckets);
+	free(t->reenter);
 	free(t);
 }
 

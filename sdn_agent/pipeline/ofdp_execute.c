@@ -534,7 +534,7 @@ lookup_table(const struct ofdp_table *t, struct ofdp_lcore *lc, uint8_t tid,
 void
 ofdp_run_burst(const struct ofdp_table *t, const struct ofdp_env *env, struct ofdp_lcore *lc,
 	       struct rte_mbuf **pkts, const uint32_t *flow_idx, struct flow_key *keys,
-	       uint16_t n, struct pkt_dests *out)
+	       bool parsed, uint16_t n, struct pkt_dests *out)
 {
 	struct pkt_run run[OFDP_BURST_MAX];
 	uint16_t live[OFDP_BURST_MAX], next_live[OFDP_BURST_MAX], nlive = 0;
@@ -546,7 +546,7 @@ ofdp_run_burst(const struct ofdp_table *t, const struct ofdp_env *env, struct of
 	for (uint16_t i = 0; i < n; i++) {
 		run[i] = (struct pkt_run){ .idx = flow_idx[i], .in_ofport = keys[i].in_port,
 					   .metadata = keys[i].metadata,
-					   .tunnel_id = keys[i].tunnel_id };
+					   .tunnel_id = keys[i].tunnel_id, .dirty = !parsed };
 		live[nlive++] = i;
 	}
 	/* goto-table only leads to a higher table: at most one pass each. */
@@ -603,7 +603,7 @@ run_table0(struct exec_ctx *c, struct rte_mbuf *pkt)
 		return;
 	}
 	res &= ~OFDP_FLOW;
-	ofdp_run_burst(c->t, c->env, c->lc, &pkt, &res, &key, 1, c->out);
+	ofdp_run_burst(c->t, c->env, c->lc, &pkt, &res, &key, true, 1, c->out);
 }
 
 void
