@@ -407,7 +407,9 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 							.rx_ns = ts };
 			of_pkts[n_of] = pkt;
 			results[n_of] = res;
-			keys[n_of++] = keys[i];
+			if (n_of != i)
+				keys[n_of] = keys[i];
+			n_of++;
 			continue;
 		}
 		meta->flags = 0; /* no flow hash yet: the first pick makes it */
@@ -422,7 +424,8 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		dst[kept++] = nf;
 	}
 	for (uint16_t at = 0; at < n_of; at += PKT_DESTS_CHUNK) {
-		struct pkt_dests dests = { .n = 0 };
+		struct pkt_dests dests; /* 8 KiB: set n only, no initialiser that zeroes it all */
+		dests.n = 0;
 
 		mgr_of_run(m, d, st, of_pkts + at, results + at, keys + at,
 			   (uint16_t)RTE_MIN(PKT_DESTS_CHUNK, n_of - at), &dests);
@@ -518,7 +521,8 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 	if (ndrop)
 		rte_pktmbuf_free_bulk(drops, ndrop);
 	for (uint16_t at = 0; at < nagain; at += PKT_DESTS_CHUNK) {
-		struct pkt_dests dests = { .n = 0 };
+		struct pkt_dests dests; /* 8 KiB: set n only, no initialiser that zeroes it all */
+		dests.n = 0;
 		const struct fwd_state *fs = fwd_current();
 
 		mgr_of_reenter(m, d, fs, again + at, (uint16_t)RTE_MIN(PKT_DESTS_CHUNK, nagain - at),
@@ -542,7 +546,8 @@ packet_out(struct mgr *m, struct mgr_data_lcore *d)
 {
 	struct rte_mbuf *pkts[MGR_STASH_MAX];
 	uint16_t dst[MGR_STASH_MAX], kept = 0, left;
-	struct pkt_dests dests = { .n = 0 };
+	struct pkt_dests dests; /* 8 KiB: set n only, no initialiser that zeroes it all */
+	dests.n = 0;
 	struct nf_memo memo = { 0, 0 };
 	const struct fwd_state *fs = fwd_current();
 
