@@ -34,7 +34,7 @@ static const struct onvm_chain no_chain = { .name = "openflow", .num_hops = 0,
 static inline uint64_t
 now_ns(const struct mgr *m)
 {
-	return m->ns_base + (rte_rdtsc() - m->tsc_base) * 1000000000ULL / m->tsc_hz;
+	return tsc_clock_ns(&m->clock, rte_rdtsc());
 }
 
 /* The packet's symmetric flow hash, computed the first time an instance

@@ -165,10 +165,10 @@ init_clock(struct mgr *m)
 
 	m->tsc_hz = rte_get_tsc_hz();
 	clock_gettime(CLOCK_REALTIME, &ts);
-	m->tsc_base = rte_rdtsc();
-	m->ns_base = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	tsc_clock_init(&m->clock, rte_rdtsc(),
+		       (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec, m->tsc_hz);
 	m->stash_timeout_tsc = m->tsc_hz / 100; /* 10 ms */
-	m->start_tsc = m->tsc_base;
+	m->start_tsc = m->clock.tsc_base;
 }
 
 static void

@@ -28,6 +28,7 @@
 #include "mgr_args.h"
 #include "onvm_common.h"
 #include "pkt_dest.h"
+#include "tsc_clock.h"
 
 #define MGR_MAX_DATA_LCORES 8
 /* Each data lcore's exact-match cache for table 0: 2^16 entries (4 MiB),
@@ -122,8 +123,7 @@ struct mgr {
 	volatile uint16_t num_active;
 
 	uint64_t tsc_hz;
-	uint64_t ns_base;          /* wall clock at tsc_base */
-	uint64_t tsc_base;
+	struct tsc_clock clock;    /* arrival times (tsc_clock.h) */
 	uint64_t stash_timeout_tsc;
 	uint64_t baseline_in_use;
 
