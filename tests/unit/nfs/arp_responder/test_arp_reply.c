@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "byte_order.h"
 #include "arp_reply.h"
 
 static const uint8_t asker_mac[6] = { 0x02, 0xaa, 0x00, 0x00, 0x00, 0x01 };
@@ -16,12 +17,6 @@ static const uint8_t mac0[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x10 };
 static const uint8_t mac1[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x11 };
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((c) << 8) | (d))
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24, p[1] = v >> 16, p[2] = v >> 8, p[3] = v;
-}
 
 /* An Ethernet/IPv4 ARP frame, built by hand (independently of the code under test). */
 static uint32_t
@@ -42,9 +37,9 @@ make_arp(uint8_t *f, int vlan, uint16_t op, const uint8_t sha[6], uint32_t spa, 
 	a[4] = 6, a[5] = 4;
 	a[7] = (uint8_t)op;
 	memcpy(a + 8, sha, 6);
-	put32(a + 14, spa);
+	be32_store(a + 14, spa);
 	memset(a + 18, 0, 6);
-	put32(a + 24, tpa);
+	be32_store(a + 24, tpa);
 	for (uint32_t i = off + 28; i < 60; i++)
 		f[i] = (uint8_t)(0xe0 + i); /* padding the reply must keep */
 	return 60;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "byte_order.h"
 #include "fw_engine.h"
 #include "fw_test_eal.h"
 
@@ -24,20 +25,6 @@ struct frame {
 	uint8_t b[128];
 	uint32_t len;
 };
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 /* Ethernet + IPv4 + TCP or UDP (ports) or ICMP, with no payload. */
 static struct frame
@@ -51,23 +38,23 @@ ipv4_frame(uint8_t proto, uint32_t sip, uint16_t sport, uint32_t dip, uint16_t d
 	memset(&f, 0, sizeof(f));
 	f.b[0] = 0x02;
 	f.b[6] = 0x02;
-	put16(f.b + 12, PKT_ETHERTYPE_IPV4);
+	be16_store(f.b + 12, PKT_ETHERTYPE_IPV4);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + l4len));
+	be16_store(ip + 2, (uint16_t)(20 + l4len));
 	ip[8] = 64;
 	ip[9] = proto;
-	put32(ip + 12, sip);
-	put32(ip + 16, dip);
+	be32_store(ip + 12, sip);
+	be32_store(ip + 16, dip);
 	if (proto == PKT_PROTO_ICMP) {
 		l4[0] = 8;
 	} else {
-		put16(l4, sport);
-		put16(l4 + 2, dport);
+		be16_store(l4, sport);
+		be16_store(l4 + 2, dport);
 		if (proto == PKT_PROTO_TCP) {
 			l4[12] = 0x50;
 			l4[13] = tcp_flags;
 		} else {
-			put16(l4 + 4, 8);
+			be16_store(l4 + 4, 8);
 		}
 	}
 	f.len = 14 + 20 + l4len;
@@ -80,7 +67,7 @@ arp_frame(void)
 	struct frame f;
 
 	memset(&f, 0, sizeof(f));
-	put16(f.b + 12, PKT_ETHERTYPE_ARP);
+	be16_store(f.b + 12, PKT_ETHERTYPE_ARP);
 	f.len = 60;
 	return f;
 }
@@ -174,7 +161,7 @@ malformed_and_truncated(void **state)
 	assert_int_equal(decide1(e, f, 0), FW_V_DEFAULT_ALLOW);
 	/* Truncated TCP header: the port rule cannot match, the proto rule does. */
 	f = ipv4_frame(PKT_PROTO_TCP, CLIENT, 1, SERVER, 80, PKT_TCP_SYN);
-	put16(f.b + 16, 20 + 10);
+	be16_store(f.b + 16, 20 + 10);
 	f.len = 14 + 20 + 10;
 	assert_int_equal(decide1(e, f, 0), FW_V_DENY_RULE);
 	/* A runt that is not even Ethernet. */

@@ -15,24 +15,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "byte_order.h"
 #include "ids_engine.h"
 
 #define CLI 0x0a000001u
 #define SRV 0xc0a80101u
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 /* Ethernet + IPv4 + TCP (+ payload); returns the frame length. */
 static uint32_t
@@ -42,22 +29,22 @@ tcp_frame(uint8_t *f, uint32_t sip, uint32_t dip, uint16_t sp, uint16_t dp, uint
 	uint32_t plen = payload ? (uint32_t)strlen(payload) : 0;
 
 	memset(f, 0, 54);
-	put16(f + 12, 0x0800);
+	be16_store(f + 12, 0x0800);
 	uint8_t *ip = f + 14;
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + 20 + plen));
+	be16_store(ip + 2, (uint16_t)(20 + 20 + plen));
 	ip[8] = 64;
 	ip[9] = 6;
-	put32(ip + 12, sip);
-	put32(ip + 16, dip);
+	be32_store(ip + 12, sip);
+	be32_store(ip + 16, dip);
 	uint8_t *tcp = ip + 20;
-	put16(tcp, sp);
-	put16(tcp + 2, dp);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, 1);
+	be16_store(tcp, sp);
+	be16_store(tcp + 2, dp);
+	be32_store(tcp + 4, seq);
+	be32_store(tcp + 8, 1);
 	tcp[12] = 5 << 4;
 	tcp[13] = flags;
-	put16(tcp + 14, 65535);
+	be16_store(tcp + 14, 65535);
 	if (plen)
 		memcpy(tcp + 20, payload, plen);
 	return 54 + plen;
@@ -367,21 +354,21 @@ test_udp_and_icmp(void **state)
 	const char *q = "\x07" "EXAMPLE\x03" "com";
 	uint8_t *ip = f + 14, *udp = ip + 20;
 	ip[9] = 17;
-	put16(ip + 2, (uint16_t)(20 + 8 + strlen(q)));
-	put16(udp + 4, (uint16_t)(8 + strlen(q)));
+	be16_store(ip + 2, (uint16_t)(20 + 8 + strlen(q)));
+	be16_store(udp + 4, (uint16_t)(8 + strlen(q)));
 	memcpy(udp + 8, q, strlen(q));
 	n = 14 + 20 + 8 + (uint32_t)strlen(q);
 	ids_engine_inspect(fx->e, f, n, 1);
 	assert_int_equal(alerts(fx), 1);
 
 	ip[9] = 1;
-	put16(ip + 2, 20 + 8);
+	be16_store(ip + 2, 20 + 8);
 	udp[0] = 8; /* echo request */
 	udp[1] = 0;
 	ids_engine_inspect(fx->e, f, 14 + 28, 2);
 	assert_int_equal(alerts(fx), 2);
 	/* The payload starts after the 8-byte ICMP header (id and sequence). */
-	put16(ip + 2, 20 + 8 + 3);
+	be16_store(ip + 2, 20 + 8 + 3);
 	memcpy(udp + 4, "\0\0\0\0PAY", 7);
 	ids_engine_inspect(fx->e, f, 14 + 28 + 3, 3);
 	assert_int_equal(alerts(fx), 4); /* sid 9, and sid 10 on the bytes after it */

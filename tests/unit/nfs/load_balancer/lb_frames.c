@@ -2,41 +2,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byte_order.h"
 #include "csum_ref.h"
 #include "lb_frames.h"
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return ((uint32_t)rd16(p) << 16) | rd16(p + 2);
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
-}
 
 static unsigned int
 l4_len(const uint8_t *f)
 {
 	const uint8_t *ip = f + LBF_ETH;
 
-	return rd16(ip + 2) - 20u;
+	return be16_load(ip + 2) - 20u;
 }
 
 /* The L4 checksum over pseudo-header + segment, with the field taken as 0. */
@@ -72,30 +47,30 @@ lbf_make(uint8_t *f, const struct lbf_spec *s)
 
 	memset(f, 0, LBF_MAX);
 	memcpy(f, (uint8_t[12]){ 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 }, 12);
-	wr16(f + 12, 0x0800);
+	be16_store(f + 12, 0x0800);
 	ip[0] = 0x45;
-	wr16(ip + 2, (uint16_t)(20 + len));
-	wr16(ip + 4, (uint16_t)s->seed);
+	be16_store(ip + 2, (uint16_t)(20 + len));
+	be16_store(ip + 4, (uint16_t)s->seed);
 	ip[8] = 64;
 	ip[9] = s->proto;
-	wr32(ip + 12, s->sip);
-	wr32(ip + 16, s->dip);
-	wr16(l4, s->sport);
-	wr16(l4 + 2, s->dport);
+	be32_store(ip + 12, s->sip);
+	be32_store(ip + 16, s->dip);
+	be16_store(l4, s->sport);
+	be16_store(l4 + 2, s->dport);
 	if (s->proto == 6) {
-		wr32(l4 + 4, s->seed * 2654435761u);
+		be32_store(l4 + 4, s->seed * 2654435761u);
 		l4[12] = 0x50;
 		l4[13] = s->tcp_flags;
-		wr16(l4 + 14, 29200);
+		be16_store(l4 + 14, 29200);
 	} else {
-		wr16(l4 + 4, (uint16_t)len);
+		be16_store(l4 + 4, (uint16_t)len);
 	}
 	srand(s->seed);
 	for (unsigned int i = 0; i < s->payload; i++)
 		l4[hl + i] = (uint8_t)rand();
-	wr16(ip + 10, ip_csum(f));
+	be16_store(ip + 10, ip_csum(f));
 	if (!(s->proto == 17 && s->udp_no_csum))
-		wr16(l4 + (s->proto == 6 ? 16 : 6), l4_csum(f));
+		be16_store(l4 + (s->proto == 6 ? 16 : 6), l4_csum(f));
 	return LBF_ETH + 20 + len;
 }
 
@@ -106,22 +81,22 @@ lbf_checksums_ok(const uint8_t *f, uint32_t len)
 	uint16_t stored_l4 = lbf_l4_csum(f);
 
 	(void)len;
-	if (rd16(ip + 10) != ip_csum(f))
+	if (be16_load(ip + 10) != ip_csum(f))
 		return 0;
 	if (ip[9] == 17 && stored_l4 == 0)
 		return 1;
 	return stored_l4 == l4_csum(f);
 }
 
-uint32_t lbf_src_ip(const uint8_t *f) { return rd32(f + LBF_ETH + 12); }
-uint32_t lbf_dst_ip(const uint8_t *f) { return rd32(f + LBF_ETH + 16); }
-uint16_t lbf_src_port(const uint8_t *f) { return rd16(f + LBF_ETH + 20); }
-uint16_t lbf_dst_port(const uint8_t *f) { return rd16(f + LBF_ETH + 22); }
+uint32_t lbf_src_ip(const uint8_t *f) { return be32_load(f + LBF_ETH + 12); }
+uint32_t lbf_dst_ip(const uint8_t *f) { return be32_load(f + LBF_ETH + 16); }
+uint16_t lbf_src_port(const uint8_t *f) { return be16_load(f + LBF_ETH + 20); }
+uint16_t lbf_dst_port(const uint8_t *f) { return be16_load(f + LBF_ETH + 22); }
 
 uint16_t
 lbf_l4_csum(const uint8_t *f)
 {
 	const uint8_t *ip = f + LBF_ETH;
 
-	return rd16(ip + 20 + (ip[9] == 6 ? 16 : 6));
+	return be16_load(ip + 20 + (ip[9] == 6 ? 16 : 6));
 }

@@ -4,34 +4,22 @@
 #define QOE_TEST_FRAMES_H
 
 #include <stdint.h>
+
+#include "byte_order.h"
 #include <string.h>
-
-static inline void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 /* Ethernet + IPv4 header for an L4 of l4_len bytes; returns the L4 offset. */
 static inline uint32_t
 frame_ip(uint8_t *f, uint8_t proto, uint32_t src, uint32_t dst, uint32_t l4_len)
 {
 	memset(f, 0, 34);
-	put16(f + 12, 0x0800);
+	be16_store(f + 12, 0x0800);
 	f[14] = 0x45;
-	put16(f + 16, (uint16_t)(20 + l4_len));
+	be16_store(f + 16, (uint16_t)(20 + l4_len));
 	f[22] = 64;
 	f[23] = proto;
-	put32(f + 26, src);
-	put32(f + 30, dst);
+	be32_store(f + 26, src);
+	be32_store(f + 30, dst);
 	return 34;
 }
 
@@ -43,13 +31,13 @@ frame_tcp(uint8_t *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport
 	uint32_t o = frame_ip(f, 6, src, dst, 20 + len);
 
 	memset(f + o, 0, 20 + len);
-	put16(f + o, sport);
-	put16(f + o + 2, dport);
-	put32(f + o + 4, seq);
-	put32(f + o + 8, ack);
+	be16_store(f + o, sport);
+	be16_store(f + o + 2, dport);
+	be32_store(f + o + 4, seq);
+	be32_store(f + o + 8, ack);
 	f[o + 12] = 5 << 4;
 	f[o + 13] = flags;
-	put16(f + o + 14, window);
+	be16_store(f + o + 14, window);
 	return o + 20 + len;
 }
 
@@ -60,10 +48,10 @@ frame_udp(uint8_t *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport
 {
 	uint32_t o = frame_ip(f, 17, src, dst, 8 + len);
 
-	put16(f + o, sport);
-	put16(f + o + 2, dport);
-	put16(f + o + 4, (uint16_t)(8 + len));
-	put16(f + o + 6, 0);
+	be16_store(f + o, sport);
+	be16_store(f + o + 2, dport);
+	be16_store(f + o + 4, (uint16_t)(8 + len));
+	be16_store(f + o + 6, 0);
 	memcpy(f + o + 8, payload, len);
 	return o + 8 + len;
 }

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "byte_order.h"
 #include "qoe_engine.h"
 #include "qoe_test_frames.h"
 
@@ -300,14 +301,14 @@ test_malformed_frames_counted(void **state)
 	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_BAD_L4);
 	n = frame_tcp(f, CLI, 1, SRV, 2, SYN, 0, 0, 100, 0);
 	assert_int_equal(qoe_engine_packet(o.e, f, 34 + 10, n, T0), QOE_PKT_TRUNCATED);
-	put16(f + 16, 20 + 10);                               /* IP says 10 bytes of TCP */
+	be16_store(f + 16, 20 + 10);                               /* IP says 10 bytes of TCP */
 	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_TRUNCATED);
 	n = frame_tcp(f, CLI, 1, SRV, 2, SYN, 0, 0, 100, 0);
-	put16(f + 20, 0x2000);                                /* more fragments */
+	be16_store(f + 20, 0x2000);                                /* more fragments */
 	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_FRAGMENT);
-	put16(f + 20, 0x0010);                                /* a later fragment */
+	be16_store(f + 20, 0x0010);                                /* a later fragment */
 	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_FRAGMENT);
-	put16(f + 12, 0x0806);                                /* ARP */
+	be16_store(f + 12, 0x0806);                                /* ARP */
 	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_NOT_IPV4);
 	assert_int_equal(qoe_engine_packet(o.e, f, 5, 5, T0), QOE_PKT_TRUNCATED);
 	assert_int_equal(qoe_engine_packet(o.e, f, 0, 0, T0), QOE_PKT_TRUNCATED);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "byte_order.h"
 #include "of_hdr_edit.h"
 #include "ofp_wire.h"
 
@@ -106,13 +107,6 @@ static const uint8_t MAC_B[6] = { 0x02, 0, 0, 0, 0, 0xbb };
 static const uint8_t V6_A[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 static const uint8_t V6_B[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0x12, [15] = 2 };
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* Ethernet (+ one 802.1Q tag when vlan), returns the L3 offset. */
 static uint32_t
 eth(uint8_t *f, uint16_t type, bool vlan)
@@ -120,12 +114,12 @@ eth(uint8_t *f, uint16_t type, bool vlan)
 	memcpy(f, MAC_B, 6);
 	memcpy(f + 6, MAC_A, 6);
 	if (!vlan) {
-		put16(f + 12, type);
+		be16_store(f + 12, type);
 		return 14;
 	}
-	put16(f + 12, 0x8100);
-	put16(f + 14, 0x2064); /* pcp 1, vid 100 */
-	put16(f + 16, type);
+	be16_store(f + 12, 0x8100);
+	be16_store(f + 14, 0x2064); /* pcp 1, vid 100 */
+	be16_store(f + 16, type);
 	return 18;
 }
 
@@ -150,8 +144,8 @@ l4_finish(uint8_t *f, uint32_t l3, bool v6, uint8_t proto, uint32_t l4_len)
 			l4[8 + i] = (uint8_t)(c >> (8 * i));
 		return;
 	}
-	put16(l4 + at, 0);
-	put16(l4 + at, ref_csum(l4, l4_len, proto == 1 ? 0 : pseudo_sum(f, l3, v6, proto, l4_len)));
+	be16_store(l4 + at, 0);
+	be16_store(l4 + at, ref_csum(l4, l4_len, proto == 1 ? 0 : pseudo_sum(f, l3, v6, proto, l4_len)));
 }
 
 /* Ethernet [+VLAN] + IPv4 + an L4 segment of l4_len bytes; frame length. */
@@ -164,17 +158,17 @@ v4_frame(uint8_t *f, bool vlan, uint8_t proto, uint32_t l4_len)
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
 	ip[1] = 0xb9; /* dscp 46, ecn 1 */
-	put16(ip + 2, (uint16_t)(20 + l4_len));
-	put16(ip + 4, 0x1234);
+	be16_store(ip + 2, (uint16_t)(20 + l4_len));
+	be16_store(ip + 4, 0x1234);
 	ip[8] = 64;
 	ip[9] = proto;
 	memcpy(ip + 12, (uint8_t[]){ 10, 0, 0, 1, 10, 0, 0, 2 }, 8);
-	put16(ip + 10, ref_csum(ip, 20, 0));
+	be16_store(ip + 10, ref_csum(ip, 20, 0));
 	fill(ip + 20, l4_len, proto);
 	if (proto == 6)
 		ip[20 + 12] = 0x50;
 	if (proto == 17)
-		put16(ip + 20 + 4, (uint16_t)l4_len);
+		be16_store(ip + 20 + 4, (uint16_t)l4_len);
 	l4_finish(f, l3, false, proto, l4_len);
 	return l3 + 20 + l4_len;
 }
@@ -190,7 +184,7 @@ v6_frame(uint8_t *f, uint8_t proto, uint32_t l4_len)
 	ip[1] = 0x45; /* flow label 0x5abcd */
 	ip[2] = 0xab;
 	ip[3] = 0xcd;
-	put16(ip + 4, (uint16_t)l4_len);
+	be16_store(ip + 4, (uint16_t)l4_len);
 	ip[6] = proto;
 	ip[7] = 255;
 	memcpy(ip + 8, V6_A, 16);
@@ -199,7 +193,7 @@ v6_frame(uint8_t *f, uint8_t proto, uint32_t l4_len)
 	if (proto == 6)
 		ip[40 + 12] = 0x50;
 	if (proto == 17)
-		put16(ip + 40 + 4, (uint16_t)l4_len);
+		be16_store(ip + 40 + 4, (uint16_t)l4_len);
 	if (proto != 6 && proto != 17 && proto != 58 && proto != 132)
 		return l3 + 40 + l4_len;
 	l4_finish(f, l3, true, proto, l4_len);
@@ -229,11 +223,11 @@ arp_frame(uint8_t *f)
 	uint32_t l3 = eth(f, 0x0806, false);
 	uint8_t *a = f + l3;
 
-	put16(a, 1);
-	put16(a + 2, 0x0800);
+	be16_store(a, 1);
+	be16_store(a + 2, 0x0800);
 	a[4] = 6;
 	a[5] = 4;
-	put16(a + 6, 1);
+	be16_store(a + 6, 1);
 	memcpy(a + 8, MAC_A, 6);
 	memcpy(a + 14, (uint8_t[]){ 10, 0, 0, 1 }, 4);
 	memset(a + 18, 0, 6);
@@ -424,7 +418,7 @@ ipv6_addresses_fix_l4_checksums(void **state)
 	}
 	/* UDP without a checksum keeps none. */
 	uint32_t n = v6_frame(f, 17, 24);
-	put16(f + 54 + 6, 0);
+	be16_store(f + 54 + 6, 0);
 	assert_true(ofhe_set_field(f, n, OFPXMT_OFB_IPV6_SRC, new_src));
 	assert_int_equal(f[60] | f[61], 0);
 	n = v4_frame(f, false, 6, 20);
@@ -609,9 +603,9 @@ pbb_behind_btag(void **state)
 
 	memcpy(f, MAC_B, 6);
 	memcpy(f + 6, MAC_A, 6);
-	put16(f + 12, 0x88a8);
-	put16(f + 14, 10);
-	put16(f + 16, 0x88e7);
+	be16_store(f + 12, 0x88a8);
+	be16_store(f + 14, 10);
+	be16_store(f + 16, 0x88e7);
 	memcpy(f + 18, ((uint8_t[]){ 0x60, 0, 0, 100 }), 4);
 	memcpy(f + 22, inner, n);
 	uint32_t m = n + 22;
