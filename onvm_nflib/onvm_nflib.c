@@ -94,6 +94,11 @@ onvm_nflib_init(int argc, char **argv, const char *nf_name)
 	atexit(leave_at_exit);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* A hang-up asks for a clean stop too (an NF may take SIGHUP for
+	 * itself, as the firewall does to reload): a container's stub init
+	 * (systemd-nspawn --as-pid2) sends it right after SIGTERM, and its
+	 * default action would end the NF before it left the manager. */
+	signal(SIGHUP, on_signal);
 
 	nflib_attach(nf);
 	nflib_register(nf);
