@@ -14,6 +14,12 @@ container_fail() {
 	exit 1
 }
 
+# Whether a program is installed (a regular executable file on PATH).
+have() {
+	local p
+	p=$(command -v "$1") && [ -f "$p" ] && [ -x "$p" ]
+}
+
 # The runtime to use: ONVM_CONTAINER_RUNTIME, else docker or podman when
 # their engine answers (`info` succeeds), else systemd-nspawn.
 container_runtime() {
@@ -21,25 +27,25 @@ container_runtime() {
 	case "$want" in
 	auto)
 		for engine in docker podman; do
-			if command -v "$engine" >/dev/null &&
+			if have "$engine" &&
 				timeout 10 "$engine" info >/dev/null 2>&1; then
 				echo "$engine"
 				return 0
 			fi
 		done
-		command -v systemd-nspawn >/dev/null && { echo nspawn; return 0; }
+		have systemd-nspawn && { echo nspawn; return 0; }
 		container_fail "no container runtime works here (docker and podman have no" \
 			"engine that answers, systemd-nspawn is not installed: apt-get install" \
 			"systemd-container)"
 		;;
 	docker | podman)
-		command -v "$want" >/dev/null || container_fail "$want is not installed"
+		have "$want" || container_fail "$want is not installed"
 		timeout 10 "$want" info >/dev/null 2>&1 ||
 			container_fail "$want's engine does not answer ('$want info' fails)"
 		echo "$want"
 		;;
 	nspawn)
-		command -v systemd-nspawn >/dev/null ||
+		have systemd-nspawn ||
 			container_fail "systemd-nspawn is not installed (apt-get install systemd-container)"
 		echo nspawn
 		;;
@@ -96,6 +102,15 @@ container_exec() {
 		echo "go.sh: no manager is running (file prefix '$prefix'); start onvm_mgr first$hint" >&2
 		exit 1
 	fi
+	# DPDK names a secondary's own memory map file by its pid, and an NF
+	# is pid 1 in every container: a second one could not lock that file
+	# (EAL's "Cannot initialize local memory map").
+	for p in "$rundir"/fbarray_memseg-*_1; do
+		[ -e "$p" ] && ! flock -n "$p" true 2>/dev/null &&
+			container_fail "another container NF runs on this manager (file prefix" \
+				"'$prefix'): DPDK names a secondary's memory map by its pid, 1 in" \
+				"every container, so one container NF per manager for now"
+	done
 	share_nf_args "$@"
 	read -r -a bind <<<"${ONVM_CONTAINER_BIND:-}"
 	for p in "${bind[@]}"; do
@@ -123,15 +138,15 @@ container_exec() {
 		# Without systemd as init (a container, CI) there is no bus to ask
 		# for a scope: stay in the caller's cgroup.
 		[ -d /run/systemd/system ] || opts+=(--keep-unit)
-		# --as-pid2: a stub init is PID 1, so a kill -9 of nspawn ends the
-		# container (the stub dies with its parent, and the kernel ends
-		# its PID namespace) and the NF keeps default signal actions. On
-		# SIGINT/SIGTERM nspawn sends the stub SIGRTMIN+3 (power off),
-		# which passes SIGTERM and SIGHUP to the NF: it stops cleanly.
+		# The NF is the container's PID 1, nspawn's child: on SIGINT or
+		# SIGTERM nspawn passes SIGINT on (a clean stop), and the NF
+		# library, seeing itself pid 1, dies with nspawn (kill -9 of
+		# nspawn ends the container; nspawn's --as-pid2 stub init would
+		# outlive it, and turns a stop into SIGTERM then SIGHUP).
 		# --volatile=overlay: the root file system stays read-only under a
 		# throw-away layer, so any number of NFs share one.
-		exec systemd-nspawn --quiet --register=no --as-pid2 --console=pipe \
-			--kill-signal=SIGRTMIN+3 --volatile=overlay \
+		exec systemd-nspawn --quiet --register=no --console=pipe \
+			--kill-signal=SIGINT --volatile=overlay \
 			--directory="$rootfs" --machine="$machine" \
 			--resolv-conf=off --timezone=off --link-journal=no \
 			--rlimit=RLIMIT_NOFILE="$(limit_value "$(ulimit -Sn)"):$(limit_value "$(ulimit -Hn)")" \
