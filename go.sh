@@ -3,9 +3,19 @@
 #
 #   ./go.sh NF_NAME [-r SERVICE] [-n INSTANCE] [-l LCORE] [--container] [-- NF args]
 #
-# SERVICE is an id or a name (default: the NF's name). LCORE is a CPU
-# (default: the manager picks a free NF core). ONVM_FILE_PREFIX=P reaches the
-# manager started with --file-prefix P.
+# SERVICE is an id or a name (default: the NF's name). INSTANCE is the
+# instance number to take in the service (default: the lowest free; the
+# manager refuses one that runs already). LCORE is a CPU (default: the
+# manager picks a free NF core). ONVM_FILE_PREFIX=P reaches the manager
+# started with --file-prefix P.
+#
+# --container runs the same NF in a container that shares only the hugepage
+# mounts and the manager's DPDK runtime directory (docs/operations.md,
+# "Containers"): docker or podman when their engine answers, else
+# systemd-nspawn on the root file system scripts/build_nf_rootfs.sh builds.
+# ONVM_CONTAINER_RUNTIME=docker|podman|nspawn forces one; NF arguments that
+# name existing files are shared read-only, ONVM_CONTAINER_BIND="DIR ..."
+# shares more (read-write, same path).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -50,7 +60,7 @@ prefix=${ONVM_FILE_PREFIX:-rte}
 eal+=(--file-prefix "$prefix" --proc-type=secondary)
 
 if [ "$container" = 1 ]; then
-	echo "go.sh: --container is not supported yet" >&2
-	exit 2
+	source "$root/scripts/container.sh"
+	container_exec "$@" # never returns
 fi
 exec "$bin" "${eal[@]}" -- "${lib[@]}" -- "$@"

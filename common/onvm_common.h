@@ -36,6 +36,7 @@
 #define ONVM_MAX_NFS        64
 #define ONVM_MAX_SERVICES   64
 #define ONVM_MAX_INSTANCES  16
+#define ONVM_INSTANCE_ANY   0xffff /* an NF without -n: the lowest number free */
 #define ONVM_MAX_PORTS      16
 #define ONVM_MAX_CHAINS     1024
 #define ONVM_MAX_HOPS       8
@@ -196,9 +197,12 @@ struct onvm_nf_slot {
 	volatile uint32_t ready;       /* its packet loop runs (set by the NF) */
 	uint16_t id;
 	uint16_t service_id;
-	uint16_t instance;
+	uint16_t instance;             /* asked for by the NF (-n) or ONVM_INSTANCE_ANY;
+					* the one given once RUNNING */
 	uint16_t requested_service;    /* 0 = by name */
-	int32_t pid;
+	int32_t pid;                   /* set by the manager: the process holding
+					* lock_path, as its PID namespace sees it
+					* (0: not visible); never the NF's getpid() */
 	uint32_t cpu;
 	uint64_t claimed_tsc;
 	char name[ONVM_NAME_LEN];      /* program name, e.g. "firewall" */

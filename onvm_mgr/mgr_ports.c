@@ -6,6 +6,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_pdump.h>
 
 #include "mgr.h"
 
@@ -97,12 +98,19 @@ mgr_ports_init(struct mgr *m, uint16_t tx_queues)
 	/* NFs see ports by DPDK id: the table spans up to the highest one. */
 	m->shm->num_ports = m->num_ports ? (uint16_t)(m->port_ids[m->num_ports - 1] + 1) : 0;
 	m->shm->port_mask = m->port_mask;
+	/* Packet capture: dpdk-dumpcap and dpdk-pdump, secondaries, ask the
+	 * primary to copy its ports' packets to them (docs/operations.md,
+	 * "Capture"). Until one asks, this costs the data path nothing. */
+	if (rte_pdump_init() < 0)
+		fprintf(stderr, "onvm_mgr: packet capture unavailable: %s\n",
+			rte_strerror(rte_errno));
 	return 0;
 }
 
 void
 mgr_ports_stop(struct mgr *m)
 {
+	rte_pdump_uninit();
 	for (uint16_t i = 0; i < m->num_ports; i++) {
 		rte_eth_dev_stop(m->port_ids[i]);
 		rte_eth_dev_close(m->port_ids[i]);

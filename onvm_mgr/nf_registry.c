@@ -6,6 +6,11 @@
  * life. The kernel drops it however the NF ends (exit, crash, kill -9), so
  * the manager only has to try the lock: if it gets it, the NF is gone.
  *
+ * No pid an NF reports is ever used: in a container's PID namespace it
+ * names another process. The pid shown (and the one killed at shutdown if
+ * the NF does not stop) is the lock's holder as the kernel reports it to
+ * the manager (nf_lock.h).
+ *
  * Retirement: the NF leaves its service (no new packets), the data lcores
  * pass a quiescent point (none still holds a stale pick), then every packet
  * the NF could hold is freed: its two rings, and any mbuf in the pool whose
@@ -13,7 +18,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -23,11 +27,13 @@
 #include <rte_mbuf.h>
 
 #include "mgr.h"
+#include "nf_lock.h"
 #include "nf_wake.h"
 #include "services.h"
 
 #define LIVENESS_PERIOD_MS 100
 #define CLAIM_STALE_S 5
+#define KILL_WAIT_MS 1000
 
 static uint64_t next_liveness_tsc;
 
@@ -180,6 +186,8 @@ admit(struct mgr *m, uint16_t id)
 	struct onvm_nf_slot *s = &m->shm->nfs[id];
 	char why[96];
 	uint16_t svc, inst;
+	uint16_t want = s->instance; /* the NF's -n, or ONVM_INSTANCE_ANY */
+	int rc;
 
 	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != ONVM_NF_CLAIMED)
 		return;
@@ -201,11 +209,21 @@ admit(struct mgr *m, uint16_t id)
 		return;
 	}
 	drain_nf_rings(s);
-	if (svc_add_instance(&m->shm->services[svc], id, &inst) < 0) {
+	rc = svc_add_instance(&m->shm->services[svc], id, want, &inst);
+	if (rc < 0) {
 		close(m->nf_lock_fd[id]);
 		m->nf_lock_fd[id] = -1;
-		reject(s, "service '%s' already runs the maximum number of instances",
-		       m->shm->services[svc].name);
+		if (rc == SVC_ERR_TAKEN)
+			snprintf(why, sizeof(why), "instance %u of service '%s' is already running",
+				 want, m->shm->services[svc].name);
+		else if (rc == SVC_ERR_RANGE)
+			snprintf(why, sizeof(why), "instance %u is out of range (0-%d)", want,
+				 ONVM_MAX_INSTANCES - 1);
+		else
+			snprintf(why, sizeof(why),
+				 "service '%s' already runs the maximum number of instances",
+				 m->shm->services[svc].name);
+		reject(s, "%s", why);
 		return;
 	}
 	/* A service known only by number takes its first NF's name, unless
@@ -217,6 +235,7 @@ admit(struct mgr *m, uint16_t id)
 	}
 	s->service_id = svc;
 	s->instance = inst;
+	s->pid = nf_lock_holder(m->nf_lock_fd[id]);
 	if (s->cpu == UINT32_MAX)
 		s->cpu = pick_cpu(m);
 	memset(&s->mgr_stats, 0, sizeof(s->mgr_stats));
@@ -296,6 +315,23 @@ retire(struct mgr *m, uint16_t id, const char *how)
 	__atomic_store_n(&s->state, ONVM_NF_FREE, __ATOMIC_RELEASE);
 }
 
+/* Whether some process holds the flock() on the lock file at path. */
+static bool
+lock_held(const char *path)
+{
+	int fd;
+	bool held;
+
+	if (path[0] == '\0')
+		return false;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	held = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd); /* drops the lock if we took it */
+	return held;
+}
+
 static void
 check_liveness(struct mgr *m)
 {
@@ -311,9 +347,12 @@ check_liveness(struct mgr *m)
 				retire(m, id, state == ONVM_NF_STOPPING ? "stopped" : "died");
 		} else if (state == ONVM_NF_CLAIMED &&
 			   now - s->claimed_tsc > CLAIM_STALE_S * rte_get_tsc_hz() &&
-			   (s->pid == 0 || (kill(s->pid, 0) < 0 && errno == ESRCH))) {
+			   !lock_held(s->lock_path)) {
 			/* Died between claiming a slot and telling us. */
-			__atomic_store_n(&s->state, ONVM_NF_FREE, __ATOMIC_RELEASE);
+			if (s->lock_path[0] != '\0')
+				unlink(s->lock_path);
+			__atomic_compare_exchange_n(&s->state, &state, ONVM_NF_FREE, false,
+						    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 		}
 	}
 }
@@ -367,14 +406,20 @@ nf_registry_stop_all(struct mgr *m, unsigned int timeout_ms)
 	/*
 	 * An NF still alive now is stuck (often in DPDK's cross-process
 	 * memory sync while freeing its tables). It was told to stop; end it,
-	 * so it cannot touch shared memory the manager is about to free.
+	 * so it cannot touch shared memory the manager is about to free. The
+	 * process killed is the one holding its lock, found by the kernel,
+	 * never a pid the NF wrote (nf_lock.h).
 	 */
 	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
-		struct onvm_nf_slot *s = &m->shm->nfs[id];
+		const char *how = "did not stop in time (killed)";
+		int fd = m->nf_lock_fd[id];
 
-		if (s->state != ONVM_NF_FREE && s->state != ONVM_NF_REJECTED && s->pid > 0)
-			kill(s->pid, SIGKILL);
-		retire(m, id, "did not stop in time (killed)");
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			how = "stopped";
+		else if (fd >= 0 && nf_lock_kill_holder(fd, KILL_WAIT_MS) <= 0)
+			how = "did not stop in time (its process is not visible from the "
+			      "manager's PID namespace: retired, not killed)";
+		retire(m, id, how);
 	}
 }
 

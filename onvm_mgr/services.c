@@ -70,20 +70,33 @@ svc_resolve(struct onvm_service *svcs, uint16_t max, const char *name_or_id, uin
 	return -1;
 }
 
+static bool
+instance_taken(const struct onvm_service *s, uint16_t num)
+{
+	for (uint16_t i = 0; i < s->num_instances; i++)
+		if (s->instance_nums[i] == num)
+			return true;
+	return false;
+}
+
 int
-svc_add_instance(struct onvm_service *s, uint16_t nf_id, uint16_t *instance_num)
+svc_add_instance(struct onvm_service *s, uint16_t nf_id, uint16_t want, uint16_t *instance_num)
 {
 	uint16_t n = s->num_instances;
 	uint16_t num = 0;
 
+	if (want != ONVM_INSTANCE_ANY && want >= ONVM_MAX_INSTANCES)
+		return SVC_ERR_RANGE;
 	if (n >= ONVM_MAX_INSTANCES)
-		return -1;
-	/* Lowest instance number not held by a running instance. */
-	for (bool taken = true; taken; num += taken) {
-		taken = false;
-		for (uint16_t i = 0; i < n; i++)
-			if (s->instance_nums[i] == num)
-				taken = true;
+		return SVC_ERR_FULL;
+	if (want != ONVM_INSTANCE_ANY) {
+		if (instance_taken(s, want))
+			return SVC_ERR_TAKEN;
+		num = want;
+	} else {
+		/* Lowest instance number not held by a running instance. */
+		while (instance_taken(s, num))
+			num++;
 	}
 	s->instances[n] = nf_id;
 	s->instance_nums[n] = num;

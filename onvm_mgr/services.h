@@ -26,8 +26,16 @@ uint16_t svc_find(const struct onvm_service *svcs, uint16_t max, const char *nam
 int svc_resolve(struct onvm_service *svcs, uint16_t max, const char *name_or_id, uint16_t *id,
 		const char **why);
 
-/* Add a running NF; its instance number is the lowest free one. */
-int svc_add_instance(struct onvm_service *s, uint16_t nf_id, uint16_t *instance_num);
+#define SVC_ERR_FULL  -1 /* ONVM_MAX_INSTANCES already run */
+#define SVC_ERR_TAKEN -2 /* the instance number asked for is running */
+#define SVC_ERR_RANGE -3 /* the instance number asked for is >= ONVM_MAX_INSTANCES */
+
+/*
+ * Add a running NF as instance `want` (an NF's -n), or, with
+ * ONVM_INSTANCE_ANY, the lowest instance number free. 0, or SVC_ERR_*.
+ */
+int svc_add_instance(struct onvm_service *s, uint16_t nf_id, uint16_t want,
+		     uint16_t *instance_num);
 
 /* Remove an NF; returns -1 when it was not an instance. */
 int svc_remove_instance(struct onvm_service *s, uint16_t nf_id);

@@ -3,15 +3,20 @@
  * Attaching to the manager's shared objects and the registration handshake:
  *
  *   1. take an flock() on a lock file of our own in the runtime directory:
- *      the manager watches it, and the kernel releases it however we die;
+ *      the manager watches it, and the kernel releases it however we die.
+ *      Its name is random, not our pid: in a container's PID namespace two
+ *      NFs can both be pid 2. The manager learns our pid from the kernel
+ *      (who holds the lock), never from us;
  *   2. claim a free NF slot (CAS FREE -> CLAIMED) and describe ourselves;
  *   3. tell the manager on its message ring and wait for RUNNING/REJECTED.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -57,11 +62,27 @@ nflib_attach(struct onvm_nf_ctx *nf)
 static void
 take_lock_file(struct onvm_nf_ctx *nf)
 {
-	snprintf(nf->lock_path, sizeof(nf->lock_path), "%s/onvm_nf_%d.lock",
-		 rte_eal_get_runtime_dir(), (int)getpid());
-	nf->lock_fd = open(nf->lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	uint64_t token;
+
+	do {
+		if (getrandom(&token, sizeof(token), 0) != sizeof(token))
+			token = rte_get_tsc_cycles() ^ ((uint64_t)getpid() << 32);
+		snprintf(nf->lock_path, sizeof(nf->lock_path), "%s/onvm_nf_%016" PRIx64 ".lock",
+			 rte_eal_get_runtime_dir(), token);
+		nf->lock_fd = open(nf->lock_path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	} while (nf->lock_fd < 0 && errno == EEXIST);
 	if (nf->lock_fd < 0 || flock(nf->lock_fd, LOCK_EX) < 0)
 		nflib_die("%s: cannot lock %s: %s", nf->name, nf->lock_path, strerror(errno));
+}
+
+/* Not admitted: the lock file is ours to remove (once admitted, the
+ * manager removes it when it retires us). */
+static void
+drop_lock_file(struct onvm_nf_ctx *nf)
+{
+	unlink(nf->lock_path);
+	close(nf->lock_fd);
+	nf->lock_fd = -1;
 }
 
 static struct onvm_nf_slot *
@@ -83,7 +104,7 @@ describe_request(struct onvm_nf_ctx *nf, struct onvm_nf_slot *s)
 {
 	unsigned long v;
 
-	s->pid = getpid();
+	s->pid = 0; /* the manager fills it in from the kernel's view */
 	s->claimed_tsc = rte_get_tsc_cycles();
 	snprintf(s->name, sizeof(s->name), "%s", nf->name);
 	snprintf(s->lock_path, sizeof(s->lock_path), "%s", nf->lock_path);
@@ -96,7 +117,7 @@ describe_request(struct onvm_nf_ctx *nf, struct onvm_nf_slot *s)
 	else
 		snprintf(s->service_name, sizeof(s->service_name), "%s",
 			 nf->service_arg[0] ? nf->service_arg : nf->name);
-	s->instance = nf->instance_hint < 0 ? 0xffff : (uint16_t)nf->instance_hint;
+	s->instance = nf->instance_hint < 0 ? ONVM_INSTANCE_ANY : (uint16_t)nf->instance_hint;
 	s->cpu = nf->cpu_given ? (uint32_t)sched_getcpu() : UINT32_MAX;
 	s->num_counters = 0;
 	memset(&s->nf_stats, 0, sizeof(s->nf_stats));
@@ -110,11 +131,15 @@ nflib_register(struct onvm_nf_ctx *nf)
 
 	take_lock_file(nf);
 	s = claim_slot(nf);
-	if (s == NULL)
+	if (s == NULL) {
+		drop_lock_file(nf);
 		nflib_die("%s: all %d NF slots are in use", nf->name, ONVM_MAX_NFS);
+	}
 	nf->slot = s;
 	describe_request(nf, s);
 	if (rte_ring_mp_enqueue(nf->msg_ring, onvm_msg_encode(ONVM_MSG_NF_CLAIMED, s->id)) < 0) {
+		drop_lock_file(nf);
+		nf->slot = NULL; /* not ours any more: nothing to leave at exit */
 		__atomic_store_n(&s->state, ONVM_NF_FREE, __ATOMIC_RELEASE);
 		nflib_die("%s: the manager's message ring is full", nf->name);
 	}
@@ -129,6 +154,8 @@ nflib_register(struct onvm_nf_ctx *nf)
 			char reason[sizeof(s->reject_reason)];
 
 			memcpy(reason, s->reject_reason, sizeof(reason));
+			drop_lock_file(nf);
+			nf->slot = NULL;
 			__atomic_store_n(&s->state, ONVM_NF_FREE, __ATOMIC_RELEASE);
 			nflib_die("%s: the manager refused it: %s", nf->name, reason);
 		}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +73,16 @@ onvm_nflib_init(int argc, char **argv, const char *nf_name)
 
 	if (nf == NULL)
 		nflib_die("%s: out of memory", nf_name);
+	/*
+	 * Pid 1: the NF is the init of a container's PID namespace
+	 * (go.sh --container runs it so under systemd-nspawn), and its parent
+	 * is the container runtime. Should the runtime be killed, nothing
+	 * would stop the NF any more: die with it. (Only a runtime killed in
+	 * the instant before this call escapes; the manager's shutdown still
+	 * stops such an NF.)
+	 */
+	if (getpid() == 1)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	nf->name = nf_name;
 	nf->instance_hint = -1;
 	nf->lock_fd = -1;

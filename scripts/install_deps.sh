@@ -14,6 +14,7 @@ packages=(
 	openvswitch-common openvswitch-switch python3-os-ken
 	linux-perf  # tests/bench/run.sh --perf
 	wireshark-common  # dumpcap (comes with tshark): tests/integration/make_web_capture.sh
+	systemd-container  # systemd-nspawn: go.sh --container where no docker/podman engine runs
 )
 
 missing=()

@@ -92,6 +92,8 @@ def parse_args():
     ap.add_argument("--mgr-arg", action="append", default=[], metavar="ARG",
                     help="one more manager option for the chain cases (repeatable), "
                          "e.g. --mgr-arg=--nf-ring-size=2048")
+    ap.add_argument("--no-container", action="store_true",
+                    help="skip the cold start of a container NF (go.sh --container)")
     ap.add_argument("--hold", type=float, default=0.0,
                     help="after measuring the 1-NF chain, keep it running this many seconds "
                          "(for perf record/top)")
@@ -377,6 +379,49 @@ def run_chain(a, procs, hz, n, tag, build, rules=None):
     return row
 
 
+def run_container_start(a, procs, build):
+    """Cold start of a container NF on a 1-NF chain: launch of ./go.sh
+    simple_forward --container to the NF listed in /onvm/nfs, and to its
+    first packet, in seconds; None (with a note) when it cannot run."""
+    rootfs = subprocess.run(["bash", os.path.join(ROOT, "scripts", "build_nf_rootfs.sh"),
+                             "-b", build, "simple_forward"], capture_output=True, text=True)
+    if rootfs.returncode != 0:
+        print(f"run.sh: container NF skipped: {rootfs.stderr.strip()[-300:]}", file=sys.stderr)
+        return None
+    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_ctr"
+    procs.prefixes.append(prefix)
+    env = dict(os.environ, ONVM_BUILD_DIR=build, ONVM_FILE_PREFIX=prefix)
+    mgr = procs.start("onvm_mgr", [os.path.join(build, "onvm_mgr", "onvm_mgr"), "-l", LCORES,
+                                   "--file-prefix", prefix, "--no-pci",
+                                   "--log-level=lib.eal:warning", *vdevs(a), "--", "-p", "0x3",
+                                   "-s", "none", "-d", "sf1"], env=env)
+    try:
+        if not mgr.wait_line("onvm_mgr: ready in", 30):
+            raise CaseError(f"manager did not become ready:\n{mgr.tail()}")
+        tel = benchlib.Telemetry(prefix)
+        nf = procs.start("sf1", [os.path.join(ROOT, "go.sh"), "simple_forward", "-r", "sf1",
+                                 "--container"], env=env, cwd=ROOT)
+        t_join = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and nf.alive():
+            # The pid listed is the NF's, not go.sh's (nspawn's): match the name.
+            mine = [v for v in (tel.query("/onvm/nfs") or {}).values()
+                    if isinstance(v, dict) and v.get("name") == "simple_forward"]
+            if mine:
+                t_join = t_join or time.monotonic()
+                if mine[0].get("rx", 0) > 0:
+                    tel.close()
+                    return t_join - nf.t_launch, time.monotonic() - nf.t_launch
+            time.sleep(0.002)
+        raise CaseError(f"container NF {'got no packet' if t_join else 'did not join'}:\n"
+                        f"{nf.tail()}")
+    except (CaseError, RuntimeError) as e:
+        print(f"run.sh: container NF: {e}", file=sys.stderr)
+        return None
+    finally:
+        procs.cleanup()
+
+
 def perf_profile(pids, seconds, top=12):
     """Sample the processes with perf (cpu-clock: VMs often have no hardware
     counters) and return, per thread name, its share of the samples and its
@@ -512,7 +557,11 @@ def main():
         row["ratio_rings"] = ratio_within_rounds(case_runs, runs.get(("rings", None), []))
         rows.append(row)
     of_vs_json = rulecases.openflow_vs_json(runs, a.chains) if a.rules else {}
+    ctr = None if a.no_container else run_container_start(a, procs, build)
     report.print_table(rows, a, hz, round_trips, of_vs_json)
+    if ctr:
+        print(f"container NF (./go.sh simple_forward --container): joined {ctr[0]:.3f} s, "
+              f"first packet {ctr[1]:.3f} s after launch (the plain NF: the 1-NF row)")
     for case, threads in profiled:
         report.print_profile(case, threads, a.perf)
     if a.json:

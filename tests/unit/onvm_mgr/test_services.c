@@ -62,16 +62,41 @@ instances_get_lowest_free_numbers(void **state)
 	uint16_t num;
 
 	for (uint16_t nf = 10; nf < 13; nf++) {
-		assert_int_equal(svc_add_instance(s, nf, &num), 0);
+		assert_int_equal(svc_add_instance(s, nf, ONVM_INSTANCE_ANY, &num), 0);
 		assert_int_equal(num, nf - 10);
 	}
 	assert_int_equal(svc_remove_instance(s, 11), 0);
 	assert_int_equal(s->num_instances, 2);
 	assert_int_equal(svc_remove_instance(s, 11), -1);
-	assert_int_equal(svc_add_instance(s, 20, &num), 0);
+	assert_int_equal(svc_add_instance(s, 20, ONVM_INSTANCE_ANY, &num), 0);
 	assert_int_equal(num, 1); /* the number NF 11 had */
 	for (uint16_t i = 0; i < s->num_instances; i++)
 		assert_true(s->instances[i] == 10 || s->instances[i] == 12 || s->instances[i] == 20);
+}
+
+/* go.sh -n: an NF asks for an instance number; a taken or out-of-range one
+ * is refused and leaves the service as it was. */
+static void
+instances_asked_for_by_number(void **state)
+{
+	struct onvm_service *s = &svcs[3];
+	uint16_t num = 99;
+
+	assert_int_equal(svc_add_instance(s, 30, 5, &num), 0);
+	assert_int_equal(num, 5);
+	assert_int_equal(svc_add_instance(s, 31, 5, &num), SVC_ERR_TAKEN);
+	assert_int_equal(svc_add_instance(s, 31, ONVM_MAX_INSTANCES, &num), SVC_ERR_RANGE);
+	assert_int_equal(s->num_instances, 1);
+	/* Without -n the lowest free number, around the one taken. */
+	for (uint16_t nf = 31; nf < 37; nf++)
+		assert_int_equal(svc_add_instance(s, nf, ONVM_INSTANCE_ANY, &num), 0);
+	assert_int_equal(num, 6);
+	assert_int_equal(svc_remove_instance(s, 30), 0);
+	assert_int_equal(svc_add_instance(s, 40, 5, &num), 0);
+	assert_int_equal(num, 5);
+	for (uint16_t nf = 41; s->num_instances < ONVM_MAX_INSTANCES; nf++)
+		assert_int_equal(svc_add_instance(s, nf, ONVM_INSTANCE_ANY, &num), 0);
+	assert_int_equal(svc_add_instance(s, 60, ONVM_INSTANCE_ANY, &num), SVC_ERR_FULL);
 }
 
 static void
@@ -83,7 +108,7 @@ pick_spreads_flows_evenly_and_stably(void **state)
 
 	assert_int_equal(svc_pick_instance(s, 123), 0); /* nobody runs it */
 	for (uint16_t nf = 1; nf <= 4; nf++)
-		svc_add_instance(s, nf, &num);
+		svc_add_instance(s, nf, ONVM_INSTANCE_ANY, &num);
 	/* 40,000 random flows: each instance within 5% of a quarter, and a
 	 * flow and its reply always meet the same instance. */
 	uint32_t x = 12345;
@@ -114,6 +139,7 @@ main(void)
 		cmocka_unit_test_setup(names_get_lowest_free_ids, setup),
 		cmocka_unit_test_setup(table_full_is_an_error, setup),
 		cmocka_unit_test_setup(instances_get_lowest_free_numbers, setup),
+		cmocka_unit_test_setup(instances_asked_for_by_number, setup),
 		cmocka_unit_test_setup(pick_spreads_flows_evenly_and_stably, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
