@@ -362,7 +362,15 @@ _cleanup_netns() {
 # lock). On failure the script says why on stderr; use it as
 #   in=$(web_capture) || exit 1
 web_capture() {
-	bash "$ONVM_ROOT/tests/integration/make_web_capture.sh" "$BUILD/testdata/web.pcap"
+	local cap=$BUILD/testdata/web.pcap link
+
+	bash "$ONVM_ROOT/tests/integration/make_web_capture.sh" "$cap" >/dev/null || return 1
+	# NFs (DPDK secondaries) see the manager's net_pcap arguments cut short
+	# when they are long, and a cut inside ",infinite_rx=1" crashes their
+	# EAL (strtol on a missing value). A short name keeps the whole
+	# argument list below that, wherever the repository was cloned.
+	link=/tmp/onvm-web-$(printf %s "$cap" | cksum | cut -d' ' -f1).pcap
+	ln -sfn "$cap" "$link" && echo "$link"
 }
 
 # extra_capture: prints $ONVM_TESTDATA/64B_download.pcap if it is there,
