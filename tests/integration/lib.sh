@@ -139,6 +139,17 @@ pcap_vdev() {
 	echo "--vdev=net_pcap$1,rx_pcap=$2,tx_pcap=$3"
 }
 
+# Until the manager says it is ready; at once false when it exited.
+wait_for_mgr_ready() {
+	local deadline=$((SECONDS + $1))
+	while [ $SECONDS -lt $deadline ]; do
+		grep -qs "onvm_mgr: ready" "$MGR_LOG" && return 0
+		kill -0 "$MGR_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	grep -qs "onvm_mgr: ready" "$MGR_LOG"
+}
+
 # start_mgr LCORES [EAL args...] -- [manager args...]
 # LCORES is a list for -l ("0-1"), or a whole --lcores=... argument.
 start_mgr() {
@@ -152,8 +163,14 @@ start_mgr() {
 		"$@" >"$MGR_LOG" 2>&1 &
 	MGR_PID=$!
 	_pids+=("$MGR_PID")
-	if ! wait_for 90 grep -qs "onvm_mgr: ready" "$MGR_LOG"; then
-		echo "  manager did not start:"
+	local t0=$SECONDS
+	if ! wait_for_mgr_ready 90; then
+		if kill -0 "$MGR_PID" 2>/dev/null; then
+			echo "  manager did not start within $((SECONDS - t0)) s (still running):"
+		else
+			wait "$MGR_PID"
+			echo "  manager exited with status $? after $((SECONDS - t0)) s:"
+		fi
 		sed 's/^/    /' "$MGR_LOG" | tail -20
 		return 1
 	fi
