@@ -26,6 +26,21 @@ const char *const mgr_drop_help[MGR_DROP_N] = {
 };
 
 static uint64_t drop_totals[MGR_DROP_N];
+
+/*
+ * The data lcores count per NF slot, and their sums run on across every NF
+ * a slot has held; an NF's own counters start at zero. So each slot keeps
+ * the sums as they were when its NF was admitted, and shows the
+ * difference. Written by control at admission, before the NF runs.
+ */
+struct nf_counter_base {
+	uint64_t enqueued, enq_drop, dequeued;
+};
+static struct nf_counter_base nf_base[ONVM_MAX_NFS + 1];
+
+/* Packets freed when the NF holding them, or queued for it, left: summed
+ * over every NF, as each one's own `reclaimed` goes with its slot. */
+static uint64_t reclaimed_total;
 static uint64_t prev_port_rx[ONVM_MAX_PORTS], prev_port_tx[ONVM_MAX_PORTS];
 static uint64_t prev_nf_rx[ONVM_MAX_NFS + 1], prev_nf_tx[ONVM_MAX_NFS + 1];
 
@@ -40,6 +55,37 @@ unsigned int
 mgr_data_slot(const struct mgr *m, const struct mgr_data_lcore *d)
 {
 	return d == &m->inline_data ? MGR_MAX_DATA_LCORES : (unsigned int)(d - m->data);
+}
+
+static void
+nf_lcore_sums(struct mgr *m, uint16_t id, struct nf_counter_base *sum)
+{
+	unsigned int nl;
+	const struct mgr_data_lcore *ls = mgr_data_lcores(m, &nl);
+
+	*sum = (struct nf_counter_base){ 0 };
+	for (unsigned int l = 0; l < nl; l++) {
+		sum->enqueued += ls[l].counters.nf_enqueued[id];
+		sum->enq_drop += ls[l].counters.nf_enq_drop[id];
+		sum->dequeued += ls[l].counters.nf_dequeued[id];
+	}
+}
+
+void
+mgr_stats_nf_admitted(struct mgr *m, uint16_t id)
+{
+	struct nf_counter_base now;
+
+	nf_lcore_sums(m, id, &now);
+	__atomic_store_n(&nf_base[id].enqueued, now.enqueued, __ATOMIC_RELAXED);
+	__atomic_store_n(&nf_base[id].enq_drop, now.enq_drop, __ATOMIC_RELAXED);
+	__atomic_store_n(&nf_base[id].dequeued, now.dequeued, __ATOMIC_RELAXED);
+}
+
+void
+mgr_stats_count_reclaimed(uint64_t n)
+{
+	__atomic_fetch_add(&reclaimed_total, n, __ATOMIC_RELAXED);
 }
 
 void
@@ -59,16 +105,12 @@ mgr_stats_collect(struct mgr *m)
 	}
 	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
 		struct onvm_nf_mgr_counters *mc = &m->shm->nfs[id].mgr_stats;
-		uint64_t enq = 0, drop = 0, deq = 0;
+		struct nf_counter_base sum;
 
-		for (unsigned int l = 0; l < nl; l++) {
-			enq += ls[l].counters.nf_enqueued[id];
-			drop += ls[l].counters.nf_enq_drop[id];
-			deq += ls[l].counters.nf_dequeued[id];
-		}
-		mc->enqueued = enq;
-		mc->enq_drop = drop;
-		mc->dequeued = deq;
+		nf_lcore_sums(m, id, &sum);
+		mc->enqueued = sum.enqueued - __atomic_load_n(&nf_base[id].enqueued, __ATOMIC_RELAXED);
+		mc->enq_drop = sum.enq_drop - __atomic_load_n(&nf_base[id].enq_drop, __ATOMIC_RELAXED);
+		mc->dequeued = sum.dequeued - __atomic_load_n(&nf_base[id].dequeued, __ATOMIC_RELAXED);
 	}
 	/* Summed aside, then stored: telemetry collects from its own thread
 	 * too, and a reader must never see a half-summed zero. */
@@ -77,6 +119,8 @@ mgr_stats_collect(struct mgr *m)
 
 		for (unsigned int l = 0; l < nl; l++)
 			sum += ls[l].counters.drops[k];
+		if (k == MGR_DROP_RECLAIMED) /* control's count, not the lcores' */
+			sum = __atomic_load_n(&reclaimed_total, __ATOMIC_RELAXED);
 		__atomic_store_n(&drop_totals[k], sum, __ATOMIC_RELAXED);
 	}
 }
@@ -180,6 +224,13 @@ tm_nfs(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(nf, "act_drop", s->nf_stats.act_drop);
 		rte_tel_data_add_dict_u64(nf, "entry_drop", s->mgr_stats.enq_drop);
 		rte_tel_data_add_dict_u64(nf, "reclaimed", s->mgr_stats.reclaimed);
+		/* What the manager put on its RX ring and took from its TX
+		 * ring, and what the rings hold now: with rx and tx, where
+		 * every packet given to the NF is. */
+		rte_tel_data_add_dict_u64(nf, "enqueued", s->mgr_stats.enqueued);
+		rte_tel_data_add_dict_u64(nf, "dequeued", s->mgr_stats.dequeued);
+		rte_tel_data_add_dict_u64(nf, "rx_ring", rte_ring_count(s->rx_ring));
+		rte_tel_data_add_dict_u64(nf, "tx_ring", rte_ring_count(s->tx_ring));
 		rte_tel_data_add_dict_u64(nf, "wakeups", s->nf_stats.wakeups);
 		rte_tel_data_add_dict_u64(nf, "tx_wait", s->nf_stats.tx_wait);
 		rte_tel_data_add_dict_int(nf, "cpu", (int)s->cpu);

@@ -208,7 +208,7 @@ admit(struct mgr *m, uint16_t id)
 		reject(s, "cannot open its lock file %s", s->lock_path);
 		return;
 	}
-	drain_nf_rings(s);
+	mgr_stats_count_reclaimed(drain_nf_rings(s));
 	rc = svc_add_instance(&m->shm->services[svc], id, want, &inst);
 	if (rc < 0) {
 		close(m->nf_lock_fd[id]);
@@ -239,6 +239,7 @@ admit(struct mgr *m, uint16_t id)
 	if (s->cpu == UINT32_MAX)
 		s->cpu = pick_cpu(m);
 	memset(&s->mgr_stats, 0, sizeof(s->mgr_stats));
+	mgr_stats_nf_admitted(m, id);
 	s->sleeping = 0;
 	s->ready = 0;
 	__atomic_store_n(&s->state, ONVM_NF_RUNNING, __ATOMIC_RELEASE);
@@ -295,6 +296,7 @@ retire(struct mgr *m, uint16_t id, const char *how)
 	if (sc.n)
 		rte_pktmbuf_free_bulk(sc.batch, sc.n);
 	s->mgr_stats.reclaimed += queued + sc.found;
+	mgr_stats_count_reclaimed(queued + sc.found);
 
 	if (m->nf_lock_fd[id] >= 0) {
 		close(m->nf_lock_fd[id]);
