@@ -6,7 +6,7 @@
  * back on another, with the round trip of every packet it stamped.
  *
  *   bench_paced_gen [EAL options] -- [--tx-port P] [--rx-port P]
- *       [--size BYTES] [--flows N] [--pcap FILE] [--burst N]
+ *       [--size BYTES] [--flows N] [--pcap FILE] [--mangle PERCENT] [--burst N]
  *       [--warmup S] [--drain S] [--interval S]
  *       --phase RATE:SECONDS [--phase RATE:SECONDS ...]
  *
@@ -29,6 +29,10 @@
  * Synthetic frames are UDP, 10.0.0.1 -> 10.0.0.2 port 9, one source port
  * per flow, stamped (a marker and the TSC) at offset 42 when sent. Frames
  * of a pcap are sent as they are, not stamped (no latency for them).
+ * --mangle P adds P% more frames, each a broken copy of one of them:
+ * truncated anywhere from 1 byte, an IPv4 header length of 0 or 15, a
+ * total length past the frame, a TCP data offset of 0, stacked VLAN tags
+ * with nothing behind them.
  *
  * Output: one JSON object a line: "connected", "measure" at the start of
  * each phase's measured window, "interval" lines, "phase" with the
@@ -76,6 +80,7 @@ static struct {
 	uint16_t tx_port, rx_port;
 	unsigned int size, flows, burst;
 	const char *pcap;
+	double mangle;
 	double warmup, drain, interval;
 	struct phase phases[MAX_PHASES];
 	unsigned int n_phases;
@@ -157,6 +162,7 @@ parse_args(int argc, char **argv)
 		{ "pcap", required_argument, NULL, 'p' },    { "burst", required_argument, NULL, 'b' },
 		{ "warmup", required_argument, NULL, 'w' },  { "drain", required_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'i' }, { "phase", required_argument, NULL, 'P' },
+		{ "mangle", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -172,6 +178,7 @@ parse_args(int argc, char **argv)
 		case 'w': opt.warmup = atof(optarg); break;
 		case 'd': opt.drain = atof(optarg); break;
 		case 'i': opt.interval = atof(optarg); break;
+		case 'm': opt.mangle = atof(optarg); break;
 		case 'P':
 			if (opt.n_phases == MAX_PHASES || parse_phase(optarg, &opt.phases[opt.n_phases]) < 0) {
 				fprintf(stderr, "bench_paced_gen: --phase '%s': expected RATE:SECONDS "
@@ -185,7 +192,7 @@ parse_args(int argc, char **argv)
 	}
 	if (opt.n_phases == 0 || opt.size < 60 || opt.size > 1500 || opt.flows == 0 ||
 	    opt.flows > MAX_FRAMES || opt.burst == 0 || opt.burst > MAX_BURST || opt.warmup < 0 ||
-	    opt.drain < 0)
+	    opt.drain < 0 || opt.mangle < 0 || opt.mangle > 100)
 		usage();
 }
 
@@ -246,6 +253,53 @@ load_pcap(const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+/* Broken copies of the frames (--mangle), the same ones on every run. */
+static void
+mangle_frames(void)
+{
+	unsigned int n = n_frames, extra = (unsigned int)(n * opt.mangle / 100);
+	struct frame *all = realloc(frames, (n + extra) * sizeof(*frames));
+
+	if (all == NULL)
+		return;
+	frames = all;
+	for (unsigned int i = 0; i < extra; i++) {
+		const struct frame *from = &frames[(i * 7919u) % n];
+		uint8_t *f = calloc(1, 64 + from->len);
+		uint16_t len = from->len;
+		const unsigned int l3 = RTE_ETHER_HDR_LEN;
+
+		memcpy(f, from->data, from->len);
+		switch (i % 6) {
+		case 0: /* truncated anywhere, down to one byte */
+			len = (uint16_t)RTE_MIN(len, 1 + (i * 31u) % 60);
+			break;
+		case 1: /* IPv4 header length 0 */
+			f[l3] = 0x40;
+			break;
+		case 2: /* IPv4 header length 15 (60 bytes), frame cut after 40 */
+			f[l3] = 0x4f;
+			len = (uint16_t)RTE_MIN(len, l3 + 40);
+			break;
+		case 3: /* total length past the frame */
+			f[l3 + 2] = 0xff;
+			f[l3 + 3] = 0xff;
+			break;
+		case 4: /* TCP data offset 0 (if TCP), 20 bytes of IPv4 assumed */
+			f[l3 + 20 + 12] = 0;
+			break;
+		case 5: /* ten stacked 802.1Q tags and nothing behind them */
+			for (unsigned int t = 0; t < 10; t++) {
+				f[12 + 4 * t] = 0x81;
+				f[12 + 4 * t + 1] = 0;
+			}
+			len = 12 + 40;
+			break;
+		}
+		frames[n_frames++] = (struct frame){ f, len };
+	}
 }
 
 static int
@@ -515,6 +569,7 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (opt.pcap ? load_pcap(opt.pcap) < 0 : (make_frames(), 0))
 		return 1;
+	mangle_frames();
 	pool = rte_pktmbuf_pool_create("gen_pool", POOL_MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       rte_socket_id());
 	if (pool == NULL || port_init(opt.tx_port, pool) < 0 ||

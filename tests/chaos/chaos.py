@@ -12,8 +12,9 @@ end traffic stops and every counter must add up; see docs/testing.md,
 The platform: the manager (2 lcores) with an OpenFlow agent (--of-listen)
 and the chain file; a chain of HOPS simple_forward NFs (services s1..sN,
 out of port 1); one more NF for the flows a controller steers (service
-"steer"); bench_paced_gen replaying the web capture at RATE into port 0
-and counting what comes back on port 1 (platform_run.py).
+"steer"); bench_paced_gen replaying the web capture, with 1% broken
+copies of its frames (--mangle), at RATE into port 0 and counting what
+comes back on port 1 (platform_run.py).
 """
 import argparse
 import heapq
@@ -49,6 +50,9 @@ def parse_args():
     ap.add_argument("--rate", type=float, default=50000,
                     help="packets per second offered to port 0 (default 50000)")
     ap.add_argument("--hops", type=int, default=3, help="NFs in the chain (2-6, default 3)")
+    ap.add_argument("--mangle", type=float, default=1.0,
+                    help="percent of broken frames added to the capture's (truncated, bad "
+                         "header lengths, stacked VLAN tags; default 1)")
     ap.add_argument("--interval", type=float, default=1.0,
                     help="mean seconds between actions (default 1)")
     ap.add_argument("--dedicated", action="store_true",
@@ -396,9 +400,10 @@ class Chaos:
         for s in reversed(self.services):
             self.start_nf(s, "start")
         self.start_nf("steer", "start")
-        self.plat.start_gen(["--pcap", cap, "--warmup", "0", "--drain", "2",
-                             "--phase", f"{self.a.rate:.0f}:inf"])
-        self.log(f"generator: web capture at {self.a.rate:.0f} packets/s into port 0")
+        self.plat.start_gen(["--pcap", cap, "--mangle", str(self.a.mangle), "--warmup", "0",
+                             "--drain", "2", "--phase", f"{self.a.rate:.0f}:inf"])
+        self.log(f"generator: web capture (+{self.a.mangle:g}% broken frames) at "
+                 f"{self.a.rate:.0f} packets/s into port 0")
 
     def schedule(self):
         """The actions, drawn from the seed alone: (seconds after the chaos
