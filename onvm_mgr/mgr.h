@@ -44,7 +44,7 @@
 	_(NF_DROP, "nf_drop", "an NF returned DROP")                                       \
 	_(CHAIN_END, "chain_end", "NEXT after the last hop of a chain with no out port")   \
 	_(NO_INSTANCE, "no_instance", "the service a packet went to had no running NF")    \
-	_(HOP_STUCK, "hop_stuck", "a mid-chain burst waited 10 ms for its next NF")        \
+	_(HOP_STUCK, "hop_stuck", "a mid-chain burst did not move for 100 ms")             \
 	_(BAD_DEST, "bad_dest", "an NF named a service or port that does not exist")       \
 	_(RECLAIMED, "reclaimed", "freed when the NF holding them, or queued for it, left")
 
