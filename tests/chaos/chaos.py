@@ -125,6 +125,7 @@ class Chaos:
         self.seq = 0
         self.failures = []
         self.counts = {}
+        self.checks_passed = 0
         self.of_flows = {}       # cookie -> (match, actions) installed with ovs-ofctl
         self.steering = False
         self.ctl = None          # the Python controller's session that stays
@@ -576,6 +577,7 @@ def main():
             c.stop_all()
             checks.clean_stop(c.plat.mgr)
             c.failures += checks.failures
+            c.checks_passed = checks.passed
         san = sanitizer_reports(workdir)
         if san:
             c.fail(f"sanitizer reports in {', '.join(san)}")
@@ -595,7 +597,7 @@ def main():
             print(f"  - {f.splitlines()[0]}")
         print(f"  (logs in {workdir})")
     else:
-        print("chaos: passed")
+        print(f"chaos: passed ({c.checks_passed} checks)")
         if own_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0 if ok else 1

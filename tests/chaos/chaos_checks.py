@@ -15,10 +15,13 @@ class Checks:
     def __init__(self, log):
         self.log = log
         self.failures = []
+        self.passed = 0
 
     def check(self, ok, what):
         self.log(f"{'ok  ' if ok else 'FAIL'} {what}")
-        if not ok:
+        if ok:
+            self.passed += 1
+        else:
             self.failures.append(what)
         return ok
 
