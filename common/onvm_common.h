@@ -22,7 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
-#define ONVM_ABI_VERSION 4
+#define ONVM_ABI_VERSION 5
 #define ONVM_SHARED_MAGIC 0x4f4e564dU /* "ONVM" */
 
 /* Names of shared DPDK objects. */
@@ -117,6 +117,33 @@ onvm_tx_verdict(onvm_tx_elem e)
 	return (struct onvm_verdict){ .action = (uint8_t)(e >> 62),
 				      .destination = (uint16_t)((e >> ONVM_TX_PTR_BITS) &
 								ONVM_TX_DEST_MAX) };
+}
+
+/*
+ * An NF's RX ring carries the same 8-byte elements the other way: the
+ * packet pointer and, in the top 16 bits, the port it came in on (or
+ * ONVM_PORT_NONE). An NF that only needs to know where a packet entered
+ * (a bridge) then never reads the mbuf; reading its metadata there cost
+ * two cross-core cache-line transfers per packet.
+ */
+typedef uint64_t onvm_rx_elem;
+
+static inline onvm_rx_elem
+onvm_rx_pack(struct rte_mbuf *pkt, uint16_t in_port)
+{
+	return (uint64_t)(uintptr_t)pkt | (uint64_t)in_port << ONVM_TX_PTR_BITS;
+}
+
+static inline struct rte_mbuf *
+onvm_rx_pkt(onvm_rx_elem e)
+{
+	return (struct rte_mbuf *)(uintptr_t)(e & ONVM_TX_PTR_MASK);
+}
+
+static inline uint16_t
+onvm_rx_in_port(onvm_rx_elem e)
+{
+	return (uint16_t)(e >> ONVM_TX_PTR_BITS);
 }
 
 #define ONVM_META_F_HASH 0x01 /* flow_hash is valid */

@@ -143,11 +143,17 @@ enqueue_runs(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf **pkts, ui
 		uint16_t ok = 0;
 
 		if (room) {
-			for (uint16_t k = i; k < i + room; k++)
-				onvm_pkt_meta(pkts[k])->owner = nf;
+			onvm_rx_elem elems[MGR_STASH_MAX];
+
+			for (uint16_t k = i; k < i + room; k++) {
+				struct onvm_pkt_meta *meta = onvm_pkt_meta(pkts[k]);
+
+				meta->owner = nf;
+				elems[k - i] = onvm_rx_pack(pkts[k], meta->in_port);
+			}
 			/* All of `room` fits unless another lcore enqueued
 			 * meanwhile (multi-producer rings, 3+ lcores). */
-			ok = (uint16_t)rte_ring_enqueue_burst(s->rx_ring, (void **)pkts + i, room, NULL);
+			ok = (uint16_t)rte_ring_enqueue_burst(s->rx_ring, (void **)elems, room, NULL);
 			for (uint16_t k = i + ok; k < i + room; k++)
 				onvm_pkt_meta(pkts[k])->owner = 0;
 			d->counters.nf_enqueued[nf] += ok;

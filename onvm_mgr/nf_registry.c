@@ -147,15 +147,15 @@ reject(struct onvm_nf_slot *s, const char *fmt, const char *arg)
 	__atomic_store_n(&s->state, ONVM_NF_REJECTED, __ATOMIC_RELEASE);
 }
 
-_Static_assert(sizeof(void *) == sizeof(onvm_tx_elem), "both NF rings have 8-byte elements");
+_Static_assert(sizeof(onvm_rx_elem) == sizeof(onvm_tx_elem), "both NF rings have 8-byte elements");
 
 /*
  * Free every packet left on one of an NF's rings; returns how many. Both
- * kinds have 8-byte elements: the RX ring holds mbuf pointers, the TX ring
- * onvm_tx_elem, a pointer with the verdict in its top bits (`packed`).
+ * kinds hold the packet pointer in the low 48 bits of an 8-byte element
+ * (onvm_rx_elem: the in port above it; onvm_tx_elem: the verdict).
  */
 static unsigned int
-drain_ring(struct rte_ring *r, bool packed)
+drain_ring(struct rte_ring *r)
 {
 	onvm_tx_elem elems[ONVM_BURST];
 	struct rte_mbuf *pkts[ONVM_BURST];
@@ -164,8 +164,7 @@ drain_ring(struct rte_ring *r, bool packed)
 	while ((n = rte_ring_sc_dequeue_burst_elem(r, elems, sizeof(elems[0]), ONVM_BURST,
 						   NULL)) > 0) {
 		for (unsigned int i = 0; i < n; i++) {
-			pkts[i] = packed ? onvm_tx_pkt(elems[i])
-					 : (struct rte_mbuf *)(uintptr_t)elems[i];
+			pkts[i] = onvm_tx_pkt(elems[i]);
 			onvm_pkt_meta(pkts[i])->owner = 0;
 		}
 		rte_pktmbuf_free_bulk(pkts, n);
@@ -177,7 +176,7 @@ drain_ring(struct rte_ring *r, bool packed)
 static unsigned int
 drain_nf_rings(struct onvm_nf_slot *s)
 {
-	return drain_ring(s->rx_ring, false) + drain_ring(s->tx_ring, true);
+	return drain_ring(s->rx_ring) + drain_ring(s->tx_ring);
 }
 
 static void

@@ -38,6 +38,12 @@ struct onvm_nf_ctx {
 	uint64_t tick_interval_ns;
 	uint64_t next_tick_ns;
 
+	/* The burst being handled: each packet's in port, from its RX ring
+	 * element (onvm_nflib_burst_in_ports), and the one a per-packet
+	 * handler is called for. */
+	uint16_t in_ports[ONVM_BURST];
+	uint16_t cur;
+
 	int ts_dynfield;                 /* mbuf timestamp dynfield offset, or -1 */
 	uint64_t ts_dynflag;
 };

@@ -353,3 +353,15 @@ onvm_nflib_pkt_time_ns(const struct onvm_nf_ctx *nf, struct rte_mbuf *pkt)
 		return *RTE_MBUF_DYNFIELD(pkt, nf->ts_dynfield, uint64_t *) * 1000ULL;
 	return onvm_pkt_meta(pkt)->rx_ns;
 }
+
+uint16_t
+onvm_nflib_in_port(const struct onvm_nf_ctx *nf)
+{
+	return nf->in_ports[nf->cur];
+}
+
+const uint16_t *
+onvm_nflib_burst_in_ports(const struct onvm_nf_ctx *nf)
+{
+	return nf->in_ports;
+}

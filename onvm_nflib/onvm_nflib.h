@@ -129,12 +129,20 @@ void onvm_nflib_free_unsent(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsi
 uint64_t onvm_nflib_pkt_time_ns(const struct onvm_nf_ctx *nf, struct rte_mbuf *pkt);
 
 /* The port the packet entered the platform on, or ONVM_PORT_NONE for a
- * packet an NF made. Reads the packet's metadata (one cache line). */
+ * packet an NF made. Reads the packet's metadata (one cache line that the
+ * manager's core then has to fetch back); in a handler, prefer the two
+ * below, which read it from the ring. */
 static inline uint16_t
 onvm_pkt_in_port(struct rte_mbuf *pkt)
 {
 	return onvm_pkt_meta(pkt)->in_port;
 }
+
+/* In a per-packet handler: the in port of the packet being handled. In a
+ * burst handler: the in port of each packet of the burst. Both come with
+ * the packet on the RX ring; the packet itself is not touched. */
+uint16_t onvm_nflib_in_port(const struct onvm_nf_ctx *nf);
+const uint16_t *onvm_nflib_burst_in_ports(const struct onvm_nf_ctx *nf);
 
 /* The manager's wall clock (ns since the epoch) when the packet arrived. */
 static inline uint64_t

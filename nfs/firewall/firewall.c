@@ -131,7 +131,7 @@ fw_burst(struct rte_mbuf **pkts, struct onvm_verdict *v, uint16_t n, struct onvm
 				rte_prefetch0(rte_pktmbuf_mtod(b[i + FW_PREFETCH_AHEAD], void *));
 			pkt_parse(rte_pktmbuf_mtod(b[i], const uint8_t *), rte_pktmbuf_data_len(b[i]),
 				  &pi[i]);
-			in_port[i] = onvm_pkt_in_port(b[i]);
+			in_port[i] = onvm_nflib_burst_in_ports(nf)[base + i];
 		}
 		fw_engine_classify_burst(fw->engine, pi, in_port, cnt, now_ns, verdicts);
 		for (i = 0; i < cnt; i++) {
