@@ -149,7 +149,7 @@ enqueue_runs(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf **pkts, ui
 				struct onvm_pkt_meta *meta = onvm_pkt_meta(pkts[k]);
 
 				meta->owner = nf;
-				elems[k - i] = onvm_rx_pack(pkts[k], meta->in_port);
+				elems[k - i] = onvm_rx_pack(pkts[k], meta->in_port, meta->flow_hash);
 			}
 			/* All of `room` fits unless another lcore enqueued
 			 * meanwhile (multi-producer rings, 3+ lcores). */

@@ -195,6 +195,7 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 		uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(nf->rx_ring, (void **)elems,
 								 ONVM_BURST, NULL);
 		if (n == 0) {
+			nflib_state_poll(nf);
 			run_tick(nf);
 			if (!nf->shm->shared_core || ++idle < IDLE_POLLS_BEFORE_YIELD) {
 				rte_pause();
@@ -210,6 +211,7 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 		for (uint16_t i = 0; i < n; i++) {
 			pkts[i] = onvm_rx_pkt(elems[i]);
 			nf->in_ports[i] = onvm_rx_in_port(elems[i]);
+			nf->buckets[i] = onvm_rx_bucket(elems[i]);
 		}
 		nf->slot->nf_stats.rx += n;
 		/* A handler that sets nothing passes the packet on. */
@@ -218,6 +220,7 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 		fn(nf, pkts, v, n, handler);
 		nflib_count_actions(nf, v, n);
 		nflib_return_burst(nf, pkts, v, n);
+		nflib_state_poll(nf);
 		run_tick(nf);
 	}
 	return 0;
