@@ -306,6 +306,9 @@ struct onvm_nf_slot {
 /* Services: a name/id and the NF ids of its running instances. */
 
 #define ONVM_SVC_F_USED 0x1 /* named, referenced by a chain, or ever run */
+#define ONVM_SVC_F_STATEFUL 0x2 /* its NFs keep movable state: packets carry
+				  * their bucket, and a new instance gets
+				  * flows only by a move */
 
 struct onvm_service {
 	uint16_t id;

@@ -18,6 +18,7 @@
 #include <rte_prefetch.h>
 
 #include "dispatch.h"
+#include "elastic.h"
 #include "flow_key.h"
 #include "fwd.h"
 #include "mgr.h"
@@ -59,6 +60,19 @@ flow_hash_of(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, const struct flow
 	return meta->flow_hash;
 }
 
+/* A packet of a bucket a move holds: into this lcore's hold queue, or,
+ * once the lcore has released its queue, straight to the move's target. */
+uint16_t
+elastic_held_dst(struct mgr *m, struct mgr_data_lcore *d)
+{
+	uint32_t phase = __atomic_load_n(&m->move_phase, __ATOMIC_ACQUIRE);
+
+	if (d->hold == NULL || phase == MOVE_IDLE ||
+	    (phase == MOVE_RELEASING && __atomic_load_n(&d->hold_drained, __ATOMIC_ACQUIRE)))
+		return m->move_to;
+	return MGR_DST_HOLD;
+}
+
 /*
  * The running NF that takes this packet for service `svc`, or 0. When
  * `single` is not NULL it tells whether the service had at most one
@@ -66,17 +80,24 @@ flow_hash_of(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, const struct flow
  * read of num_instances as the pick.
  */
 static inline uint16_t
-pick_nf(struct mgr *m, uint16_t svc, struct rte_mbuf *pkt, struct onvm_pkt_meta *meta,
-	const struct flow_key *key, bool *single)
+pick_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t svc, struct rte_mbuf *pkt,
+	struct onvm_pkt_meta *meta, const struct flow_key *key, bool *single)
 {
 	const struct onvm_service *s = &m->shm->services[svc];
 	uint16_t n = __atomic_load_n(&s->num_instances, __ATOMIC_ACQUIRE);
+	bool stateful = s->flags & ONVM_SVC_F_STATEFUL;
 	uint16_t nf;
 
+	/* A service whose NFs keep state gets every packet's bucket (on
+	 * the ring), so each packet is hashed even with one instance. */
 	if (single)
-		*single = n <= 1;
+		*single = n <= 1 && !stateful;
 	/* One instance takes every flow: no hash needed. */
-	nf = svc_pick_instance_of(s, n, n > 1 ? flow_hash_of(pkt, meta, key) : 0);
+	nf = svc_pick_instance_of(s, n, n > 1 || stateful ? flow_hash_of(pkt, meta, key) : 0);
+	if (unlikely(nf == ONVM_BUCKET_HELD))
+		nf = elastic_held_dst(m, d);
+	if (nf == MGR_DST_HOLD)
+		return nf;
 	if (nf == 0 ||
 	    __atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) != ONVM_NF_RUNNING)
 		return 0;
@@ -94,15 +115,15 @@ struct nf_memo {
 };
 
 static inline uint16_t
-pick_nf_memo(struct mgr *m, struct nf_memo *memo, uint16_t svc, struct rte_mbuf *pkt,
-	     struct onvm_pkt_meta *meta, const struct flow_key *key)
+pick_nf_memo(struct mgr *m, struct mgr_data_lcore *d, struct nf_memo *memo, uint16_t svc,
+	     struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, const struct flow_key *key)
 {
 	uint16_t nf;
 	bool single;
 
 	if (svc == memo->svc)
 		return memo->nf;
-	nf = pick_nf(m, svc, pkt, meta, key, &single);
+	nf = pick_nf(m, d, svc, pkt, meta, key, &single);
 	if (single) {
 		memo->svc = svc;
 		memo->nf = nf;
@@ -138,9 +159,29 @@ enqueue_runs(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf **pkts, ui
 
 	for (uint16_t i = 0; i < n;) {
 		uint16_t nf = dst[i], j = run_end(dst, i, n);
+		uint16_t ok = 0;
+
+		if (unlikely(nf == MGR_DST_HOLD))
+			nf = elastic_held_dst(m, d); /* the move may have moved on */
+		if (unlikely(nf == 0)) {
+			d->counters.drops[MGR_DROP_NO_INSTANCE] += j - i;
+			rte_pktmbuf_free_bulk(pkts + i, j - i);
+			i = j;
+			continue;
+		}
+		if (unlikely(nf == MGR_DST_HOLD)) {
+			/* A move holds them: this lcore's queue, in order. */
+			ok = (uint16_t)rte_ring_sp_enqueue_burst(d->hold, (void **)pkts + i, j - i, NULL);
+			d->counters.held += ok;
+			for (uint16_t k = i + ok; k < j; k++) {
+				pkts[left] = pkts[k];
+				dst[left++] = nf;
+			}
+			i = j;
+			continue;
+		}
 		struct onvm_nf_slot *s = &m->shm->nfs[nf];
 		uint16_t room = (uint16_t)RTE_MIN(rte_ring_free_count(s->rx_ring), (unsigned)(j - i));
-		uint16_t ok = 0;
 
 		if (room) {
 			onvm_rx_elem elems[MGR_STASH_MAX];
@@ -182,7 +223,8 @@ drop_departed(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 	for (uint16_t i = 0; i < st->n;) {
 		uint16_t nf = st->dst[i], j = run_end(st->dst, i, st->n);
 
-		if (__atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING) {
+		if (nf == MGR_DST_HOLD ||
+		    __atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING) {
 			for (uint16_t k = i; k < j; k++) {
 				st->pkts[keep] = st->pkts[k];
 				st->dst[keep++] = nf;
@@ -261,7 +303,7 @@ route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
 		if (e->kind == PKT_TO_CHAIN)
 			svc = chain_start(m, e->pkt, e->target, st->chain_gen, meta->in_port,
 					  meta->rx_ns);
-		nf = svc >= 1 && svc <= ONVM_MAX_SERVICES ? pick_nf_memo(m, memo, svc, e->pkt, meta, NULL)
+		nf = svc >= 1 && svc <= ONVM_MAX_SERVICES ? pick_nf_memo(m, d, memo, svc, e->pkt, meta, NULL)
 							  : 0;
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
@@ -311,9 +353,14 @@ dataplane_flush(struct mgr *m, struct mgr_data_lcore *d)
  * its other instances.)
  */
 static inline bool
-held_burst_blocked(struct mgr *m, const struct mgr_stash *st)
+held_burst_blocked(struct mgr *m, const struct mgr_data_lcore *d, const struct mgr_stash *st)
 {
 	for (uint16_t i = 0; i < st->n; i = run_end(st->dst, i, st->n)) {
+		if (st->dst[i] == MGR_DST_HOLD) {
+			if (!rte_ring_full(d->hold))
+				return false;
+			continue;
+		}
 		const struct onvm_nf_slot *s = &m->shm->nfs[st->dst[i]];
 
 		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != ONVM_NF_RUNNING ||
@@ -330,7 +377,7 @@ held_burst_push(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 {
 	uint16_t before = st->n;
 
-	if (before == 0 || held_burst_blocked(m, st))
+	if (before == 0 || held_burst_blocked(m, d, st))
 		return false;
 	st->n = enqueue_runs(m, d, st->pkts, st->dst, drop_departed(m, d, st));
 	return st->n < before;
@@ -344,7 +391,7 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 
 	if (h->n == 0)
 		return true;
-	if (progress || !m->shm->nfs[h->dst[0]].ready) {
+	if (progress || (h->dst[0] != MGR_DST_HOLD && !m->shm->nfs[h->dst[0]].ready)) {
 		/* Progress, or an NF still setting up: the chain is alive. */
 		h->since_tsc = rte_rdtsc();
 	} else if (rte_rdtsc() - h->since_tsc > m->tsc_hz * ENTRY_STALL_MS / 1000) {
@@ -420,7 +467,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		}
 		meta->flags = 0; /* no flow hash yet: the first pick makes it */
 		svc = chain_start(m, pkt, (uint16_t)res, st->chain_gen, port, ts);
-		nf = pick_nf_memo(m, &memo, svc, pkt, meta, st->table0 ? &keys[i] : NULL);
+		nf = pick_nf_memo(m, d, &memo, svc, pkt, meta, st->table0 ? &keys[i] : NULL);
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
 			rte_pktmbuf_free(pkt);
@@ -508,7 +555,7 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 			continue;
 		}
 		if (disp.kind == DISPATCH_SERVICE) {
-			uint16_t nf = pick_nf_memo(m, &memo, disp.target, pkt, meta, NULL);
+			uint16_t nf = pick_nf_memo(m, d, &memo, disp.target, pkt, meta, NULL);
 			if (nf) {
 				pkts[kept] = pkt;
 				dst[kept++] = nf;
@@ -566,9 +613,51 @@ packet_out(struct mgr *m, struct mgr_data_lcore *d)
 	rte_pktmbuf_free_bulk(pkts, left);
 }
 
+/*
+ * A move releases what this lcore held: to the move's target, in order,
+ * as much as its ring takes each iteration, before any newer packet of
+ * those buckets (which keep coming to the hold queue until it is empty).
+ * Then the lcore says it is done, and sends them straight on.
+ */
+void
+elastic_release(struct mgr *m, struct mgr_data_lcore *d)
+{
+	struct mgr_stash *left = &d->stash[MGR_DST_HOLD];
+	uint16_t to = m->move_to;
+
+	if (left->n) {
+		for (uint16_t i = 0; i < left->n; i++)
+			left->dst[i] = to;
+		left->n = enqueue_runs(m, d, left->pkts, left->dst, left->n);
+		if (left->n)
+			return;
+	}
+	if (d->hold != NULL && !rte_ring_empty(d->hold)) {
+		bool running = to != 0 && __atomic_load_n(&m->shm->nfs[to].state,
+							  __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING;
+		unsigned int room = running ? rte_ring_free_count(m->shm->nfs[to].rx_ring) : ONVM_BURST;
+		uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(d->hold, (void **)left->pkts,
+								 RTE_MIN(room, (unsigned)ONVM_BURST), NULL);
+		if (!running) {
+			/* Nobody to take them: counted, as any packet of a
+			 * service without an instance. */
+			d->counters.drops[MGR_DROP_NO_INSTANCE] += n;
+			rte_pktmbuf_free_bulk(left->pkts, n);
+			return;
+		}
+		for (uint16_t i = 0; i < n; i++)
+			left->dst[i] = to;
+		left->n = enqueue_runs(m, d, left->pkts, left->dst, n);
+		return;
+	}
+	__atomic_store_n(&d->hold_drained, 1, __ATOMIC_RELEASE);
+}
+
 void
 dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d)
 {
+	if (unlikely(m->move_phase == MOVE_RELEASING) && !d->hold_drained)
+		elastic_release(m, d);
 	if ((d->role & ROLE_RX) && m->rx_enabled) {
 		for (uint16_t i = 0; i < m->num_ports; i++)
 			rx_port(m, d, m->port_ids[i]);
@@ -613,8 +702,15 @@ dataplane_release(struct mgr *m, struct mgr_data_lcore *d)
 		rte_pktmbuf_free_bulk(d->port_hold[p].pkts, d->port_hold[p].n);
 		d->port_hold[p].n = 0;
 	}
-	for (uint16_t id = 0; id <= ONVM_MAX_NFS; id++) {
+	for (uint16_t id = 0; id < MGR_DSTS; id++) {
 		rte_pktmbuf_free_bulk(d->stash[id].pkts, d->stash[id].n);
 		d->stash[id].n = 0;
+	}
+	if (d->hold != NULL) {
+		struct rte_mbuf *pkts[ONVM_BURST];
+		unsigned int n;
+
+		while ((n = rte_ring_sc_dequeue_burst(d->hold, (void **)pkts, ONVM_BURST, NULL)))
+			rte_pktmbuf_free_bulk(pkts, n);
 	}
 }

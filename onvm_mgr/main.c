@@ -22,6 +22,7 @@
 #include <rte_lcore.h>
 
 #include "classifier.h"
+#include "elastic.h"
 #include "mgr.h"
 #include "mgr_openflow.h"
 #include "onvm_runtime.h"
@@ -186,6 +187,7 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 	if (m->reload_pending && mgr_chains_reload(m) != MGR_RELOAD_LATER)
 		m->reload_pending = false;
 	nf_registry_poll(m);
+	elastic_step(m);
 	if (!m->rx_enabled && nf_registry_count_ready(m) >= m->cfg.wait_nfs) {
 		m->rx_enabled = true;
 		printf("onvm_mgr: %u NF(s) ready, receiving\n", m->num_active);

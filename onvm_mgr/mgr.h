@@ -57,12 +57,21 @@ enum mgr_drop {
 extern const char *const mgr_drop_names[MGR_DROP_N];
 extern const char *const mgr_drop_help[MGR_DROP_N];
 
+/*
+ * Where a data lcore sends a packet: an NF id (1..ONVM_MAX_NFS), or
+ * MGR_DST_HOLD, the lcore's hold queue for the buckets a move holds
+ * (elastic.c). Arrays indexed by destination have MGR_DSTS entries.
+ */
+#define MGR_DST_HOLD (ONVM_MAX_NFS + 1)
+#define MGR_DSTS     (ONVM_MAX_NFS + 2)
+
 /* Per data lcore counters: written by one lcore only, summed by control. */
 struct mgr_lcore_counters {
 	uint64_t port[ONVM_MAX_PORTS][ONVM_PORT_N_COUNTERS];
-	uint64_t nf_enqueued[ONVM_MAX_NFS + 1];
-	uint64_t nf_enq_drop[ONVM_MAX_NFS + 1];
+	uint64_t nf_enqueued[MGR_DSTS];
+	uint64_t nf_enq_drop[MGR_DSTS];
 	uint64_t nf_dequeued[ONVM_MAX_NFS + 1];
+	uint64_t held;            /* packets a move held (elastic.c) */
 	uint64_t drops[MGR_DROP_N];
 } __rte_cache_aligned;
 
@@ -96,7 +105,12 @@ struct mgr_data_lcore {
 	struct mgr_lcore_counters counters;
 	uint16_t txbuf_n[ONVM_MAX_PORTS];
 	struct rte_mbuf *txbuf[ONVM_MAX_PORTS][MGR_TXBUF];
-	struct mgr_stash stash[ONVM_MAX_NFS + 1];
+	struct mgr_stash stash[MGR_DSTS]; /* [MGR_DST_HOLD]: a release's leftovers */
+	/* A move in progress (elastic.c): this lcore's queue of the held
+	 * buckets' packets, in arrival order, and whether it has handed all
+	 * of them to the move's target. */
+	struct rte_ring *hold;
+	volatile uint32_t hold_drained;
 	struct mgr_stash port_hold[ONVM_MAX_PORTS];
 };
 
@@ -116,6 +130,7 @@ struct mgr {
 	struct mgr_data_lcore inline_data; /* used when num_data == 0 */
 
 	int nf_lock_fd[ONVM_MAX_NFS + 1]; /* our fd on each NF's lock file */
+	bool nf_unplaced[ONVM_MAX_NFS + 1]; /* joined a running service, no buckets yet */
 
 	/* NFs the TX side polls: control appends/removes, data lcores read
 	 * (and re-check each NF's state, so a stale entry is harmless). */
@@ -130,6 +145,8 @@ struct mgr {
 	volatile bool stop;
 	volatile bool rx_enabled;  /* false until -w NFs run */
 	bool reload_pending;       /* SIGHUP seen, chains not reloaded yet */
+	volatile uint32_t move_phase; /* enum mgr_move_phase (elastic.h) */
+	volatile uint16_t move_to;    /* the NF a move releases held packets to */
 	uint64_t start_tsc;
 };
 

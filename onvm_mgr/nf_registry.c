@@ -26,6 +26,7 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
+#include "elastic.h"
 #include "mgr.h"
 #include "nf_lock.h"
 #include "nf_wake.h"
@@ -240,6 +241,15 @@ admit(struct mgr *m, uint16_t id)
 	memset(&s->mgr_stats, 0, sizeof(s->mgr_stats));
 	s->sleeping = 0;
 	s->ready = 0;
+	s->stateful = 0;
+	s->state_req.seq = s->state_req.done_seq = 0;
+	/* The first instance takes every flow at once; a later one is given
+	 * its share when it is ready, if its flows may start afresh (see
+	 * place_when_ready). */
+	if (sv->num_instances == 1)
+		svc_rebalance(sv);
+	else
+		m->nf_unplaced[id] = true;
 	__atomic_store_n(&s->state, ONVM_NF_RUNNING, __ATOMIC_RELEASE);
 	active_add(m, id);
 	printf("onvm_mgr: NF %u (%s, pid %d) joined service %u '%s' as instance %u on cpu %u\n",
@@ -283,8 +293,14 @@ retire(struct mgr *m, uint16_t id, const char *how)
 
 	if (state == ONVM_NF_FREE || state == ONVM_NF_REJECTED)
 		return;
-	if (state == ONVM_NF_RUNNING || state == ONVM_NF_STOPPING)
-		svc_remove_instance(&m->shm->services[s->service_id], id);
+	if (state == ONVM_NF_RUNNING || state == ONVM_NF_STOPPING) {
+		struct onvm_service *sv = &m->shm->services[s->service_id];
+
+		svc_remove_instance(sv, id);
+		elastic_nf_gone(m, id);
+		svc_give_orphans(sv, id); /* their state, if any, is lost */
+	}
+	m->nf_unplaced[id] = false;
 	__atomic_store_n(&s->state, ONVM_NF_STOPPING, __ATOMIC_RELEASE);
 	active_remove(m, id);
 	mgr_quiesce(m);
@@ -356,6 +372,36 @@ check_liveness(struct mgr *m)
 	}
 }
 
+/*
+ * An instance that joined a running service, once ready: an NF whose flows
+ * may start afresh gets its even share at once; an NF that keeps movable
+ * state (it registered state callbacks meanwhile) gets flows only by a
+ * move, with their state (docs/elastic.md).
+ */
+static void
+place_when_ready(struct mgr *m)
+{
+	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
+		struct onvm_nf_slot *s = &m->shm->nfs[id];
+		struct onvm_service *sv = &m->shm->services[s->service_id];
+
+		if (s->state != ONVM_NF_RUNNING || !s->ready)
+			continue;
+		if (s->stateful && !(sv->flags & ONVM_SVC_F_STATEFUL))
+			sv->flags |= ONVM_SVC_F_STATEFUL;
+		if (!m->nf_unplaced[id])
+			continue;
+		m->nf_unplaced[id] = false;
+		if (s->stateful) {
+			printf("onvm_mgr: NF %u keeps state: it takes flows of service '%s' only when "
+			       "moved to it (onvmctl move)\n", id, sv->name);
+			fflush(stdout);
+		} else {
+			svc_rebalance(sv);
+		}
+	}
+}
+
 void
 nf_registry_poll(struct mgr *m)
 {
@@ -378,6 +424,7 @@ nf_registry_poll(struct mgr *m)
 		next_liveness_tsc = rte_get_tsc_cycles() + rte_get_tsc_hz() * LIVENESS_PERIOD_MS / 1000;
 		check_liveness(m);
 	}
+	place_when_ready(m);
 }
 
 void
