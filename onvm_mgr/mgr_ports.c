@@ -7,11 +7,32 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include "afp_rx_time.h"
 #include "mgr.h"
 
 #define RX_DESC 1024
 #define TX_DESC 1024
 #define JUMBO_MTU 9000
+
+/* A net_af_packet port: take each packet's arrival time from the kernel's
+ * frame header rather than from the lcore that reads it (afp_rx_time.h). */
+static void
+port_rx_times(struct mgr *m, uint16_t port, const struct rte_eth_dev_info *info)
+{
+	const char *why;
+
+	if (strcmp(info->driver_name, "net_af_packet") != 0)
+		return;
+	const struct afp_rxq_head *q = rte_eth_fp_ops[port].rxq.data[0];
+
+	if (afp_rxq_check(q, port, m->pool, (int)info->if_index, &why)) {
+		m->port_afp[port] = q;
+		printf("onvm_mgr: port %u (net_af_packet): arrival times from the kernel\n", port);
+	} else {
+		printf("onvm_mgr: port %u (net_af_packet): arrival times from the manager's clock "
+		       "when read, ms late on a busy host (%s)\n", port, why);
+	}
+}
 
 static int
 port_setup(struct mgr *m, uint16_t port, uint16_t tx_queues)
@@ -58,6 +79,7 @@ port_setup(struct mgr *m, uint16_t port, uint16_t tx_queues)
 	if (rc < 0)
 		return rc;
 	rte_eth_promiscuous_enable(port); /* virtual ports may refuse: harmless */
+	port_rx_times(m, port, &info);
 	return 0;
 }
 
