@@ -45,9 +45,13 @@ port_setup(struct mgr *m, uint16_t port, uint16_t tx_queues)
 	rc = rte_eth_dev_info_get(port, &info);
 	if (rc < 0)
 		return rc;
-	/* Keep the capture time when the port has one (net_pcap does): NFs
-	 * measuring flows (QoE, IDS alerts) want arrival, not processing time. */
-	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP)
+	/* Keep a replayed capture's timestamps: NFs measuring flows (QoE, IDS
+	 * alerts) want arrival, not processing time. Only net_pcap's: its unit
+	 * and epoch are known (microseconds since 1970, onvm_nflib_pkt_time_ns);
+	 * a NIC's timestamp counts its own clock in its own unit, so its
+	 * packets keep the manager's time instead. */
+	if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) &&
+	    strcmp(info.driver_name, "net_pcap") == 0)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
