@@ -48,7 +48,8 @@ replay() { # replay LOG: A sends the stream with its timing
 
 # all_delivered NF_ID SENT: port 0 received the SENT frames A sent, and the
 # NF has taken everything both ports had received when they were read
-# (hosts may still send the odd ARP or IPv6 packet meanwhile).
+# (hosts may still send the odd ARP or IPv6 packet meanwhile). -w 1: the
+# manager reads no port before the NF runs, so none went elsewhere.
 all_delivered() {
 	local p0 p1 nf
 	p0=$(port_field 0 rx) && p1=$(port_field 1 rx) && nf=$(nf_field "$1" rx) || return 1
@@ -62,7 +63,7 @@ run_config() {
 	shift 2
 	MGR_LOG=$WORK/$name.mgr.log
 	start_mgr "$lcores" "--vdev=net_af_packet0,iface=$if_a" "--vdev=net_af_packet1,iface=$if_b" \
-		-- -p 0x3 -s none "$@" || return 1
+		-- -p 0x3 -s none -w 1 "$@" || return 1
 	check "$name: both ports take the kernel's arrival times" \
 		test "$(grep -c "(net_af_packet): arrival times from the kernel" "$MGR_LOG")" = 2
 	start_nf qoe_monitor -- -o "$WORK/$name.nf.json" || return 1
@@ -86,8 +87,12 @@ run_config() {
 	wait "$cap"
 	local sent
 	sent=$("$SYS_PYTHON" "$live" sent-by "$WORK/$name.cap.pcap" "$mac_a")
+	if ! wait_for 30 all_delivered "$nf_id" "$sent"; then
+		log "$name: drops $(telemetry /onvm/drops) ports $(telemetry /onvm/ports)"
+		log "$name: NF $(telemetry /onvm/nfs)"
+	fi
 	check "$name: the NF got every frame A sent ($sent) before it is stopped" \
-		wait_for 30 all_delivered "$nf_id" "$sent"
+		all_delivered "$nf_id" "$sent"
 	log "$name: ${DELIVERY:-no answer from telemetry}"
 	kill -INT "$nf"
 	check "$name: NF exits on SIGINT" exited_0 "$nf"
