@@ -176,7 +176,8 @@ struct onvm_pkt_meta {
 	uint16_t in_port;    /* port the packet entered on, or 0xffff */
 	uint16_t reserved2;
 	uint32_t flow_hash;  /* symmetric 5-tuple hash when ONVM_META_F_HASH */
-	uint64_t rx_ns;      /* wall clock when the manager received it */
+	uint64_t rx_ns;      /* arrival, ns since 1970: the kernel's time on af_packet
+	                      * ports, the manager's clock at RX on others */
 };
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The data lcores. One iteration:
- *   RX: each port -> classify (table 0 of the forwarding state) -> a
+ *   RX: each port (af_packet: the kernel's receive times first,
+ *       afp_rx_time.h) -> classify (table 0 of the forwarding state) -> a
  *       chain's first hop, or the OpenFlow pipeline's destinations ->
  *       an instance's RX ring (a full ring holds the port: port_hold_retry)
  *   TX: each NF's TX ring -> dispatch by action (or back into the OpenFlow
@@ -17,6 +18,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "afp_rx_time.h"
 #include "dispatch.h"
 #include "elastic.h"
 #include "flow_key.h"
@@ -426,15 +428,23 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	uint16_t miss = m->shm->default_service ? 0 : MGR_NO_CHAIN;
 	struct nf_memo memo = { 0, 0 };
 	const struct fwd_state *st;
-	uint64_t ts;
+	const struct afp_rxq_head *afp = m->port_afp[port];
+	uint64_t kernel_ns[ONVM_BURST];
+	uint16_t want = ONVM_BURST;
+	uint64_t ts = 0;
 
 	if (!port_hold_retry(m, d, port))
 		return;
-	n = rte_eth_rx_burst(port, 0, pkts, ONVM_BURST);
+	/* af_packet: the kernel's receive time of each waiting packet, read
+	 * before the burst gives their frames back; the burst takes no more. */
+	if (afp != NULL && (want = afp_rx_times(afp, kernel_ns, ONVM_BURST)) == 0)
+		return;
+	n = rte_eth_rx_burst(port, 0, pkts, want);
 	if (n == 0)
 		return;
 	d->counters.port[port][ONVM_PORT_RX] += n;
-	ts = now_ns(m);
+	if (afp == NULL)
+		ts = now_ns(m); /* other ports: the burst's time */
 	st = fwd_current();
 	if (st->table0 != NULL) {
 		uint64_t hits = mgr_classify_burst(d->cls_cache, st, pkts, n, FLOW_OFPORT_FROM_DPDK(port),
@@ -445,6 +455,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		struct rte_mbuf *pkt = pkts[i];
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
 		uint32_t res = st->table0 != NULL ? results[i] : MGR_NO_MATCH;
+		uint64_t rx_ns = afp != NULL ? kernel_ns[i] : ts;
 		uint16_t svc, nf;
 
 		if (res == MGR_NO_MATCH)
@@ -457,7 +468,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		if (res & FWD_OF_FLOW) {
 			/* An OpenFlow flow: the pipeline decides, after the loop. */
 			*meta = (struct onvm_pkt_meta){ .chain_id = MGR_OF_CHAIN, .in_port = port,
-							.rx_ns = ts };
+							.rx_ns = rx_ns };
 			of_pkts[n_of] = pkt;
 			results[n_of] = res;
 			if (n_of != i)
@@ -466,7 +477,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 			continue;
 		}
 		meta->flags = 0; /* no flow hash yet: the first pick makes it */
-		svc = chain_start(m, pkt, (uint16_t)res, st->chain_gen, port, ts);
+		svc = chain_start(m, pkt, (uint16_t)res, st->chain_gen, port, rx_ns);
 		nf = pick_nf_memo(m, d, &memo, svc, pkt, meta, st->table0 ? &keys[i] : NULL);
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;

@@ -6,6 +6,7 @@
  *                   removes the prefix's hugepage files and runtime dir)
  *   mgr_init.c      EAL-side objects: shared memzone, packet pool, rings
  *   mgr_ports.c     ethdev configuration
+ *   afp_rx_time.c   the kernel's receive times on net_af_packet ports
  *   nf_registry.c   NF admission, liveness (flock), retirement and reclaim
  *   services.c      the service table (pure logic)
  *   chains.c        the -C chain files, loaded into the forwarding state
@@ -29,6 +30,8 @@
 #include "onvm_common.h"
 #include "pkt_dest.h"
 #include "tsc_clock.h"
+
+struct afp_rxq_head;
 
 #define MGR_MAX_DATA_LCORES 8
 /* Each data lcore's exact-match cache for table 0: 2^16 entries (4 MiB),
@@ -123,6 +126,9 @@ struct mgr {
 	uint16_t num_ports;                 /* enabled ports */
 	uint16_t port_ids[ONVM_MAX_PORTS];  /* their DPDK ids, ascending */
 	uint32_t port_mask;
+	/* Per port: the net_af_packet RX queue whose frames carry the
+	 * kernel's receive times (afp_rx_time.h), or NULL: stamped at RX. */
+	const struct afp_rxq_head *port_afp[ONVM_MAX_PORTS];
 
 	unsigned int num_data;    /* data lcores (0 = everything on main) */
 	unsigned int num_tx;      /* lcores with ROLE_TX */
