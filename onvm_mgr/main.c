@@ -21,6 +21,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
+#include "cfg_file.h"
 #include "classifier.h"
 #include "mgr.h"
 #include "mgr_openflow.h"
@@ -183,8 +184,12 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 	}
 	/* Retried every tick until the generation may be rewritten: with one
 	 * lcore, waiting here would stop forwarding. */
-	if (m->reload_pending && mgr_chains_reload(m) != MGR_RELOAD_LATER)
-		m->reload_pending = false;
+	if (m->reload_pending) {
+		char why[CFG_ERR_LEN];
+
+		if (mgr_chains_reload(m, why, sizeof(why)) != MGR_RELOAD_LATER)
+			m->reload_pending = false;
+	}
 	nf_registry_poll(m);
 	if (!m->rx_enabled && nf_registry_count_ready(m) >= m->cfg.wait_nfs) {
 		m->rx_enabled = true;
