@@ -15,6 +15,7 @@
  *   mgr_stats.c     counters aggregation, the stdout table
  *   mgr_telemetry.c DPDK telemetry commands (/onvm/...)
  *   mgr_json.c      what onvmctl (and any other reader) is shown, as JSON
+ *   ctl_*.c         the control socket onvmctl talks to (ctl.h)
  *   mgr_openflow.c  the one place that joins the manager and sdn_agent/
  *                   (mgr_openflow.h is all the rest of the manager sees)
  */
