@@ -75,12 +75,16 @@ JSON
 # "responses" has no out port: its packets end as chain_end drops.
 start_mgr 0-1 "$(pcap_vdev 0 "$in" "$WORK/out0.pcap")" \
 	"$(pcap_vdev 1 "$WORK/empty.pcap" "$WORK/out1.pcap")" \
-	-- -p 0x3 -w 2 -c -s none -d default -C "$WORK/chains.json"
+	-- -p 0x3 -w 2 -c -s stdout -d default -C "$WORK/chains.json"
 start_nf simple_forward -r req
 start_nf simple_forward -r resp
 drops_chain_end() { json_get "$(telemetry /onvm/drops)" "/onvm/drops.chain_end"; }
 wait_for 30 test "$(port_field 1 tx)" -ge "$n_req"
 wait_for 10 test "$(drops_chain_end)" -ge "$n_resp"
+
+# The stats table's CHAINS section: id, name, pkts, bytes, pps, drops, hops.
+stats_row() { grep -qE "^  [0-9]+ +requests +$n_req +$b_req +[0-9]+ +0  req$" "$MGR_LOG"; }
+check "the stats table shows each chain's counters" wait_for 5 stats_row
 
 sock=/var/run/dpdk/$PREFIX/onvm_ctl.sock
 check "the socket is root's, mode 0600" test "$(stat -c '%a %U' "$sock")" = "600 root"
