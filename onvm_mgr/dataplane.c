@@ -106,13 +106,16 @@ pick_nf_memo(struct mgr *m, struct nf_memo *memo, uint16_t svc, struct rte_mbuf 
 /*
  * Per-chain counters. A packet entering a chain is counted in a tally
  * that goes to the lcore's counters when the chain changes or the burst
- * ends: a burst of one chain adds to its cache line once. Drops are rare
- * and counted one by one, against the chain in the packet's metadata.
+ * ends: a burst of one chain adds to its cache line once (so does a
+ * burst its first service has no instance for, all dropped). Other drops
+ * are rare and counted one by one, against the chain in the packet's
+ * metadata.
  */
 struct chain_tally {
 	uint32_t key;  /* generation << 16 | chain id */
 	uint32_t pkts;
 	uint64_t bytes;
+	uint32_t no_instance;
 };
 
 static inline void
@@ -125,8 +128,10 @@ chain_tally_flush(struct mgr_data_lcore *d, struct chain_tally *t)
 	c = &d->counters.chains[t->key >> 16][t->key & 0xffff];
 	c->c[MGR_CHAIN_PKTS] += t->pkts;
 	c->c[MGR_CHAIN_BYTES] += t->bytes;
+	c->drops[MGR_DROP_NO_INSTANCE] += t->no_instance;
 	t->pkts = 0;
 	t->bytes = 0;
+	t->no_instance = 0;
 }
 
 static inline void
@@ -277,7 +282,7 @@ route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
 	    const struct pkt_dests *dests, struct nf_memo *memo, struct rte_mbuf **pkts,
 	    uint16_t *dst, uint16_t *kept)
 {
-	struct chain_tally tally = { 0, 0, 0 };
+	struct chain_tally tally = { 0, 0, 0, 0 };
 
 	for (uint16_t i = 0; i < dests->n; i++) {
 		if (*kept == MGR_STASH_MAX) {
@@ -305,7 +310,10 @@ route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
 							  : 0;
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
-			chain_drop(d, meta, MGR_DROP_NO_INSTANCE);
+			if (e->kind == PKT_TO_CHAIN)
+				tally.no_instance++; /* the chain just tallied */
+			else
+				chain_drop(d, meta, MGR_DROP_NO_INSTANCE);
 			rte_pktmbuf_free(e->pkt);
 			continue;
 		}
@@ -422,7 +430,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	uint16_t n, kept = 0, n_of = 0;
 	uint16_t miss = m->shm->default_service ? 0 : MGR_NO_CHAIN;
 	struct nf_memo memo = { 0, 0 };
-	struct chain_tally tally = { 0, 0, 0 };
+	struct chain_tally tally = { 0, 0, 0, 0 };
 	const struct fwd_state *st;
 	uint64_t ts;
 
@@ -468,7 +476,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		nf = pick_nf_memo(m, &memo, svc, pkt, meta);
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
-			chain_drop(d, meta, MGR_DROP_NO_INSTANCE);
+			tally.no_instance++; /* the chain just tallied */
 			rte_pktmbuf_free(pkt);
 			continue;
 		}
