@@ -129,7 +129,13 @@ connect_manager(const char *prefix)
 		int e = errno;
 
 		close(fd);
-		if (e == ENOENT || e == ECONNREFUSED || e == ENOTDIR)
+		if ((e == ENOENT || e == ECONNREFUSED) && onvm_primary_alive(prefix))
+			die(EXIT_REFUSED, "the manager with file prefix '%s' does not answer on %s "
+			    "(still starting?)", prefix, addr.sun_path);
+		else if (e == ENOENT && geteuid() != 0)
+			die(EXIT_REFUSED, "no manager running with file prefix '%s' for this user "
+			    "(a manager run as root is reached as root)", prefix);
+		else if (e == ENOENT || e == ECONNREFUSED || e == ENOTDIR)
 			die(EXIT_REFUSED, "no manager running with file prefix '%s'", prefix);
 		else if (e == EACCES || e == EPERM)
 			die(EXIT_REFUSED, "%s: permission denied (the control socket is root's)",
