@@ -89,13 +89,15 @@ conn_close(struct ctl_conn *c)
 	c->state = CONN_FREE;
 }
 
-/* Drop what the client sends until it closes (or would block). */
+/* Drop what the client sends until it closes (or would block). A few
+ * reads at a time: a client that never stops sending waits for poll()
+ * like everyone else, until its deadline. */
 static void
 conn_drain(struct ctl_conn *c)
 {
 	char sink[4096];
 
-	for (;;) {
+	for (int i = 0; i < 16; i++) {
 		ssize_t n = recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT);
 
 		if (n > 0 || (n < 0 && errno == EINTR))
