@@ -78,9 +78,14 @@ start_mgr 0-1 "$(pcap_vdev 0 "$in" "$WORK/out0.pcap")" \
 	-- -p 0x3 -w 2 -c -s stdout -d default -C "$WORK/chains.json"
 start_nf simple_forward -r req
 start_nf simple_forward -r resp
-drops_chain_end() { json_get "$(telemetry /onvm/drops)" "/onvm/drops.chain_end"; }
-wait_for 30 test "$(port_field 1 tx)" -ge "$n_req"
-wait_for 10 test "$(drops_chain_end)" -ge "$n_resp"
+# (Functions: wait_for re-runs its command, and a $(...) in its arguments
+# would be read once.)
+requests_out() { test "$(port_field 1 tx)" -ge "$n_req"; }
+responses_ended() {
+	test "$(json_get "$(telemetry /onvm/drops)" "/onvm/drops.chain_end")" -ge "$n_resp"
+}
+check "the requests went out of port 1" wait_for 30 requests_out
+check "the responses ended their chain" wait_for 10 responses_ended
 
 # The stats table's CHAINS section: id, name, pkts, bytes, pps, drops, hops.
 stats_row() { grep -qE "^  [0-9]+ +requests +$n_req +$b_req +[0-9]+ +0  req$" "$MGR_LOG"; }
@@ -252,9 +257,11 @@ check "nothing on stdout" test ! -s "$WORK/out"
 "$CTL" chains >"$WORK/chains3.out"
 check "the chains in force are unchanged" \
 	holds "[c['name'] for c in d] == ['default', 'dns', 'requests']" <"$WORK/chains3.out"
+refusals() { grep -c "reload refused" "$MGR_LOG"; }
+before=$(refusals)
 kill -HUP "$MGR_PID"
-check "SIGHUP still reloads (and refuses) as before" \
-	wait_for 5 test "$(grep -c "reload refused" "$MGR_LOG")" -ge 2
+refused_again() { test "$(refusals)" -gt "$before"; }
+check "SIGHUP still reloads (and refuses) as before" wait_for 5 refused_again
 
 # ---- telemetry pages of many chains ----
 "$SYS_PYTHON" -c 'import json
