@@ -203,7 +203,16 @@ t0 = time.monotonic()
 out = subprocess.run([ctl, "nfs"], capture_output=True, timeout=10)
 took = time.monotonic() - t0
 assert out.returncode == 0 and len(json.loads(out.stdout)) == 2, out
-assert took < 1.0, f"the valid request waited {took:.2f} s"
+# Served while the silent client still waits for its 2 s to run out (on a
+# very busy machine, at least served quickly).
+silent.setblocking(False)
+try:
+    silent.recv(1, socket.MSG_PEEK)
+    pending = False
+except BlockingIOError:
+    pending = True
+silent.setblocking(True)
+assert pending or took < 1.0, f"the valid request waited {took:.2f} s"
 r = reply(garbage)
 assert r["ok"] is False and "not JSON" in r["error"], r
 big = conn()
@@ -212,7 +221,7 @@ r = reply(big)
 assert r["ok"] is False and "longer than 4096" in r["error"], r
 r = reply(silent)                    # dropped after its 2 s, with a reason
 assert r["ok"] is False and "no complete request" in r["error"], r
-assert time.monotonic() - t0 < 5
+assert time.monotonic() - t0 < 15
 r = reply(half)
 assert r["ok"] is False, r
 PY
