@@ -133,6 +133,58 @@ pick_nf_memo(struct mgr *m, struct mgr_data_lcore *d, struct nf_memo *memo, uint
 	return nf;
 }
 
+/*
+ * Per-chain counters. A packet entering a chain is counted in a tally
+ * that goes to the lcore's counters when the chain changes or the burst
+ * ends: a burst of one chain adds to its cache line once (so does a
+ * burst its first service has no instance for, all dropped). Other drops
+ * are rare and counted one by one, against the chain in the packet's
+ * metadata.
+ */
+struct chain_tally {
+	uint32_t key;  /* generation << 16 | chain id */
+	uint32_t pkts;
+	uint64_t bytes;
+	uint32_t no_instance;
+};
+
+static inline void
+chain_tally_flush(struct mgr_data_lcore *d, struct chain_tally *t)
+{
+	struct mgr_chain_counters *c;
+
+	if (t->pkts == 0)
+		return;
+	c = &d->counters.chains[t->key >> 16][t->key & 0xffff];
+	c->c[MGR_CHAIN_PKTS] += t->pkts;
+	c->c[MGR_CHAIN_BYTES] += t->bytes;
+	c->drops[MGR_DROP_NO_INSTANCE] += t->no_instance;
+	t->pkts = 0;
+	t->bytes = 0;
+	t->no_instance = 0;
+}
+
+static inline void
+chain_tally_add(struct mgr_data_lcore *d, struct chain_tally *t, uint32_t gen, uint16_t chain,
+		struct rte_mbuf *pkt)
+{
+	uint32_t key = (gen & 1) << 16 | chain;
+
+	if (key != t->key) {
+		chain_tally_flush(d, t);
+		t->key = key;
+	}
+	t->pkts++;
+	t->bytes += rte_pktmbuf_pkt_len(pkt);
+}
+
+static inline void
+chain_drop(struct mgr_data_lcore *d, const struct onvm_pkt_meta *meta, unsigned int reason)
+{
+	if (meta->chain_id < ONVM_MAX_CHAINS) /* not MGR_NO_CHAIN, MGR_OF_CHAIN */
+		d->counters.chains[meta->chain_gen & 1][meta->chain_id].drops[reason]++;
+}
+
 /* The end of the run of equal destinations that starts at dst[i]. */
 static inline uint16_t
 run_end(const uint16_t *dst, uint16_t i, uint16_t n)
@@ -233,6 +285,8 @@ drop_departed(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 			}
 		} else {
 			d->counters.drops[MGR_DROP_NO_INSTANCE] += j - i;
+			for (uint16_t k = i; k < j; k++)
+				chain_drop(d, onvm_pkt_meta(st->pkts[k]), MGR_DROP_NO_INSTANCE);
 			rte_pktmbuf_free_bulk(st->pkts + i, j - i);
 		}
 		i = j;
@@ -285,6 +339,8 @@ route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
 	    const struct pkt_dests *dests, struct nf_memo *memo, struct rte_mbuf **pkts,
 	    uint16_t *dst, uint16_t *kept)
 {
+	struct chain_tally tally = { 0, 0, 0, 0 };
+
 	for (uint16_t i = 0; i < dests->n; i++) {
 		if (*kept == MGR_STASH_MAX) {
 			uint16_t left = enqueue_runs(m, d, pkts, dst, *kept);
@@ -302,19 +358,26 @@ route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
 			port_send(d, e->target, e->pkt);
 			continue;
 		}
-		if (e->kind == PKT_TO_CHAIN)
+		if (e->kind == PKT_TO_CHAIN) {
 			svc = chain_start(m, e->pkt, e->target, st->chain_gen, meta->in_port,
 					  meta->rx_ns);
+			chain_tally_add(d, &tally, st->chain_gen, e->target, e->pkt);
+		}
 		nf = svc >= 1 && svc <= ONVM_MAX_SERVICES ? pick_nf_memo(m, d, memo, svc, e->pkt, meta, NULL)
 							  : 0;
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
+			if (e->kind == PKT_TO_CHAIN)
+				tally.no_instance++; /* the chain just tallied */
+			else
+				chain_drop(d, meta, MGR_DROP_NO_INSTANCE);
 			rte_pktmbuf_free(e->pkt);
 			continue;
 		}
 		pkts[*kept] = e->pkt;
 		dst[(*kept)++] = nf;
 	}
+	chain_tally_flush(d, &tally);
 }
 
 void
@@ -398,8 +461,10 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		h->since_tsc = rte_rdtsc();
 	} else if (rte_rdtsc() - h->since_tsc > m->tsc_hz * ENTRY_STALL_MS / 1000) {
 		d->counters.port[port][ONVM_PORT_ENTRY_DROP] += h->n;
-		for (uint16_t i = 0; i < h->n; i++)
+		for (uint16_t i = 0; i < h->n; i++) {
 			d->counters.nf_enq_drop[h->dst[i]]++;
+			chain_drop(d, onvm_pkt_meta(h->pkts[i]), MGR_CHAIN_DROP_ENTRY);
+		}
 		rte_pktmbuf_free_bulk(h->pkts, h->n);
 		h->n = 0;
 		return true;
@@ -427,6 +492,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	uint16_t n, kept = 0, n_of = 0;
 	uint16_t miss = m->shm->default_service ? 0 : MGR_NO_CHAIN;
 	struct nf_memo memo = { 0, 0 };
+	struct chain_tally tally = { 0, 0, 0, 0 };
 	const struct fwd_state *st;
 	const struct afp_rxq_head *afp = m->port_afp[port];
 	uint64_t kernel_ns[ONVM_BURST];
@@ -478,15 +544,18 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		}
 		meta->flags = 0; /* no flow hash yet: the first pick makes it */
 		svc = chain_start(m, pkt, (uint16_t)res, st->chain_gen, port, rx_ns);
+		chain_tally_add(d, &tally, st->chain_gen, (uint16_t)res, pkt);
 		nf = pick_nf_memo(m, d, &memo, svc, pkt, meta, st->table0 ? &keys[i] : NULL);
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
+			tally.no_instance++; /* the chain just tallied */
 			rte_pktmbuf_free(pkt);
 			continue;
 		}
 		out[kept] = pkt;
 		dst[kept++] = nf;
 	}
+	chain_tally_flush(d, &tally);
 	for (uint16_t at = 0; at < n_of; at += PKT_DESTS_CHUNK) {
 		struct pkt_dests dests; /* 8 KiB: set n only, no initialiser that zeroes it all */
 		dests.n = 0;
@@ -511,6 +580,8 @@ stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 	if (rte_rdtsc() - st->since_tsc > m->stash_timeout_tsc) {
 		/* A loop of NFs can wait on each other forever: give up. */
 		d->counters.drops[MGR_DROP_HOP_STUCK] += st->n;
+		for (uint16_t i = 0; i < st->n; i++)
+			chain_drop(d, onvm_pkt_meta(st->pkts[i]), MGR_DROP_HOP_STUCK);
 		rte_pktmbuf_free_bulk(st->pkts, st->n);
 		st->n = 0;
 		return true;
@@ -547,6 +618,7 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
 		const struct onvm_chain *chain;
 		struct dispatch disp;
+		enum mgr_drop reason;
 
 		meta->owner = 0;
 		if (unlikely(meta->chain_id == MGR_OF_CHAIN)) {
@@ -572,14 +644,16 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 				dst[kept++] = nf;
 				continue;
 			}
-			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
+			reason = MGR_DROP_NO_INSTANCE;
 		} else if (disp.reason == DROP_BY_NF) {
-			d->counters.drops[MGR_DROP_NF_DROP]++;
+			reason = MGR_DROP_NF_DROP;
 		} else if (disp.reason == DROP_CHAIN_END) {
-			d->counters.drops[MGR_DROP_CHAIN_END]++;
+			reason = MGR_DROP_CHAIN_END;
 		} else {
-			d->counters.drops[MGR_DROP_BAD_DEST]++;
+			reason = MGR_DROP_BAD_DEST;
 		}
+		d->counters.drops[reason]++;
+		chain_drop(d, meta, reason);
 		drops[ndrop++] = pkt;
 	}
 	if (ndrop)

@@ -21,8 +21,10 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
+#include "cfg_file.h"
 #include "classifier.h"
 #include "elastic.h"
+#include "ctl.h"
 #include "mgr.h"
 #include "mgr_openflow.h"
 #include "onvm_runtime.h"
@@ -183,9 +185,19 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 		m->reload_pending = true;
 	}
 	/* Retried every tick until the generation may be rewritten: with one
-	 * lcore, waiting here would stop forwarding. */
-	if (m->reload_pending && mgr_chains_reload(m) != MGR_RELOAD_LATER)
-		m->reload_pending = false;
+	 * lcore, waiting here would stop forwarding. onvmctl's requests wait
+	 * for the outcome on the control socket's thread, not here. */
+	uint64_t asked = ctl_reload_wanted();
+
+	if (m->reload_pending || asked) {
+		char why[CFG_ERR_LEN];
+		int rc = mgr_chains_reload(m, why, sizeof(why));
+
+		if (rc != MGR_RELOAD_LATER) {
+			m->reload_pending = false;
+			ctl_reload_done(m, asked, rc, why);
+		}
+	}
 	nf_registry_poll(m);
 	elastic_step(m);
 	if (!m->rx_enabled && nf_registry_count_ready(m) >= m->cfg.wait_nfs) {
@@ -240,6 +252,7 @@ static void
 shutdown_all(struct mgr *m, const char *prefix)
 {
 	printf("onvm_mgr: stopping\n");
+	ctl_server_stop(); /* joins its thread, removes the socket */
 	mgr_of_stop(m); /* joins its thread, closes its sockets */
 	m->stop = false; /* data lcores keep moving packets while NFs leave */
 	nf_registry_stop_all(m, 5000);
@@ -340,7 +353,8 @@ main(int argc, char **argv)
 
 	for (unsigned int i = 0; i < m->num_data; i++)
 		rte_eal_remote_launch(dataplane_lcore_main, &m->data[i], m->data[i].lcore_id);
-	if (mgr_of_start(m) < 0) {
+	if (ctl_server_start(m) < 0 || mgr_of_start(m) < 0) {
+		ctl_server_stop();
 		m->stop = true;
 		rte_eal_mp_wait_lcore();
 		mgr_ports_stop(m);

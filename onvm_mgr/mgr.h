@@ -13,7 +13,10 @@
  *   fwd.c           the forwarding state and its one publisher (fwd.h)
  *   classify.c      a burst against the forwarding state's table 0
  *   dataplane.c     the RX/TX loops on the data lcores
- *   mgr_stats.c     counters aggregation, the stdout table, telemetry
+ *   mgr_stats.c     counters aggregation, the stdout table
+ *   mgr_telemetry.c DPDK telemetry commands (/onvm/...)
+ *   mgr_json.c      what onvmctl (and any other reader) is shown, as JSON
+ *   ctl_*.c         the control socket onvmctl talks to (ctl.h)
  *   mgr_openflow.c  the one place that joins the manager and sdn_agent/
  *                   (mgr_openflow.h is all the rest of the manager sees)
  */
@@ -68,6 +71,35 @@ extern const char *const mgr_drop_help[MGR_DROP_N];
 #define MGR_DST_HOLD (ONVM_MAX_NFS + 1)
 #define MGR_DSTS     (ONVM_MAX_NFS + 2)
 
+/*
+ * Per chain: what entered it (counted where a packet starts the chain) and
+ * its drops by reason, wherever the packet's chain is known: the reasons of
+ * foreach_mgr_drop, then the entry's (a port counts those as entry_drop
+ * too). Packets an OpenFlow flow steers belong to no chain.
+ */
+#define foreach_mgr_chain_counter                                                       \
+	_(PKTS, "pkts", "packets that entered the chain")                                  \
+	_(BYTES, "bytes", "bytes of the packets that entered the chain")
+
+enum mgr_chain_counter {
+#define _(sym, name, help) MGR_CHAIN_##sym,
+	foreach_mgr_chain_counter
+#undef _
+	MGR_CHAIN_N_COUNTERS
+};
+
+enum { MGR_CHAIN_DROP_ENTRY = MGR_DROP_N, MGR_CHAIN_N_DROPS };
+
+extern const char *const mgr_chain_counter_names[MGR_CHAIN_N_COUNTERS];
+/* The name of chain drop reason k (mgr_drop_names, then "entry_drop"). */
+const char *mgr_chain_drop_name(unsigned int k);
+
+/* One cache line per chain: a burst of one chain dirties one line. */
+struct mgr_chain_counters {
+	uint64_t c[MGR_CHAIN_N_COUNTERS];
+	uint64_t drops[MGR_CHAIN_N_DROPS];
+} __rte_cache_aligned;
+
 /* Per data lcore counters: written by one lcore only, summed by control. */
 struct mgr_lcore_counters {
 	uint64_t port[ONVM_MAX_PORTS][ONVM_PORT_N_COUNTERS];
@@ -76,6 +108,9 @@ struct mgr_lcore_counters {
 	uint64_t nf_dequeued[ONVM_MAX_NFS + 1];
 	uint64_t held;            /* packets a move held (elastic.c) */
 	uint64_t drops[MGR_DROP_N];
+	/* by the generation of the chain table the packet carries, then its
+	 * chain id: ids mean another chain after a reload */
+	struct mgr_chain_counters chains[2][ONVM_MAX_CHAINS];
 } __rte_cache_aligned;
 
 #define MGR_TXBUF 64
@@ -189,10 +224,11 @@ void dataplane_release(struct mgr *m, struct mgr_data_lcore *d);
 
 /* chains.c: the -C files into the forwarding state (fwd.h) */
 int mgr_chains_init(struct mgr *m);
-/* 0, -1 (refused, reported; the chains in force stay), or
- * MGR_RELOAD_LATER: the last reload is too recent, nothing was done. */
+/* 0, -1 (refused, reported, and why in err: "FILE:LINE: reason" for an
+ * invalid file; the chains in force stay), or MGR_RELOAD_LATER: the last
+ * reload is too recent, nothing was done. */
 #define MGR_RELOAD_LATER 1
-int mgr_chains_reload(struct mgr *m);
+int mgr_chains_reload(struct mgr *m, char *err, size_t errlen);
 /* At exit, after the data lcores stopped. */
 void mgr_chains_free(struct mgr *m);
 
@@ -212,6 +248,25 @@ uint64_t mgr_classify_burst(struct cls_cache *cache, const struct fwd_state *st,
 void mgr_stats_collect(struct mgr *m);
 void mgr_stats_print(struct mgr *m, double interval_s);
 uint64_t mgr_total_rx(struct mgr *m);
+uint64_t mgr_stats_drop_total(unsigned int k); /* as of the last collect */
+/*
+ * The chains in force with their counters, freshly summed: copies at most
+ * `max` (index = chain id) and returns how many there are; *gen is the
+ * chain table generation they belong to. A reload that keeps a chain's
+ * name keeps its counters; a new chain starts from zero.
+ */
+uint32_t mgr_stats_chains(struct mgr *m, uint32_t *gen, struct mgr_chain_counters *out,
+			  uint32_t max);
+/* Around publishing chain table generation `gen` (written, not yet in
+ * force): the counters of its slots restart, and carry over by name once
+ * it is published. Collectors wait in between. */
+void mgr_stats_chains_begin(struct mgr *m, uint32_t gen);
+void mgr_stats_chains_end(struct mgr *m, uint32_t gen, bool published);
+const char *mgr_nf_state_name(uint32_t state);
+/* A service as people name it: its name, else its id written in buf. */
+const char *mgr_service_label(const struct mgr *m, uint16_t svc, char *buf, size_t len);
+
+/* mgr_telemetry.c: /onvm/... next to DPDK's own commands */
 void mgr_telemetry_register(struct mgr *m);
 /* The data lcores as a list: m->data, or the inline one with one lcore. */
 struct mgr_data_lcore *mgr_data_lcores(struct mgr *m, unsigned int *n);
