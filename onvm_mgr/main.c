@@ -258,6 +258,7 @@ shutdown_all(struct mgr *m, const char *prefix)
 	nf_registry_stop_all(m, 5000);
 	m->stop = true;
 	rte_eal_mp_wait_lcore();
+	mgr_telemetry_close(); /* nothing below may be read by telemetry */
 	if (m->num_data == 0)
 		dataplane_release(m, &m->inline_data);
 	for (unsigned int i = 0; i < m->num_data; i++)
@@ -357,6 +358,7 @@ main(int argc, char **argv)
 		ctl_server_stop();
 		m->stop = true;
 		rte_eal_mp_wait_lcore();
+		mgr_telemetry_close();
 		mgr_ports_stop(m);
 		mgr_free_shared(m);
 		rte_eal_cleanup();

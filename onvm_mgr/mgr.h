@@ -268,6 +268,16 @@ const char *mgr_service_label(const struct mgr *m, uint16_t svc, char *buf, size
 
 /* mgr_telemetry.c: /onvm/... next to DPDK's own commands */
 void mgr_telemetry_register(struct mgr *m);
+/*
+ * DPDK offers no way to unregister a telemetry command, and its thread
+ * outlives the shared memory the commands read. Every command runs inside
+ * mgr_telemetry_enter() (false: the manager is stopping, answer nothing)
+ * and mgr_telemetry_exit(); mgr_telemetry_close() waits for the commands
+ * in progress and turns later ones away. Shutdown closes before it frees.
+ */
+bool mgr_telemetry_enter(void);
+void mgr_telemetry_exit(void);
+void mgr_telemetry_close(void);
 /* The data lcores as a list: m->data, or the inline one with one lcore. */
 struct mgr_data_lcore *mgr_data_lcores(struct mgr *m, unsigned int *n);
 /* A data lcore's index among them (0..MGR_MAX_DATA_LCORES). */

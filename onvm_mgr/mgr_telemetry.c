@@ -13,6 +13,7 @@
  * lists joined by commas (DPDK nests containers one level deep only).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,33 @@
 #include "mgr.h"
 #include "mgr_json.h"
 #include "mgr_openflow.h"
+
+static pthread_rwlock_t tm_gate = PTHREAD_RWLOCK_INITIALIZER;
+static bool tm_closed;
+
+bool
+mgr_telemetry_enter(void)
+{
+	pthread_rwlock_rdlock(&tm_gate);
+	if (!tm_closed)
+		return true;
+	pthread_rwlock_unlock(&tm_gate);
+	return false;
+}
+
+void
+mgr_telemetry_exit(void)
+{
+	pthread_rwlock_unlock(&tm_gate);
+}
+
+void
+mgr_telemetry_close(void)
+{
+	pthread_rwlock_wrlock(&tm_gate);
+	tm_closed = true;
+	pthread_rwlock_unlock(&tm_gate);
+}
 
 /* Well under the 16 KiB buffer: the estimate below is of compact JSON,
  * close to what DPDK writes but not the same. */
@@ -276,16 +304,36 @@ tm_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* The commands, each registered through a gated wrapper (see
+ * mgr_telemetry_enter): DPDK replies null to a negative return. */
+#define foreach_tm_command                                                                     \
+	_(nfs, "/onvm/nfs", "Running NFs and their counters. Params: FIRST[-LAST] NF ids")        \
+	_(chains, "/onvm/chains", "Chains and their counters. Params: FIRST[-LAST] chain ids")   \
+	_(ports, "/onvm/ports", "Platform port counters")                                         \
+	_(services, "/onvm/services", "Services and instance counts")                            \
+	_(lcores, "/onvm/lcores", "Data lcores: role and loops run")                             \
+	_(mempool, "/onvm/mempool", "Packet pool usage")                                          \
+	_(drops, "/onvm/drops", "Data path drops by reason")
+
+#define _(fn, path, help)                                                                      \
+	static int tm_##fn##_gated(const char *cmd, const char *params, struct rte_tel_data *d) \
+	{                                                                                       \
+		int rc;                                                                         \
+                                                                                                \
+		if (!mgr_telemetry_enter())                                                     \
+			return -ENODEV;                                                         \
+		rc = tm_##fn(cmd, params, d);                                                   \
+		mgr_telemetry_exit();                                                           \
+		return rc;                                                                      \
+	}
+foreach_tm_command
+#undef _
+
 void
 mgr_telemetry_register(struct mgr *m)
 {
-	rte_telemetry_register_cmd("/onvm/nfs", tm_nfs,
-				   "Running NFs and their counters. Params: FIRST[-LAST] NF ids");
-	rte_telemetry_register_cmd("/onvm/chains", tm_chains,
-				   "Chains and their counters. Params: FIRST[-LAST] chain ids");
-	rte_telemetry_register_cmd("/onvm/ports", tm_ports, "Platform port counters");
-	rte_telemetry_register_cmd("/onvm/services", tm_services, "Services and instance counts");
-	rte_telemetry_register_cmd("/onvm/lcores", tm_lcores, "Data lcores: role and loops run");
-	rte_telemetry_register_cmd("/onvm/mempool", tm_mempool, "Packet pool usage");
-	rte_telemetry_register_cmd("/onvm/drops", tm_drops, "Data path drops by reason");
+	(void)m;
+#define _(fn, path, help) rte_telemetry_register_cmd(path, tm_##fn##_gated, help);
+	foreach_tm_command
+#undef _
 }
