@@ -47,6 +47,13 @@ struct out {
 };
 
 /* open_memstream keeps &o->buf: `o` must outlive the stream. */
+
+/* "Well under 10 ms" is for real builds; sanitizers slow everything several fold. */
+#ifdef __SANITIZE_ADDRESS__
+#define EXPORT_BOUND_NS 100000000ull
+#else
+#define EXPORT_BOUND_NS 10000000ull
+#endif
 static void
 start(struct out *o, uint32_t max_flows, uint64_t first_id)
 {
@@ -580,7 +587,7 @@ export_of_10000_is_fast(void **state)
 
 	start(&a, 65536, 1);
 	make_flows(&a, 0, 10000, T0);
-	for (int run = 0; run < 3; run++) {
+	for (int run = 0; run < 20; run++) { /* the best of 20: the machine is shared */
 		uint64_t t = mono_ns();
 
 		assert_int_equal(qoe_engine_export_state(a.e, &all, blob, cap, &flows), (long)cap);
@@ -588,7 +595,7 @@ export_of_10000_is_fast(void **state)
 		best = t < best ? t : best;
 	}
 	printf("qoe_monitor: export of 10000 flows (%zu bytes): %.3f ms\n", cap, best / 1e6);
-	assert_true(best < 10000000ull);
+	assert_true(best < EXPORT_BOUND_NS);
 	assert_int_equal(qoe_engine_export_state(a.e, &all, blob, cap - 1, &flows), -1);
 	free(blob);
 	finish(&a);
