@@ -157,7 +157,7 @@ fw_ct_import(struct fw_conntrack *ct, const uint8_t *blob, size_t len, uint64_t 
 {
 	struct state_blob_hdr h;
 	struct undo *log = NULL;
-	uint8_t *mine = NULL;   /* slots this import wrote: a second record for one is a duplicate */
+	uint8_t *mine = NULL;   /* slots written by this import: met again, a duplicate */
 	struct fw_conn c;
 	uint32_t i, done = 0;
 
@@ -185,7 +185,8 @@ fw_ct_import(struct fw_conntrack *ct, const uint8_t *blob, size_t len, uint64_t 
 		if (pos >= 0) {
 			if (mine[pos])
 				goto refuse;
-			log[done] = (struct undo){ .pos = pos, .existed = true, .old = ct->conns[pos] };
+			log[done] = (struct undo){ .pos = pos, .existed = true,
+						   .old = ct->conns[pos] };
 		} else {
 			if (ct->stats.in_use >= ct->stats.capacity)
 				goto refuse;

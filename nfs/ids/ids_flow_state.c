@@ -65,7 +65,8 @@ rec_flags(const struct ids_flow *f)
 			 (f->synack_seen ? REC_SYNACK : 0) |
 			 (f->established ? REC_ESTABLISHED : 0) |
 			 (f->seen_reply ? REC_SEEN_REPLY : 0) |
-			 (f->dir[0].seq_known ? REC_SEQ0 : 0) | (f->dir[1].seq_known ? REC_SEQ1 : 0));
+			 (f->dir[0].seq_known ? REC_SEQ0 : 0) |
+			 (f->dir[1].seq_known ? REC_SEQ1 : 0));
 }
 
 static size_t
@@ -247,7 +248,8 @@ place(const struct ids_flow_table *t, struct ids_flow *f, const struct rec *r)
 		uint32_t keep = r->f.dir[d].tail_len < t->window ? r->f.dir[d].tail_len : t->window;
 
 		if (keep > 0)
-			memcpy(f->dir[d].tail, r->f.dir[d].tail + r->f.dir[d].tail_len - keep, keep);
+			memcpy(f->dir[d].tail, r->f.dir[d].tail + r->f.dir[d].tail_len - keep,
+			       keep);
 		f->dir[d].tail_len = keep;
 	}
 }

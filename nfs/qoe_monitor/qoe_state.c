@@ -323,7 +323,8 @@ get_record(const uint8_t *p, struct qoe_flow *f)
 static void
 canonical(const struct pkt_5tuple *t, uint32_t k[4])
 {
-	bool lo_src = t->src_ip < t->dst_ip || (t->src_ip == t->dst_ip && t->src_port <= t->dst_port);
+	bool lo_src = t->src_ip < t->dst_ip ||
+		      (t->src_ip == t->dst_ip && t->src_port <= t->dst_port);
 
 	k[0] = lo_src ? t->src_ip : t->dst_ip;
 	k[1] = lo_src ? t->dst_ip : t->src_ip;
@@ -423,7 +424,8 @@ qoe_state_import(struct qoe_flow_table *t, const uint8_t *blob, size_t len, uint
 			goto out;
 	/* Nothing can fail from here on: there is room for every flow. */
 	for (i = 0; i < h.flows; i++) {
-		struct qoe_flow *f = qoe_flow_insert(t, &recs[i].client, recs[i].last_ns, NULL, NULL);
+		struct qoe_flow *f = qoe_flow_insert(t, &recs[i].client, recs[i].last_ns, NULL,
+						     NULL);
 
 		fill(f, &recs[i]);
 		order[i] = f;

@@ -49,7 +49,8 @@ table(uint32_t max, bool with_flows)
 			t.src_port = (uint16_t)(1024 + i);
 			t.dst_port = 443;
 		}
-		fw_ct_track(ct, &t, i % 4 == 0 ? PKT_TCP_FIN : PKT_TCP_SYN, (uint16_t)(i * 91 % 1024),
+		fw_ct_track(ct, &t, i % 4 == 0 ? PKT_TCP_FIN : PKT_TCP_SYN,
+			    (uint16_t)(i * 91 % 1024),
 			    T0 + i * S, &to);
 	}
 	return ct;
@@ -103,6 +104,22 @@ write_seeds(const char *dir)
 			      (size_t)n);
 	state_fuzz_write_seed(dir, "three_fix", STATE_FUZZ_FIX_LENGTH | STATE_FUZZ_FIX_COUNT |
 				  STATE_FUZZ_WITH_FLOWS, blob, STATE_BLOB_HDR_LEN + 3 * REC);
+	/* The same connection twice. */
+	memcpy(blob + n - REC, blob + STATE_BLOB_HDR_LEN, REC);
+	state_fuzz_write_seed(dir, "dup_fix", STATE_FUZZ_FIX_LENGTH | STATE_FUZZ_FIX_COUNT, blob,
+			      (size_t)n);
+	free(blob);
+	fw_ct_free(ct);
+	/* More connections than a table with flows has room for. */
+	ct = table(2 * MAX_CONNS, false);
+	for (uint32_t i = 0; i < 28; i++) {
+		struct pkt_5tuple t = { .src_ip = 0x0b000001 + i, .dst_ip = 0xc0a80002,
+					.src_port = 999, .dst_port = 22, .proto = PKT_PROTO_TCP };
+
+		fw_ct_track(ct, &t, PKT_TCP_SYN, (uint16_t)i, T0, &to);
+	}
+	n = export_all(ct, &blob, &flows);
+	state_fuzz_write_seed(dir, "many_into_flows", STATE_FUZZ_WITH_FLOWS, blob, (size_t)n);
 	free(blob);
 	fw_ct_free(ct);
 }

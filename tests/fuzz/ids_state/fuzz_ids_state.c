@@ -20,7 +20,7 @@
 #define MAX_FLOWS 32   /* 4 sets of 8 ways */
 #define WINDOW 48
 #define IDLE_NS 1000000000ull
-#define BLOB_CAP (1u << 20)
+#define BLOB_CAP (STATE_BLOB_HDR_LEN + MAX_FLOWS * (60 + 2 * WINDOW)) /* a full table */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,7 +32,7 @@ static void
 segment(struct ids_flow_table *t, uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst,
 	uint16_t dport, uint8_t flags, uint32_t seq, uint32_t len, uint64_t now)
 {
-	static const uint8_t payload[64] = "some bytes that make up a stream of TCP payload, 64 long";
+	static const uint8_t payload[64] = "bytes that make up a stream of TCP payload, 64 long";
 	struct pkt_info pi = { 0 };
 	uint32_t n, start;
 	uint64_t off;
@@ -123,6 +123,14 @@ write_seeds(const char *dir)
 	onvm_bucket_set_add(&some, (uint16_t)(0x0a000001u * 7 % 1024));
 	n = ids_flow_export(t, &some, blob, BLOB_CAP, &flows);
 	state_fuzz_write_seed(dir, "one_stream", STATE_FUZZ_FIX_LENGTH, blob, (size_t)n);
+	/* The same flow twice. */
+	size_t rec = (size_t)n - STATE_BLOB_HDR_LEN;
+	uint8_t *two = malloc(STATE_BLOB_HDR_LEN + 2 * rec);
+	memcpy(two, blob, (size_t)n);
+	memcpy(two + n, blob + STATE_BLOB_HDR_LEN, rec);
+	be32_store(two + 12, 2);
+	state_fuzz_write_seed(dir, "dup_fix", STATE_FUZZ_FIX_LENGTH, two, (size_t)n + rec);
+	free(two);
 	free(blob);
 	ids_flow_table_free(t);
 }

@@ -51,13 +51,15 @@ lb(bool with_flows)
 	if (f.conns == NULL)
 		abort();
 	for (uint32_t i = 0; with_flows && i < 10; i++) {
-		struct lb_conn c = { .client_ip = 0xc0a80001 + i, .client_port = (uint16_t)(20000 + i),
+		struct lb_conn c = { .client_ip = 0xc0a80001 + i,
+				     .client_port = (uint16_t)(20000 + i),
 				     .vip = 0x0a000064, .vport = i % 3 ? 80 : 53,
 				     .proto = i % 3 ? 6 : 17,
 				     .backend_ip = i % 3 ? 0x0a000101 + i % 2 : 0x0a000201,
 				     .backend_port = i % 3 ? 8080 : 53,
 				     .flags = i % 4 == 0 ? LB_CONN_F_CLOSING : 0,
-				     .bucket_in = (uint16_t)(i * 100), .bucket_reply = (uint16_t)(i * 7),
+				     .bucket_in = (uint16_t)(i * 100),
+				     .bucket_reply = (uint16_t)(i * 7),
 				     .last_seen = NOW - i * S };
 
 		if (lb_conn_add(f.conns, &c) != LB_CONN_ADDED)
@@ -95,6 +97,25 @@ write_seeds(const char *dir)
 			      (size_t)n);
 	state_fuzz_write_seed(dir, "two_fix", STATE_FUZZ_FIX_LENGTH | STATE_FUZZ_FIX_COUNT,
 			      blob, STATE_BLOB_HDR_LEN + 2 * REC);
+	/* The same connection twice. */
+	memcpy(blob + n - REC, blob + STATE_BLOB_HDR_LEN, REC);
+	state_fuzz_write_seed(dir, "dup_fix", STATE_FUZZ_FIX_LENGTH | STATE_FUZZ_FIX_COUNT, blob,
+			      (size_t)n);
+	free(blob);
+	lb_conn_free(f.conns);
+	/* More connections than a table with flows has room for. */
+	f = lb(false);
+	for (uint32_t i = 0; i < 28; i++) {
+		struct lb_conn c = { .client_ip = 0xc0b00001 + i, .client_port = 999,
+				     .vip = 0x0a000064, .vport = 80, .proto = 6,
+				     .backend_ip = 0x0a000102, .backend_port = 8080,
+				     .bucket_in = (uint16_t)i, .bucket_reply = 1000,
+				     .last_seen = NOW };
+
+		lb_conn_add(f.conns, &c);
+	}
+	n = export_all(&f, &blob, &flows);
+	state_fuzz_write_seed(dir, "many_into_flows", STATE_FUZZ_WITH_FLOWS, blob, (size_t)n);
 	free(blob);
 	lb_conn_free(f.conns);
 }
@@ -131,8 +152,9 @@ check_keys(struct lb_fwd *f, const uint8_t *blob, long len)
 {
 	for (long off = STATE_BLOB_HDR_LEN; off + REC <= len; off += REC) {
 		const uint8_t *r = blob + off;
-		struct lb_conn *in = lb_conn_find_inbound(f->conns, be32_load(r), be16_load(r + 12),
-							  be32_load(r + 4), be16_load(r + 14), r[18]);
+		struct lb_conn *in = lb_conn_find_inbound(f->conns, be32_load(r),
+							  be16_load(r + 12), be32_load(r + 4),
+							  be16_load(r + 14), r[18]);
 		struct lb_conn *out = lb_conn_find_reply(f->conns, be32_load(r + 8),
 							 be16_load(r + 16), be32_load(r),
 							 be16_load(r + 12), r[18]);

@@ -60,12 +60,12 @@ frame(uint8_t *f, uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uin
 
 /* Packets of flows 0..n-1: TCP with data in flight, RTP, plain UDP. */
 static void
-traffic(struct qoe_engine *e, uint32_t n, uint64_t t)
+traffic(struct qoe_engine *e, uint32_t n, uint64_t t, uint32_t clients)
 {
 	uint8_t f[256], rtp[20] = { 0x80, 0 };
 
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t c = 0x0a000001 + i, s = 0x0a100001;
+		uint32_t c = clients + i, s = 0x0a100001;
 		uint32_t len;
 		uint16_t b = (uint16_t)(i * 37 % 1024);
 
@@ -109,7 +109,7 @@ engine(bool with_flows)
 	if (e == NULL)
 		abort();
 	if (with_flows)
-		traffic(e, 12, T0);
+		traffic(e, 12, T0, 0x0a000001);
 	return e;
 }
 
@@ -151,6 +151,23 @@ write_seeds(const char *dir)
 	n = qoe_engine_export_state(e, &some, blob, 4 * REC, &flows);
 	state_fuzz_write_seed(dir, "tcp_fix", STATE_FUZZ_FIX_LENGTH | STATE_FUZZ_FIX_COUNT, blob,
 			      (size_t)n);
+	/* The same flow twice. */
+	free(blob);
+	blob = malloc(3 * REC);
+	n = qoe_engine_export_state(e, &some, blob, 3 * REC, &flows);
+	blob = realloc(blob, (size_t)n + REC);
+	memcpy(blob + n, blob + STATE_BLOB_HDR_LEN, REC);
+	state_fuzz_write_seed(dir, "dup_fix", STATE_FUZZ_FIX_LENGTH | STATE_FUZZ_FIX_COUNT, blob,
+			      (size_t)n + REC);
+	free(blob);
+	qoe_engine_destroy(e);
+	/* Other flows, some older and some newer than those of the engine
+	 * they go into: they take their places among its flows. */
+	e = engine(false);
+	traffic(e, 6, T0 - 5 * MS, 0x0b000001);
+	traffic(e, 6, T0 + 30 * MS, 0x0c000001);
+	n = export_all(e, &blob, &flows);
+	state_fuzz_write_seed(dir, "mixed_into_flows", STATE_FUZZ_WITH_FLOWS, blob, (size_t)n);
 	free(blob);
 	qoe_engine_destroy(e);
 }
@@ -205,7 +222,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(y);
 		qoe_engine_destroy(again);
 		/* The imported state goes on: packets, intervals, timeouts, records. */
-		traffic(e, 12, T0 + 500 * MS);
+		traffic(e, 12, T0 + 500 * MS, 0x0a000001);
 		qoe_engine_tick(e, T0 + 1500 * MS);
 		qoe_engine_tick(e, T0 + 100000 * MS);
 		qoe_engine_shutdown(e);
