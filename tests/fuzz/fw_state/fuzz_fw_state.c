@@ -17,6 +17,7 @@
 #include <rte_memory.h>
 
 #include "byte_order.h"
+#include "onvm_runtime.h"
 #include "fw_conntrack.h"
 #include "onvm_nflib_state.h"
 #include "state_fuzz.h"
@@ -124,6 +125,14 @@ write_seeds(const char *dir)
 	fw_ct_free(ct);
 }
 
+/* EAL leaves a runtime directory behind: take it away at exit. */
+static void
+eal_done(void)
+{
+	rte_eal_cleanup();
+	onvm_runtime_remove("fuzz_fw_state");
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -137,6 +146,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	memset(&all, 0xff, sizeof(all));
 	if (rte_eal_init(12, eal) < 0)
 		abort();
+	atexit(eal_done);
 	if (seeds != NULL) {
 		write_seeds(seeds);
 		exit(0);

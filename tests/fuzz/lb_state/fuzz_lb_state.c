@@ -16,6 +16,7 @@
 #include <rte_memory.h>
 
 #include "byte_order.h"
+#include "onvm_runtime.h"
 #include "lb_state.h"
 #include "onvm_nflib_state.h"
 #include "state_fuzz.h"
@@ -120,6 +121,14 @@ write_seeds(const char *dir)
 	lb_conn_free(f.conns);
 }
 
+/* EAL leaves a runtime directory behind: take it away at exit. */
+static void
+eal_done(void)
+{
+	rte_eal_cleanup();
+	onvm_runtime_remove("fuzz_lb_state");
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -135,6 +144,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	memset(&all, 0xff, sizeof(all));
 	if (rte_eal_init(12, eal) < 0)
 		abort();
+	atexit(eal_done);
 	if (lb_config_load_string("fuzz.json", services, &cfg, err, sizeof(err)) < 0 ||
 	    lb_vips_build(&vips, &cfg) < 0)
 		abort();
