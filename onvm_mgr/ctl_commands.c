@@ -181,9 +181,13 @@ service_by_name(struct mgr *m, const char *name)
 	unsigned long id = strtoul(name, &end, 10);
 
 	if (end != name && *end == '\0')
-		return id >= 1 && id <= m->cfg.num_services ? (uint16_t)id : 0;
+		return id >= 1 && id <= m->cfg.num_services &&
+				       (m->shm->services[id].flags & ONVM_SVC_F_USED)
+			       ? (uint16_t)id
+			       : 0;
 	for (uint16_t s = 1; s <= m->cfg.num_services; s++)
-		if (strncmp(m->shm->services[s].name, name, ONVM_NAME_LEN) == 0)
+		if ((m->shm->services[s].flags & ONVM_SVC_F_USED) &&
+		    strncmp(m->shm->services[s].name, name, ONVM_NAME_LEN) == 0)
 			return s;
 	return 0;
 }

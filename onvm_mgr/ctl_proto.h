@@ -45,7 +45,7 @@
 	  "chains in force: hops, out port, packets, bytes, drops")                         \
 	_(CHAINS_RELOAD, "chains reload", "", 0, 0, ctl_cmd_chains_reload,                  \
 	  "reload the -C files (as SIGHUP) and wait for the outcome")                       \
-	_(MOVE, "move", "SERVICE --from I --to J [--share F]", 5, 7, ctl_cmd_move,           \
+	_(MOVE, "move", "SERVICE --from I --to J [--share F]", 1, 7, ctl_cmd_move,           \
 	  "move a share F (default 1) of instance I's flows, with their state, to J")
 
 enum ctl_command_id {

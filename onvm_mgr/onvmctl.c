@@ -51,6 +51,7 @@ static const struct ctl_column services_cols[] = {
 	{ "NAME", "name", 0, NULL },
 	{ "INSTANCES", "instances", CTL_COL_RIGHT, NULL },
 	{ "NFS", "nfs", 0, "," },
+	{ "BUCKETS", "buckets", 0, "," },
 };
 static const struct ctl_column chains_cols[] = {
 	{ "ID", "id", CTL_COL_RIGHT, NULL },
