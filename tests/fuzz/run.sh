@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the libFuzzer harnesses (clang) and run each on its corpus.
-#   tests/fuzz/run.sh [--seconds N] [TARGET...]     (default 60 s each, all targets)
+#   tests/fuzz/run.sh [--seconds N | N] [TARGET...]  (default 60 s each, all targets)
+# A bare number is the seconds: `tests/fuzz/run.sh 30` runs every target 30 s.
 # The seed corpus in tests/fuzz/<target>/corpus is copied, never modified;
 # crashes are saved as tests/fuzz/<target>/crash-* for a test to keep.
 set -u
@@ -11,6 +12,8 @@ targets=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) seconds=$2; shift 2 ;;
+	*[!0-9]*) targets+=("$1"); shift ;;
+	[0-9]*) seconds=$1; shift ;;
 	*) targets+=("$1"); shift ;;
 	esac
 done
