@@ -13,7 +13,8 @@
  *     request's type and its entries decode;
  *   - a BARRIER_REPLY follows exactly one sync of the data path;
  *   - the switch is consistent (ofz_check_switch), and an aggregate or
- *     flow-stats request over every flow counts the switch's flows.
+ *     flow-stats request over every flow counts the switch's flows;
+ *   - an accepted mod did what it says (check_effect).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +109,7 @@ walk_mp_reply(const struct ofp_msg *m)
 	return n;
 }
 
-static void
+static unsigned
 check_replies(struct ofz_world *w, const struct ofz_sent *sent, const struct ofp_buf *out,
 	      uint64_t syncs_before)
 {
@@ -171,6 +172,73 @@ check_replies(struct ofz_world *w, const struct ofz_sent *sent, const struct ofp
 	uint32_t n_flows = ofz_check_switch(w);
 	if (sent->mp_all_flows && n_errors == 0 && mp_count != n_flows)
 		fail(sent, "the flow count of a reply over every flow is not the switch's");
+	return n_errors;
+}
+
+static bool
+has_flow(struct of_switch *sw, uint8_t tid, uint16_t prio, const struct ofp_match *m)
+{
+	for (uint32_t i = 0; i < sw->tables[tid].n; i++) {
+		const struct ofs_flow *f = sw->tables[tid].flows[i];
+		if (f->priority == prio && ofs_match_equal(&f->match, m))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What an accepted mod must have done, from the message as the switch
+ * decoded it: an added flow, group or meter is there; a strictly deleted
+ * flow, a deleted group or meter is gone (and no flow uses the meter).
+ */
+static void
+check_effect(struct ofz_world *w, const struct ofz_sent *sent, const struct ofp_buf *msg)
+{
+	struct of_switch *sw = &w->sw;
+	struct ofp_msg m;
+
+	if (sent->raw || ofp_decode(msg->data, msg->len, &m) != OFP_OK)
+		return;
+	switch (m.h.type) {
+	case OFPT_FLOW_MOD: {
+		const struct ofp_flow_mod *fm = &m.u.flow_mod;
+		if (fm->table_id >= sw->n_tables)
+			break;
+		if (fm->command == OFPFC_ADD &&
+		    !has_flow(sw, fm->table_id, fm->priority, &fm->match))
+			fail(sent, "an accepted ADD left no such flow");
+		if (fm->command == OFPFC_DELETE_STRICT && fm->out_port == OFPP_ANY &&
+		    fm->out_group == OFPG_ANY && fm->cookie_mask == 0 &&
+		    has_flow(sw, fm->table_id, fm->priority, &fm->match))
+			fail(sent, "an accepted DELETE_STRICT left the flow");
+		break;
+	}
+	case OFPT_GROUP_MOD: {
+		const struct ofp_group_mod *gm = &m.u.group_mod;
+		const struct ofs_group *g = ofs_group_find(sw, gm->group_id);
+		if (gm->command != OFPGC_DELETE &&
+		    (g == NULL || g->type != gm->type || g->n_buckets != gm->n_buckets))
+			fail(sent, "an accepted GROUP_MOD left another group");
+		if (gm->command == OFPGC_DELETE && (g != NULL || (gm->group_id == OFPG_ALL &&
+								 sw->n_groups != 0)))
+			fail(sent, "an accepted group DELETE left the group");
+		break;
+	}
+	case OFPT_METER_MOD: {
+		const struct ofp_meter_mod *mm = &m.u.meter_mod;
+		const struct ofs_meter *me = ofs_meter_find(sw, mm->meter_id);
+		if (mm->command != OFPMC_DELETE && (me == NULL || me->n_bands != mm->n_bands))
+			fail(sent, "an accepted METER_MOD left another meter");
+		if (mm->command == OFPMC_DELETE &&
+		    (me != NULL || ofs_meter_flow_count(sw, mm->meter_id) != 0 ||
+		     (mm->meter_id == OFPM_ALL && sw->n_meters != 0)))
+			fail(sent, "an accepted meter DELETE left the meter or its flows");
+		break;
+	}
+	default:
+		break;
+	}
+	ofp_msg_release(&m);
 }
 
 int
@@ -206,7 +274,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (!of_session_handle(&w.s, msg.data, msg.len, w.now_ms, &out) || out.failed)
 			abort();
-		check_replies(&w, &sent, &out, syncs);
+		if (check_replies(&w, &sent, &out, syncs) == 0)
+			check_effect(&w, &sent, &msg);
 		w.now_ms += 1;
 	}
 	ofp_buf_free(&msg);
