@@ -12,7 +12,11 @@
  * flow id order, every group and meter, and each table's classifier
  * answers as the switch's own lookup (ofs_lookup, the reference) for keys
  * made from every flow's match, and the service re-entry shortcut
- * (ofdp_table.reenter) gives what a lookup would.
+ * (ofdp_table.reenter) gives what a lookup would. Before a table is
+ * replaced, counters are written into its rows as the data lcores would
+ * and harvested (ofdp_harvest.c) into the switch, which has changed since
+ * that table was compiled: every flow still there gains exactly what its
+ * rows say, once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +93,47 @@ check_tables(struct ofz_world *w, const struct ofdp_table *t, const struct ofdp_
 	}
 }
 
+static struct ofs_flow *
+find_flow(struct of_switch *sw, uint64_t id)
+{
+	for (uint8_t tid = 0; tid < sw->n_tables; tid++)
+		for (uint32_t i = 0; i < sw->tables[tid].n; i++)
+			if (sw->tables[tid].flows[i]->id == id)
+				return sw->tables[tid].flows[i];
+	return NULL;
+}
+
+static void
+harvest_and_check(struct ofz_world *w, const struct ofdp_table *t)
+{
+	uint64_t *seen = calloc(ofdp_harvest_words(t) + 1, sizeof(*seen));
+	uint64_t *before = calloc(t->n_flows + 1, sizeof(*before));
+
+	if (seen == NULL || before == NULL)
+		abort();
+	for (uint32_t i = 0; i < t->n_flows; i++) {
+		const struct ofs_flow *f = find_flow(&w->sw, t->flows[i].flow_id);
+		before[i] = f ? f->packet_count : 0;
+		for (unsigned int s = 0; s < OFDP_COUNTER_SLOTS; s++) {
+			t->flow_ctr[s][i].packets = i + s + 1;
+			t->flow_ctr[s][i].bytes = 64 * (i + s + 1);
+		}
+	}
+	for (int round = 0; round < 2; round++) {
+		ofdp_harvest(&w->sw, t, seen, w->now_ms);
+		for (uint32_t i = 0; i < t->n_flows; i++) {
+			const struct ofs_flow *f = find_flow(&w->sw, t->flows[i].flow_id);
+			uint64_t want = 0;
+			for (unsigned int s = 0; s < OFDP_COUNTER_SLOTS; s++)
+				want += i + s + 1;
+			if (f && f->packet_count != before[i] + want)
+				abort(); /* the second round must add nothing */
+		}
+	}
+	free(seen);
+	free(before);
+}
+
 static int
 by_flow_id(const void *a, const void *b)
 {
@@ -160,6 +205,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			of_session_handle(&w.s, msg.data, msg.len, w.now_ms, &out);
 		}
 		if (step % 16 == 15) {
+			if (prev)
+				harvest_and_check(&w, prev);
 			struct ofdp_table *t = compile_and_check(&w, pick, prev);
 			ofdp_table_free(prev);
 			prev = t;
