@@ -12,6 +12,8 @@ capture of FRAMES frames into port 0 is over. Options:
   --heads NF,NF,...    the first hops of every chain: each frame port 0
                        received entered exactly one of them
   --out-pcap PORT=N    the capture port PORT wrote holds N frames
+  --bytes N            the capture's frames hold N bytes: basic_monitor,
+                       alone, must count them all
   --qoe-pcap LINE      qoe_pcap's summary of the same capture: the NF's
                        counters must equal the offline tool's
 
@@ -82,7 +84,7 @@ def main():
     if len(args) < 2:
         sys.exit(__doc__)
     snap_path, frames = args[0], int(args[1])
-    chains, heads, out_pcaps, qoe_line = [], [], {}, None
+    chains, heads, out_pcaps, qoe_line, n_bytes = [], [], {}, None, None
     i = 2
     while i < len(args):
         if args[i] == "--hops":
@@ -92,6 +94,8 @@ def main():
         elif args[i] == "--out-pcap":
             port, n = args[i + 1].split("=")
             out_pcaps[port] = int(n)
+        elif args[i] == "--bytes":
+            n_bytes = int(args[i + 1])
         elif args[i] == "--qoe-pcap":
             qoe_line = args[i + 1]
         else:
@@ -135,6 +139,10 @@ def main():
             m = re.search(rf"\b{k} (\d+)", qoe_line)
             c.eq(f"qoe_monitor: {k} as qoe_pcap counts it", nf.get(k, 0),
                  int(m.group(1)) if m else None)
+
+    if n_bytes is not None and "basic_monitor" in by_name:
+        c.eq("basic_monitor: bytes = the capture's bytes", by_name["basic_monitor"].get("bytes"),
+             n_bytes)
 
     for hops in chains:
         for a, b in zip(hops, hops[1:]):

@@ -17,6 +17,15 @@ acct=$ONVM_ROOT/tests/integration/hostile_accounting.py
 "$SYS_PYTHON" "$ONVM_ROOT/tests/integration/hostile_frames.py" "$WORK/in.pcap" \
 	>"$WORK/frames.txt" 2>/dev/null || { echo "  cannot write the capture (scapy?)"; exit 1; }
 frames=$(pcap_count "$WORK/in.pcap")
+bytes=$("$SYS_PYTHON" - "$WORK/in.pcap" <<'PY'
+import struct, sys
+d, off, n = open(sys.argv[1], "rb").read(), 24, 0
+while off + 16 <= len(d):
+    size = struct.unpack("<I", d[off + 8:off + 12])[0]
+    n, off = n + size, off + 16 + size
+print(n)
+PY
+)
 log "$(cat "$WORK/frames.txt")"
 empty_pcap "$WORK/empty.pcap"
 
@@ -113,6 +122,7 @@ for nf in "${want[@]}"; do
 	[ "$nf" = chain ] && continue
 	ACCT_OPTS=()
 	[ "$nf" = qoe_monitor ] && ACCT_OPTS=(--qoe-pcap "$qoe_line")
+	[ "$nf" = basic_monitor ] && ACCT_OPTS=(--bytes "$bytes")
 	run "$nf" "{ \"chains\": [ { \"name\": \"alone\", \"match\": {}, \"hops\": [\"$nf\"], \"out_port\": 1 } ] }" "$nf"
 done
 
