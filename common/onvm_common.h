@@ -22,7 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
-#define ONVM_ABI_VERSION 4
+#define ONVM_ABI_VERSION 7
 #define ONVM_SHARED_MAGIC 0x4f4e564dU /* "ONVM" */
 
 /* Names of shared DPDK objects. */
@@ -119,6 +119,49 @@ onvm_tx_verdict(onvm_tx_elem e)
 								ONVM_TX_DEST_MAX) };
 }
 
+/*
+ * An NF's RX ring carries the same 8-byte elements the other way: the
+ * packet pointer, then 6 bits for the port it came in on (63: none) and
+ * 10 for its flow-hash bucket (docs/elastic.md). An NF that only needs to know where a packet entered
+ * (a bridge) then never reads the mbuf; reading its metadata there cost
+ * two cross-core cache-line transfers per packet.
+ */
+typedef uint64_t onvm_rx_elem;
+
+#define ONVM_BUCKETS 1024           /* flow-hash buckets of a service */
+#define ONVM_RX_PORT_NONE 63u       /* in port field of a packet from no port */
+
+static inline onvm_rx_elem
+onvm_rx_pack(struct rte_mbuf *pkt, uint16_t in_port, uint32_t flow_hash)
+{
+	uint64_t port = in_port < ONVM_RX_PORT_NONE ? in_port : ONVM_RX_PORT_NONE;
+	uint64_t bucket = flow_hash & (ONVM_BUCKETS - 1);
+
+	return (uint64_t)(uintptr_t)pkt | port << ONVM_TX_PTR_BITS | bucket << 54;
+}
+
+static inline struct rte_mbuf *
+onvm_rx_pkt(onvm_rx_elem e)
+{
+	return (struct rte_mbuf *)(uintptr_t)(e & ONVM_TX_PTR_MASK);
+}
+
+static inline uint16_t
+onvm_rx_in_port(onvm_rx_elem e)
+{
+	uint16_t port = (uint16_t)((e >> ONVM_TX_PTR_BITS) & 0x3f);
+
+	return port == ONVM_RX_PORT_NONE ? 0xffff : port;
+}
+
+/* The packet's flow-hash bucket (valid for services whose NFs keep state,
+ * and whenever the service has several instances). */
+static inline uint16_t
+onvm_rx_bucket(onvm_rx_elem e)
+{
+	return (uint16_t)(e >> 54);
+}
+
 #define ONVM_META_F_HASH 0x01 /* flow_hash is valid */
 
 /* The manager's per-packet state: where the packet is in its chain. NFs
@@ -133,7 +176,8 @@ struct onvm_pkt_meta {
 	uint16_t in_port;    /* port the packet entered on, or 0xffff */
 	uint16_t reserved2;
 	uint32_t flow_hash;  /* symmetric 5-tuple hash when ONVM_META_F_HASH */
-	uint64_t rx_ns;      /* wall clock when the manager received it */
+	uint64_t rx_ns;      /* arrival, ns since 1970: the kernel's time on af_packet
+	                      * ports, the manager's clock at RX on others */
 };
 
 /*
@@ -192,6 +236,34 @@ struct onvm_nf_named_counter {
 	uint64_t value;
 };
 
+/*
+ * A request from the manager to an NF about the state of its flows, in
+ * the NF's slot. The manager fills it and bumps seq; the NF, between two
+ * bursts, carries it out and sets done_seq = seq (release). One at a time.
+ */
+enum onvm_state_op {
+	ONVM_STATE_EXPORT = 1, /* write the buckets' flows into blob (after rx_target) */
+	ONVM_STATE_IMPORT,     /* take the blob's flows */
+	ONVM_STATE_DROP,       /* forget the buckets' flows */
+};
+
+#define ONVM_STATE_NO_CALLBACKS (-2) /* result: the NF keeps no movable state */
+#define ONVM_STATE_TOO_SMALL    (-3) /* result: export did not fit blob_cap */
+
+struct onvm_state_req {
+	volatile uint32_t seq;
+	volatile uint32_t done_seq;
+	uint32_t op;               /* enum onvm_state_op */
+	int32_t result;            /* 0 or -1 (refused), or one of the above */
+	uint32_t flows;            /* flows exported or imported */
+	uint32_t rx_target;        /* EXPORT: RX ring position the NF reads past first */
+	uint32_t tx_mark;          /* EXPORT: its TX ring position when it exported */
+	uint64_t blob_len;
+	uint64_t blob_cap;
+	void *blob;                /* hugepage memory: same address in both */
+	uint64_t buckets[ONVM_BUCKETS / 64];
+};
+
 struct onvm_nf_slot {
 	volatile uint32_t state;       /* enum onvm_nf_state */
 	volatile uint32_t ready;       /* its packet loop runs (set by the NF) */
@@ -219,6 +291,14 @@ struct onvm_nf_slot {
 	 */
 	volatile uint32_t sleeping __rte_cache_aligned;
 	volatile uint32_t wake_seq;
+	/* Set by the manager to stop this NF alone (onvmctl scale down): it
+	 * leaves as on Ctrl-C. */
+	volatile uint32_t stop_asked;
+
+	/* Elastic state (docs/elastic.md): set by the NF when it registered
+	 * state callbacks, and the manager's requests about its flows. */
+	volatile uint32_t stateful;
+	struct onvm_state_req state_req;
 
 	struct onvm_nf_counters nf_stats;
 	struct onvm_nf_mgr_counters mgr_stats;
@@ -230,6 +310,9 @@ struct onvm_nf_slot {
 /* Services: a name/id and the NF ids of its running instances. */
 
 #define ONVM_SVC_F_USED 0x1 /* named, referenced by a chain, or ever run */
+#define ONVM_SVC_F_STATEFUL 0x2 /* its NFs keep movable state: packets carry
+				  * their bucket, and a new instance gets
+				  * flows only by a move */
 
 struct onvm_service {
 	uint16_t id;
@@ -239,7 +322,15 @@ struct onvm_service {
 	uint16_t instance_nums[ONVM_MAX_INSTANCES]; /* their instance numbers */
 	char name[ONVM_NAME_LEN];      /* "" when only known by number */
 	uint64_t no_instance_drops;    /* a hop with nobody running: counted */
+	/*
+	 * Which instance (NF id) takes each flow-hash bucket: the data lcores'
+	 * whole choice for a service with several instances. ONVM_BUCKET_HELD:
+	 * a move holds the bucket's packets at the manager.
+	 */
+	uint16_t bucket_nf[ONVM_BUCKETS];
 } __rte_cache_aligned;
+
+#define ONVM_BUCKET_HELD 0xffffu
 
 /* ------------------------------------------------------------------ */
 /* Chains. Two generations: the data lcores read `active_gen`; a reload

@@ -193,29 +193,33 @@ mgr_chains_init(struct mgr *m)
 }
 
 int
-mgr_chains_reload(struct mgr *m)
+mgr_chains_reload(struct mgr *m, char *err, size_t errlen)
 {
-	char err[CFG_ERR_LEN];
 	struct chain_set set;
 	uint32_t gen = fwd_current()->chain_gen ^ 1;
+	int rc;
 
 	/* The generation we rewrite may still be stamped on packets of the
 	 * reload before last: give them time to leave. */
 	if (rte_get_tsc_cycles() - last_flip_tsc < rte_get_tsc_hz() * GENERATION_REUSE_MS / 1000)
 		return MGR_RELOAD_LATER;
-	if (load_chain_files(m, &set, err, sizeof(err)) < 0) {
+	if (load_chain_files(m, &set, err, errlen) < 0) {
 		fprintf(stderr, "onvm_mgr: reload refused, the chains in force are unchanged: %s\n",
 			err);
 		return -1;
 	}
 	write_generation(m, &set, gen);
-	if (publish_generation(m, &set, gen, err, sizeof(err)) < 0) {
+	mgr_stats_chains_begin(m, gen);
+	rc = publish_generation(m, &set, gen, err, errlen);
+	if (rc == 0)
+		__atomic_store_n(&m->shm->active_gen, gen, __ATOMIC_RELEASE);
+	mgr_stats_chains_end(m, gen, rc == 0);
+	if (rc < 0) {
 		chain_set_free(&set);
 		fprintf(stderr, "onvm_mgr: reload failed, the chains in force are unchanged: %s\n",
 			err);
 		return -1;
 	}
-	__atomic_store_n(&m->shm->active_gen, gen, __ATOMIC_RELEASE);
 	print_chains(&set);
 	chain_set_free(&set);
 	last_flip_tsc = rte_get_tsc_cycles();

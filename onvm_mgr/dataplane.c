@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The data lcores. One iteration:
- *   RX: each port -> classify (table 0 of the forwarding state) -> a
+ *   RX: each port (af_packet: the kernel's receive times first,
+ *       afp_rx_time.h) -> classify (table 0 of the forwarding state) -> a
  *       chain's first hop, or the OpenFlow pipeline's destinations ->
  *       an instance's RX ring (a full ring holds the port: port_hold_retry)
  *   TX: each NF's TX ring -> dispatch by action (or back into the OpenFlow
@@ -17,7 +18,9 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "afp_rx_time.h"
 #include "dispatch.h"
+#include "elastic.h"
 #include "flow_key.h"
 #include "fwd.h"
 #include "hold.h"
@@ -60,6 +63,19 @@ flow_hash_of(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, const struct flow
 	return meta->flow_hash;
 }
 
+/* A packet of a bucket a move holds: into this lcore's hold queue, or,
+ * once the lcore has released its queue, straight to the move's target. */
+uint16_t
+elastic_held_dst(struct mgr *m, struct mgr_data_lcore *d)
+{
+	uint32_t phase = __atomic_load_n(&m->move_phase, __ATOMIC_ACQUIRE);
+
+	if (d->hold == NULL || phase == MOVE_IDLE ||
+	    (phase == MOVE_RELEASING && __atomic_load_n(&d->hold_drained, __ATOMIC_ACQUIRE)))
+		return m->move_to;
+	return MGR_DST_HOLD;
+}
+
 /*
  * The running NF that takes this packet for service `svc`, or 0. When
  * `single` is not NULL it tells whether the service had at most one
@@ -67,17 +83,24 @@ flow_hash_of(struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, const struct flow
  * read of num_instances as the pick.
  */
 static inline uint16_t
-pick_nf(struct mgr *m, uint16_t svc, struct rte_mbuf *pkt, struct onvm_pkt_meta *meta,
-	const struct flow_key *key, bool *single)
+pick_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t svc, struct rte_mbuf *pkt,
+	struct onvm_pkt_meta *meta, const struct flow_key *key, bool *single)
 {
 	const struct onvm_service *s = &m->shm->services[svc];
 	uint16_t n = __atomic_load_n(&s->num_instances, __ATOMIC_ACQUIRE);
+	bool stateful = s->flags & ONVM_SVC_F_STATEFUL;
 	uint16_t nf;
 
+	/* A service whose NFs keep state gets every packet's bucket (on
+	 * the ring), so each packet is hashed even with one instance. */
 	if (single)
-		*single = n <= 1;
+		*single = n <= 1 && !stateful;
 	/* One instance takes every flow: no hash needed. */
-	nf = svc_pick_instance_of(s, n, n > 1 ? flow_hash_of(pkt, meta, key) : 0);
+	nf = svc_pick_instance_of(s, n, n > 1 || stateful ? flow_hash_of(pkt, meta, key) : 0);
+	if (unlikely(nf == ONVM_BUCKET_HELD))
+		nf = elastic_held_dst(m, d);
+	if (nf == MGR_DST_HOLD)
+		return nf;
 	if (nf == 0 ||
 	    __atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) != ONVM_NF_RUNNING)
 		return 0;
@@ -95,20 +118,72 @@ struct nf_memo {
 };
 
 static inline uint16_t
-pick_nf_memo(struct mgr *m, struct nf_memo *memo, uint16_t svc, struct rte_mbuf *pkt,
-	     struct onvm_pkt_meta *meta, const struct flow_key *key)
+pick_nf_memo(struct mgr *m, struct mgr_data_lcore *d, struct nf_memo *memo, uint16_t svc,
+	     struct rte_mbuf *pkt, struct onvm_pkt_meta *meta, const struct flow_key *key)
 {
 	uint16_t nf;
 	bool single;
 
 	if (svc == memo->svc)
 		return memo->nf;
-	nf = pick_nf(m, svc, pkt, meta, key, &single);
+	nf = pick_nf(m, d, svc, pkt, meta, key, &single);
 	if (single) {
 		memo->svc = svc;
 		memo->nf = nf;
 	}
 	return nf;
+}
+
+/*
+ * Per-chain counters. A packet entering a chain is counted in a tally
+ * that goes to the lcore's counters when the chain changes or the burst
+ * ends: a burst of one chain adds to its cache line once (so does a
+ * burst its first service has no instance for, all dropped). Other drops
+ * are rare and counted one by one, against the chain in the packet's
+ * metadata.
+ */
+struct chain_tally {
+	uint32_t key;  /* generation << 16 | chain id */
+	uint32_t pkts;
+	uint64_t bytes;
+	uint32_t no_instance;
+};
+
+static inline void
+chain_tally_flush(struct mgr_data_lcore *d, struct chain_tally *t)
+{
+	struct mgr_chain_counters *c;
+
+	if (t->pkts == 0)
+		return;
+	c = &d->counters.chains[t->key >> 16][t->key & 0xffff];
+	c->c[MGR_CHAIN_PKTS] += t->pkts;
+	c->c[MGR_CHAIN_BYTES] += t->bytes;
+	c->drops[MGR_DROP_NO_INSTANCE] += t->no_instance;
+	t->pkts = 0;
+	t->bytes = 0;
+	t->no_instance = 0;
+}
+
+static inline void
+chain_tally_add(struct mgr_data_lcore *d, struct chain_tally *t, uint32_t gen, uint16_t chain,
+		struct rte_mbuf *pkt)
+{
+	uint32_t key = (gen & 1) << 16 | chain;
+
+	if (key != t->key) {
+		chain_tally_flush(d, t);
+		t->key = key;
+	}
+	t->pkts++;
+	t->bytes += rte_pktmbuf_pkt_len(pkt);
+}
+
+static inline void
+chain_drop(struct mgr_data_lcore *d, const struct onvm_pkt_meta *meta, unsigned int reason)
+{
+	if (meta->chain_id < ONVM_MAX_CHAINS) /* not MGR_NO_CHAIN, MGR_OF_CHAIN */
+		d->counters.chains[meta->chain_gen & 1][meta->chain_id].drops[reason]++;
 }
 
 /* The end of the run of equal destinations that starts at dst[i]. */
@@ -139,16 +214,42 @@ enqueue_runs(struct mgr *m, struct mgr_data_lcore *d, struct rte_mbuf **pkts, ui
 
 	for (uint16_t i = 0; i < n;) {
 		uint16_t nf = dst[i], j = run_end(dst, i, n);
-		struct onvm_nf_slot *s = &m->shm->nfs[nf];
-		uint16_t room = (uint16_t)RTE_MIN(rte_ring_free_count(s->rx_ring), (unsigned)(j - i));
 		uint16_t ok = 0;
 
+		if (unlikely(nf == MGR_DST_HOLD))
+			nf = elastic_held_dst(m, d); /* the move may have moved on */
+		if (unlikely(nf == 0)) {
+			d->counters.drops[MGR_DROP_NO_INSTANCE] += j - i;
+			rte_pktmbuf_free_bulk(pkts + i, j - i);
+			i = j;
+			continue;
+		}
+		if (unlikely(nf == MGR_DST_HOLD)) {
+			/* A move holds them: this lcore's queue, in order. */
+			ok = (uint16_t)rte_ring_sp_enqueue_burst(d->hold, (void **)pkts + i, j - i, NULL);
+			d->counters.held += ok;
+			for (uint16_t k = i + ok; k < j; k++) {
+				pkts[left] = pkts[k];
+				dst[left++] = nf;
+			}
+			i = j;
+			continue;
+		}
+		struct onvm_nf_slot *s = &m->shm->nfs[nf];
+		uint16_t room = (uint16_t)RTE_MIN(rte_ring_free_count(s->rx_ring), (unsigned)(j - i));
+
 		if (room) {
-			for (uint16_t k = i; k < i + room; k++)
-				onvm_pkt_meta(pkts[k])->owner = nf;
+			onvm_rx_elem elems[MGR_STASH_MAX];
+
+			for (uint16_t k = i; k < i + room; k++) {
+				struct onvm_pkt_meta *meta = onvm_pkt_meta(pkts[k]);
+
+				meta->owner = nf;
+				elems[k - i] = onvm_rx_pack(pkts[k], meta->in_port, meta->flow_hash);
+			}
 			/* All of `room` fits unless another lcore enqueued
 			 * meanwhile (multi-producer rings, 3+ lcores). */
-			ok = (uint16_t)rte_ring_enqueue_burst(s->rx_ring, (void **)pkts + i, room, NULL);
+			ok = (uint16_t)rte_ring_enqueue_burst(s->rx_ring, (void **)elems, room, NULL);
 			for (uint16_t k = i + ok; k < i + room; k++)
 				onvm_pkt_meta(pkts[k])->owner = 0;
 			d->counters.nf_enqueued[nf] += ok;
@@ -177,13 +278,16 @@ drop_departed(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 	for (uint16_t i = 0; i < st->n;) {
 		uint16_t nf = st->dst[i], j = run_end(st->dst, i, st->n);
 
-		if (__atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING) {
+		if (nf == MGR_DST_HOLD ||
+		    __atomic_load_n(&m->shm->nfs[nf].state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING) {
 			for (uint16_t k = i; k < j; k++) {
 				st->pkts[keep] = st->pkts[k];
 				st->dst[keep++] = nf;
 			}
 		} else {
 			d->counters.drops[MGR_DROP_NO_INSTANCE] += j - i;
+			for (uint16_t k = i; k < j; k++)
+				chain_drop(d, onvm_pkt_meta(st->pkts[k]), MGR_DROP_NO_INSTANCE);
 			rte_pktmbuf_free_bulk(st->pkts + i, j - i);
 		}
 		i = j;
@@ -236,6 +340,8 @@ route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
 	    const struct pkt_dests *dests, struct nf_memo *memo, struct rte_mbuf **pkts,
 	    uint16_t *dst, uint16_t *kept)
 {
+	struct chain_tally tally = { 0, 0, 0, 0 };
+
 	for (uint16_t i = 0; i < dests->n; i++) {
 		if (*kept == MGR_STASH_MAX) {
 			uint16_t left = enqueue_runs(m, d, pkts, dst, *kept);
@@ -253,19 +359,26 @@ route_dests(struct mgr *m, struct mgr_data_lcore *d, const struct fwd_state *st,
 			port_send(d, e->target, e->pkt);
 			continue;
 		}
-		if (e->kind == PKT_TO_CHAIN)
+		if (e->kind == PKT_TO_CHAIN) {
 			svc = chain_start(m, e->pkt, e->target, st->chain_gen, meta->in_port,
 					  meta->rx_ns);
-		nf = svc >= 1 && svc <= ONVM_MAX_SERVICES ? pick_nf_memo(m, memo, svc, e->pkt, meta, NULL)
+			chain_tally_add(d, &tally, st->chain_gen, e->target, e->pkt);
+		}
+		nf = svc >= 1 && svc <= ONVM_MAX_SERVICES ? pick_nf_memo(m, d, memo, svc, e->pkt, meta, NULL)
 							  : 0;
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
+			if (e->kind == PKT_TO_CHAIN)
+				tally.no_instance++; /* the chain just tallied */
+			else
+				chain_drop(d, meta, MGR_DROP_NO_INSTANCE);
 			rte_pktmbuf_free(e->pkt);
 			continue;
 		}
 		pkts[*kept] = e->pkt;
 		dst[(*kept)++] = nf;
 	}
+	chain_tally_flush(d, &tally);
 }
 
 void
@@ -306,9 +419,14 @@ dataplane_flush(struct mgr *m, struct mgr_data_lcore *d)
  * its other instances.)
  */
 static inline bool
-held_burst_blocked(struct mgr *m, const struct mgr_stash *st)
+held_burst_blocked(struct mgr *m, const struct mgr_data_lcore *d, const struct mgr_stash *st)
 {
 	for (uint16_t i = 0; i < st->n; i = run_end(st->dst, i, st->n)) {
+		if (st->dst[i] == MGR_DST_HOLD) {
+			if (!rte_ring_full(d->hold))
+				return false;
+			continue;
+		}
 		const struct onvm_nf_slot *s = &m->shm->nfs[st->dst[i]];
 
 		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != ONVM_NF_RUNNING ||
@@ -325,7 +443,7 @@ held_burst_push(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 {
 	uint16_t before = st->n;
 
-	if (before == 0 || held_burst_blocked(m, st))
+	if (before == 0 || held_burst_blocked(m, d, st))
 		return false;
 	st->n = enqueue_runs(m, d, st->pkts, st->dst, drop_departed(m, d, st));
 	return st->n < before;
@@ -341,10 +459,12 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		return true;
 	/* An NF still setting up counts as progress: the chain is alive. */
 	if (hold_stuck(&h->since_tsc, rte_rdtsc(), m->tsc_hz * ENTRY_STALL_MS / 1000,
-		       progress || !m->shm->nfs[h->dst[0]].ready)) {
+		       progress || (h->dst[0] != MGR_DST_HOLD && !m->shm->nfs[h->dst[0]].ready))) {
 		d->counters.port[port][ONVM_PORT_ENTRY_DROP] += h->n;
-		for (uint16_t i = 0; i < h->n; i++)
+		for (uint16_t i = 0; i < h->n; i++) {
 			d->counters.nf_enq_drop[h->dst[i]]++;
+			chain_drop(d, onvm_pkt_meta(h->pkts[i]), MGR_CHAIN_DROP_ENTRY);
+		}
 		rte_pktmbuf_free_bulk(h->pkts, h->n);
 		h->n = 0;
 		return true;
@@ -372,16 +492,25 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	uint16_t n, kept = 0, n_of = 0;
 	uint16_t miss = m->shm->default_service ? 0 : MGR_NO_CHAIN;
 	struct nf_memo memo = { 0, 0 };
+	struct chain_tally tally = { 0, 0, 0, 0 };
 	const struct fwd_state *st;
-	uint64_t ts;
+	const struct afp_rxq_head *afp = m->port_afp[port];
+	uint64_t kernel_ns[ONVM_BURST];
+	uint16_t want = ONVM_BURST;
+	uint64_t ts = 0;
 
 	if (!port_hold_retry(m, d, port))
 		return;
-	n = rte_eth_rx_burst(port, 0, pkts, ONVM_BURST);
+	/* af_packet: the kernel's receive time of each waiting packet, read
+	 * before the burst gives their frames back; the burst takes no more. */
+	if (afp != NULL && (want = afp_rx_times(afp, kernel_ns, ONVM_BURST)) == 0)
+		return;
+	n = rte_eth_rx_burst(port, 0, pkts, want);
 	if (n == 0)
 		return;
 	d->counters.port[port][ONVM_PORT_RX] += n;
-	ts = now_ns(m);
+	if (afp == NULL)
+		ts = now_ns(m); /* other ports: the burst's time */
 	st = fwd_current();
 	if (st->table0 != NULL) {
 		uint64_t hits = mgr_classify_burst(d->cls_cache, st, pkts, n, FLOW_OFPORT_FROM_DPDK(port),
@@ -392,6 +521,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		struct rte_mbuf *pkt = pkts[i];
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
 		uint32_t res = st->table0 != NULL ? results[i] : MGR_NO_MATCH;
+		uint64_t rx_ns = afp != NULL ? kernel_ns[i] : ts;
 		uint16_t svc, nf;
 
 		if (res == MGR_NO_MATCH)
@@ -404,7 +534,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		if (res & FWD_OF_FLOW) {
 			/* An OpenFlow flow: the pipeline decides, after the loop. */
 			*meta = (struct onvm_pkt_meta){ .chain_id = MGR_OF_CHAIN, .in_port = port,
-							.rx_ns = ts };
+							.rx_ns = rx_ns };
 			of_pkts[n_of] = pkt;
 			results[n_of] = res;
 			if (n_of != i)
@@ -413,16 +543,19 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 			continue;
 		}
 		meta->flags = 0; /* no flow hash yet: the first pick makes it */
-		svc = chain_start(m, pkt, (uint16_t)res, st->chain_gen, port, ts);
-		nf = pick_nf_memo(m, &memo, svc, pkt, meta, st->table0 ? &keys[i] : NULL);
+		svc = chain_start(m, pkt, (uint16_t)res, st->chain_gen, port, rx_ns);
+		chain_tally_add(d, &tally, st->chain_gen, (uint16_t)res, pkt);
+		nf = pick_nf_memo(m, d, &memo, svc, pkt, meta, st->table0 ? &keys[i] : NULL);
 		if (nf == 0) {
 			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
+			tally.no_instance++; /* the chain just tallied */
 			rte_pktmbuf_free(pkt);
 			continue;
 		}
 		out[kept] = pkt;
 		dst[kept++] = nf;
 	}
+	chain_tally_flush(d, &tally);
 	for (uint16_t at = 0; at < n_of; at += PKT_DESTS_CHUNK) {
 		struct pkt_dests dests; /* 8 KiB: set n only, no initialiser that zeroes it all */
 		dests.n = 0;
@@ -448,6 +581,8 @@ stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 	if (hold_stuck(&st->since_tsc, rte_rdtsc(), m->stash_timeout_tsc, progress)) {
 		/* A loop of NFs can wait on each other forever: give up. */
 		d->counters.drops[MGR_DROP_HOP_STUCK] += st->n;
+		for (uint16_t i = 0; i < st->n; i++)
+			chain_drop(d, onvm_pkt_meta(st->pkts[i]), MGR_DROP_HOP_STUCK);
 		rte_pktmbuf_free_bulk(st->pkts, st->n);
 		st->n = 0;
 		return true;
@@ -470,8 +605,11 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 		return;
 	n = (uint16_t)rte_ring_sc_dequeue_burst_elem(s->tx_ring, back, sizeof(back[0]), ONVM_BURST,
 						     NULL);
-	if (n == 0)
+	if (n == 0) {
+		/* Its stash is empty: everything it emitted was passed on. */
+		d->tx_done[id] = s->tx_ring->cons.tail;
 		return;
+	}
 	d->counters.nf_dequeued[id] += n;
 	/* The metadata lines are in this core's L2 (written on RX); load the
 	 * whole burst's at once rather than one L2 miss after another. */
@@ -484,6 +622,7 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 		struct onvm_pkt_meta *meta = onvm_pkt_meta(pkt);
 		const struct onvm_chain *chain;
 		struct dispatch disp;
+		enum mgr_drop reason;
 
 		meta->owner = 0;
 		if (unlikely(meta->chain_id == MGR_OF_CHAIN)) {
@@ -503,20 +642,22 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 			continue;
 		}
 		if (disp.kind == DISPATCH_SERVICE) {
-			uint16_t nf = pick_nf_memo(m, &memo, disp.target, pkt, meta, NULL);
+			uint16_t nf = pick_nf_memo(m, d, &memo, disp.target, pkt, meta, NULL);
 			if (nf) {
 				pkts[kept] = pkt;
 				dst[kept++] = nf;
 				continue;
 			}
-			d->counters.drops[MGR_DROP_NO_INSTANCE]++;
+			reason = MGR_DROP_NO_INSTANCE;
 		} else if (disp.reason == DROP_BY_NF) {
-			d->counters.drops[MGR_DROP_NF_DROP]++;
+			reason = MGR_DROP_NF_DROP;
 		} else if (disp.reason == DROP_CHAIN_END) {
-			d->counters.drops[MGR_DROP_CHAIN_END]++;
+			reason = MGR_DROP_CHAIN_END;
 		} else {
-			d->counters.drops[MGR_DROP_BAD_DEST]++;
+			reason = MGR_DROP_BAD_DEST;
 		}
+		d->counters.drops[reason]++;
+		chain_drop(d, meta, reason);
 		drops[ndrop++] = pkt;
 	}
 	if (ndrop)
@@ -537,6 +678,8 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 		memcpy(st->dst, dst, left * sizeof(dst[0]));
 		st->n = left;
 		st->since_tsc = rte_rdtsc();
+	} else {
+		d->tx_done[id] = s->tx_ring->cons.tail;
 	}
 }
 
@@ -561,10 +704,122 @@ packet_out(struct mgr *m, struct mgr_data_lcore *d)
 	rte_pktmbuf_free_bulk(pkts, left);
 }
 
+/* In every stash and held port burst of this lcore, destination `from`
+ * becomes `to` for the packets `pred` picks. Order within a destination is
+ * kept; a move's cold path only. */
+static void
+reroute_stashed(struct mgr_data_lcore *d, uint16_t from, uint16_t to,
+		bool (*pred)(struct mgr *, struct rte_mbuf *), struct mgr *m)
+{
+	struct mgr_stash *all[] = { d->stash, d->port_hold };
+	const unsigned int sizes[] = { MGR_DSTS, ONVM_MAX_PORTS };
+
+	for (unsigned int a = 0; a < 2; a++)
+		for (unsigned int k = 0; k < sizes[a]; k++) {
+			struct mgr_stash *st = &all[a][k];
+
+			for (uint16_t i = 0; i < st->n; i++)
+				if (st->dst[i] == from && (pred == NULL || pred(m, st->pkts[i])))
+					st->dst[i] = to;
+		}
+}
+
+/* A packet (waiting for the move's old instance) of a bucket the move holds. */
+static bool
+of_held_bucket(struct mgr *m, struct rte_mbuf *pkt)
+{
+	const struct onvm_service *s = &m->shm->services[m->move_svc];
+	uint32_t hash = flow_hash_of(pkt, onvm_pkt_meta(pkt), NULL);
+
+	return __atomic_load_n(&s->bucket_nf[hash & (ONVM_BUCKETS - 1)], __ATOMIC_RELAXED) ==
+	       ONVM_BUCKET_HELD;
+}
+
+/*
+ * A move started holding buckets: packets of those buckets this lcore
+ * picked the old instance for before it saw the hold, and still waits to
+ * enqueue, join the hold queue instead (after anything of theirs already
+ * there: a stash is retried before its source is read again). Then the
+ * move may ask the old instance for its state: nothing more of those
+ * buckets can reach it from here.
+ */
+static void
+elastic_hold(struct mgr *m, struct mgr_data_lcore *d, uint32_t id)
+{
+	reroute_stashed(d, m->move_from, MGR_DST_HOLD, of_held_bucket, m);
+	__atomic_store_n(&d->move_seen, id, __ATOMIC_RELEASE);
+}
+
+/*
+ * A move releases what this lcore held: to the move's target, in order,
+ * as much as its ring takes each iteration, before any newer packet of
+ * those buckets (which keep coming to the hold queue until it is empty).
+ * Then the lcore says it is done, and sends them straight on; what still
+ * waits for the hold queue in its stashes goes to the target too, so no
+ * stale hold destination outlives the move.
+ */
+void
+elastic_release(struct mgr *m, struct mgr_data_lcore *d)
+{
+	struct mgr_stash *left = &d->stash[MGR_DST_HOLD];
+	uint16_t to = m->move_to;
+
+	if (left->n) {
+		for (uint16_t i = 0; i < left->n; i++)
+			left->dst[i] = to;
+		left->n = enqueue_runs(m, d, left->pkts, left->dst, left->n);
+		if (left->n)
+			return;
+	}
+	if (d->hold != NULL && !rte_ring_empty(d->hold)) {
+		bool running = to != 0 && __atomic_load_n(&m->shm->nfs[to].state,
+							  __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING;
+		unsigned int room = running ? rte_ring_free_count(m->shm->nfs[to].rx_ring) : ONVM_BURST;
+		uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(d->hold, (void **)left->pkts,
+								 RTE_MIN(room, (unsigned)ONVM_BURST), NULL);
+		if (!running) {
+			/* Nobody to take them: counted, as any packet of a
+			 * service without an instance. */
+			d->counters.drops[MGR_DROP_NO_INSTANCE] += n;
+			rte_pktmbuf_free_bulk(left->pkts, n);
+			return;
+		}
+		for (uint16_t i = 0; i < n; i++)
+			left->dst[i] = to;
+		left->n = enqueue_runs(m, d, left->pkts, left->dst, n);
+		return;
+	}
+	reroute_stashed(d, MGR_DST_HOLD, to, NULL, m);
+	__atomic_store_n(&d->hold_drained, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * A move's part on a data lcore (cold: only while one runs). True while
+ * the lcore is releasing what it held: it then reads no port, so that its
+ * hold queue drains at the new instance's full speed instead of being
+ * refilled as fast as it drains (a source faster than the chain would
+ * keep it from ever draining); the ports' packets wait in the NIC.
+ */
+static bool
+elastic_lcore(struct mgr *m, struct mgr_data_lcore *d, uint32_t phase)
+{
+	uint32_t id = __atomic_load_n(&m->move_id, __ATOMIC_ACQUIRE);
+
+	if (phase == MOVE_HOLDING && d->move_seen != id)
+		elastic_hold(m, d, id);
+	if (phase != MOVE_RELEASING || d->hold_drained)
+		return false;
+	elastic_release(m, d);
+	return !d->hold_drained;
+}
+
 void
 dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d)
 {
-	if ((d->role & ROLE_RX) && m->rx_enabled) {
+	uint32_t phase = __atomic_load_n(&m->move_phase, __ATOMIC_ACQUIRE);
+	bool releasing = unlikely(phase != MOVE_IDLE) && elastic_lcore(m, d, phase);
+
+	if ((d->role & ROLE_RX) && m->rx_enabled && !releasing) {
 		for (uint16_t i = 0; i < m->num_ports; i++)
 			rx_port(m, d, m->port_ids[i]);
 		packet_out(m, d);
@@ -608,8 +863,15 @@ dataplane_release(struct mgr *m, struct mgr_data_lcore *d)
 		rte_pktmbuf_free_bulk(d->port_hold[p].pkts, d->port_hold[p].n);
 		d->port_hold[p].n = 0;
 	}
-	for (uint16_t id = 0; id <= ONVM_MAX_NFS; id++) {
+	for (uint16_t id = 0; id < MGR_DSTS; id++) {
 		rte_pktmbuf_free_bulk(d->stash[id].pkts, d->stash[id].n);
 		d->stash[id].n = 0;
+	}
+	if (d->hold != NULL) {
+		struct rte_mbuf *pkts[ONVM_BURST];
+		unsigned int n;
+
+		while ((n = rte_ring_sc_dequeue_burst(d->hold, (void **)pkts, ONVM_BURST, NULL)))
+			rte_pktmbuf_free_bulk(pkts, n);
 	}
 }

@@ -21,12 +21,19 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
+#include "cfg_file.h"
 #include "classifier.h"
+#include "elastic.h"
+#include "scale.h"
+#include "ctl.h"
 #include "mgr.h"
 #include "mgr_openflow.h"
 #include "onvm_runtime.h"
 
 #define CONTROL_PERIOD_US 1000
+/* While a move runs: each of its steps waits for a tick, and its held
+ * packets wait for all of them. */
+#define CONTROL_PERIOD_MOVE_US 50
 #define DEFAULT_BASE_VIRTADDR "0x200000000000"
 
 struct mgr g_mgr;
@@ -185,10 +192,23 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 		m->reload_pending = true;
 	}
 	/* Retried every tick until the generation may be rewritten: with one
-	 * lcore, waiting here would stop forwarding. */
-	if (m->reload_pending && mgr_chains_reload(m) != MGR_RELOAD_LATER)
-		m->reload_pending = false;
+	 * lcore, waiting here would stop forwarding. onvmctl's requests wait
+	 * for the outcome on the control socket's thread, not here. */
+	uint64_t asked = ctl_reload_wanted();
+
+	if (m->reload_pending || asked) {
+		char why[CFG_ERR_LEN];
+		int rc = mgr_chains_reload(m, why, sizeof(why));
+
+		if (rc != MGR_RELOAD_LATER) {
+			m->reload_pending = false;
+			ctl_reload_done(m, asked, rc, why);
+		}
+	}
 	nf_registry_poll(m);
+	elastic_step(m);
+	scale_step(m);
+	ctl_jobs_poll(m);
 	if (!m->rx_enabled && nf_registry_count_ready(m) >= m->cfg.wait_nfs) {
 		m->rx_enabled = true;
 		printf("onvm_mgr: %u NF(s) ready, receiving\n", m->num_active);
@@ -217,6 +237,7 @@ static void
 control_loop(struct mgr *m)
 {
 	uint64_t period = m->tsc_hz * CONTROL_PERIOD_US / 1000000;
+	uint64_t period_move = m->tsc_hz * CONTROL_PERIOD_MOVE_US / 1000000;
 	uint64_t next_control = 0, last_stats = rte_get_tsc_cycles();
 	uint64_t next_stats = last_stats + (uint64_t)m->cfg.stats_sleep_s * m->tsc_hz;
 
@@ -229,9 +250,10 @@ control_loop(struct mgr *m)
 			__atomic_store_n(&m->inline_data.in_iteration, 0, __ATOMIC_RELEASE);
 			if (rte_get_tsc_cycles() < next_control)
 				continue;
-			next_control = rte_get_tsc_cycles() + period;
+			next_control = rte_get_tsc_cycles() +
+				       (elastic_busy() ? period_move : period);
 		} else {
-			usleep(CONTROL_PERIOD_US);
+			usleep(elastic_busy() ? CONTROL_PERIOD_MOVE_US : CONTROL_PERIOD_US);
 		}
 		control_work(m, &next_stats, &last_stats);
 	}
@@ -241,11 +263,13 @@ static void
 shutdown_all(struct mgr *m, const char *prefix)
 {
 	printf("onvm_mgr: stopping\n");
+	ctl_server_stop(); /* joins its thread, removes the socket */
 	mgr_of_stop(m); /* joins its thread, closes its sockets */
 	m->stop = false; /* data lcores keep moving packets while NFs leave */
 	nf_registry_stop_all(m, 5000);
 	m->stop = true;
 	rte_eal_mp_wait_lcore();
+	mgr_telemetry_close(); /* nothing below may be read by telemetry */
 	if (m->num_data == 0)
 		dataplane_release(m, &m->inline_data);
 	for (unsigned int i = 0; i < m->num_data; i++)
@@ -295,6 +319,8 @@ main(int argc, char **argv)
 	}
 	const char *prefix = onvm_eal_file_prefix(sep, argv);
 
+	m->file_prefix = prefix;
+
 	if (onvm_primary_alive(prefix)) {
 		fprintf(stderr, "onvm_mgr: a manager is already running with file prefix '%s' "
 				"(use --file-prefix to run another)\n", prefix);
@@ -341,9 +367,11 @@ main(int argc, char **argv)
 
 	for (unsigned int i = 0; i < m->num_data; i++)
 		rte_eal_remote_launch(dataplane_lcore_main, &m->data[i], m->data[i].lcore_id);
-	if (mgr_of_start(m) < 0) {
+	if (ctl_server_start(m) < 0 || mgr_of_start(m) < 0) {
+		ctl_server_stop();
 		m->stop = true;
 		rte_eal_mp_wait_lcore();
+		mgr_telemetry_close();
 		mgr_ports_stop(m);
 		mgr_free_shared(m);
 		rte_eal_cleanup();

@@ -6,13 +6,17 @@
  *                   removes the prefix's hugepage files and runtime dir)
  *   mgr_init.c      EAL-side objects: shared memzone, packet pool, rings
  *   mgr_ports.c     ethdev configuration
+ *   afp_rx_time.c   the kernel's receive times on net_af_packet ports
  *   nf_registry.c   NF admission, liveness (flock), retirement and reclaim
  *   services.c      the service table (pure logic)
  *   chains.c        the -C chain files, loaded into the forwarding state
  *   fwd.c           the forwarding state and its one publisher (fwd.h)
  *   classify.c      a burst against the forwarding state's table 0
  *   dataplane.c     the RX/TX loops on the data lcores
- *   mgr_stats.c     counters aggregation, the stdout table, telemetry
+ *   mgr_stats.c     counters aggregation, the stdout table
+ *   mgr_telemetry.c DPDK telemetry commands (/onvm/...)
+ *   mgr_json.c      what onvmctl (and any other reader) is shown, as JSON
+ *   ctl_*.c         the control socket onvmctl talks to (ctl.h)
  *   mgr_openflow.c  the one place that joins the manager and sdn_agent/
  *                   (mgr_openflow.h is all the rest of the manager sees)
  */
@@ -29,6 +33,8 @@
 #include "onvm_common.h"
 #include "pkt_dest.h"
 #include "tsc_clock.h"
+
+struct afp_rxq_head;
 
 #define MGR_MAX_DATA_LCORES 8
 /* Each data lcore's exact-match cache for table 0: 2^16 entries (4 MiB),
@@ -58,13 +64,54 @@ enum mgr_drop {
 extern const char *const mgr_drop_names[MGR_DROP_N];
 extern const char *const mgr_drop_help[MGR_DROP_N];
 
+/*
+ * Where a data lcore sends a packet: an NF id (1..ONVM_MAX_NFS), or
+ * MGR_DST_HOLD, the lcore's hold queue for the buckets a move holds
+ * (elastic.c). Arrays indexed by destination have MGR_DSTS entries.
+ */
+#define MGR_DST_HOLD (ONVM_MAX_NFS + 1)
+#define MGR_DSTS     (ONVM_MAX_NFS + 2)
+
+/*
+ * Per chain: what entered it (counted where a packet starts the chain) and
+ * its drops by reason, wherever the packet's chain is known: the reasons of
+ * foreach_mgr_drop, then the entry's (a port counts those as entry_drop
+ * too). Packets an OpenFlow flow steers belong to no chain.
+ */
+#define foreach_mgr_chain_counter                                                       \
+	_(PKTS, "pkts", "packets that entered the chain")                                  \
+	_(BYTES, "bytes", "bytes of the packets that entered the chain")
+
+enum mgr_chain_counter {
+#define _(sym, name, help) MGR_CHAIN_##sym,
+	foreach_mgr_chain_counter
+#undef _
+	MGR_CHAIN_N_COUNTERS
+};
+
+enum { MGR_CHAIN_DROP_ENTRY = MGR_DROP_N, MGR_CHAIN_N_DROPS };
+
+extern const char *const mgr_chain_counter_names[MGR_CHAIN_N_COUNTERS];
+/* The name of chain drop reason k (mgr_drop_names, then "entry_drop"). */
+const char *mgr_chain_drop_name(unsigned int k);
+
+/* One cache line per chain: a burst of one chain dirties one line. */
+struct mgr_chain_counters {
+	uint64_t c[MGR_CHAIN_N_COUNTERS];
+	uint64_t drops[MGR_CHAIN_N_DROPS];
+} __rte_cache_aligned;
+
 /* Per data lcore counters: written by one lcore only, summed by control. */
 struct mgr_lcore_counters {
 	uint64_t port[ONVM_MAX_PORTS][ONVM_PORT_N_COUNTERS];
-	uint64_t nf_enqueued[ONVM_MAX_NFS + 1];
-	uint64_t nf_enq_drop[ONVM_MAX_NFS + 1];
+	uint64_t nf_enqueued[MGR_DSTS];
+	uint64_t nf_enq_drop[MGR_DSTS];
 	uint64_t nf_dequeued[ONVM_MAX_NFS + 1];
+	uint64_t held;            /* packets a move held (elastic.c) */
 	uint64_t drops[MGR_DROP_N];
+	/* by the generation of the chain table the packet carries, then its
+	 * chain id: ids mean another chain after a reload */
+	struct mgr_chain_counters chains[2][ONVM_MAX_CHAINS];
 } __rte_cache_aligned;
 
 #define MGR_TXBUF 64
@@ -97,8 +144,18 @@ struct mgr_data_lcore {
 	struct mgr_lcore_counters counters;
 	uint16_t txbuf_n[ONVM_MAX_PORTS];
 	struct rte_mbuf *txbuf[ONVM_MAX_PORTS][MGR_TXBUF];
-	struct mgr_stash stash[ONVM_MAX_NFS + 1];
+	struct mgr_stash stash[MGR_DSTS]; /* [MGR_DST_HOLD]: a release's leftovers */
+	/* A move in progress (elastic.c): this lcore's queue of the held
+	 * buckets' packets, in arrival order, and whether it has handed all
+	 * of them to the move's target. */
+	struct rte_ring *hold;
+	volatile uint32_t hold_drained;
+	volatile uint32_t move_seen; /* the last move whose held buckets it rerouted */
 	struct mgr_stash port_hold[ONVM_MAX_PORTS];
+	/* Per NF whose TX ring this lcore reads: the ring's consumer position
+	 * when its stash was last empty, i.e. every packet the NF emitted
+	 * before it has been passed on. A move waits on it (elastic.c). */
+	volatile uint32_t tx_done[ONVM_MAX_NFS + 1];
 };
 
 struct mgr {
@@ -110,6 +167,9 @@ struct mgr {
 	uint16_t num_ports;                 /* enabled ports */
 	uint16_t port_ids[ONVM_MAX_PORTS];  /* their DPDK ids, ascending */
 	uint32_t port_mask;
+	/* Per port: the net_af_packet RX queue whose frames carry the
+	 * kernel's receive times (afp_rx_time.h), or NULL: stamped at RX. */
+	const struct afp_rxq_head *port_afp[ONVM_MAX_PORTS];
 
 	unsigned int num_data;    /* data lcores (0 = everything on main) */
 	unsigned int num_tx;      /* lcores with ROLE_TX */
@@ -117,6 +177,7 @@ struct mgr {
 	struct mgr_data_lcore inline_data; /* used when num_data == 0 */
 
 	int nf_lock_fd[ONVM_MAX_NFS + 1]; /* our fd on each NF's lock file */
+	bool nf_unplaced[ONVM_MAX_NFS + 1]; /* joined a running service, no buckets yet */
 
 	/* NFs the TX side polls: control appends/removes, data lcores read
 	 * (and re-check each NF's state, so a stale entry is harmless). */
@@ -131,7 +192,13 @@ struct mgr {
 	volatile bool stop;
 	volatile bool rx_enabled;  /* false until -w NFs run */
 	bool reload_pending;       /* SIGHUP seen, chains not reloaded yet */
+	volatile uint32_t move_phase; /* enum mgr_move_phase (elastic.h) */
+	volatile uint32_t move_id;    /* bumped when a move starts holding */
+	volatile uint16_t move_svc;   /* the service a move is of */
+	volatile uint16_t move_from;  /* the NF it moves flows from */
+	volatile uint16_t move_to;    /* the NF a move releases held packets to */
 	uint64_t start_tsc;
+	const char *file_prefix;      /* EAL's, for the NFs the manager starts */
 };
 
 extern struct mgr g_mgr;
@@ -167,10 +234,11 @@ void dataplane_release(struct mgr *m, struct mgr_data_lcore *d);
 
 /* chains.c: the -C files into the forwarding state (fwd.h) */
 int mgr_chains_init(struct mgr *m);
-/* 0, -1 (refused, reported; the chains in force stay), or
- * MGR_RELOAD_LATER: the last reload is too recent, nothing was done. */
+/* 0, -1 (refused, reported, and why in err: "FILE:LINE: reason" for an
+ * invalid file; the chains in force stay), or MGR_RELOAD_LATER: the last
+ * reload is too recent, nothing was done. */
 #define MGR_RELOAD_LATER 1
-int mgr_chains_reload(struct mgr *m);
+int mgr_chains_reload(struct mgr *m, char *err, size_t errlen);
 /* At exit, after the data lcores stopped. */
 void mgr_chains_free(struct mgr *m);
 
@@ -194,7 +262,36 @@ void mgr_stats_nf_admitted(struct mgr *m, uint16_t id);
 void mgr_stats_count_reclaimed(uint64_t n);
 void mgr_stats_print(struct mgr *m, double interval_s);
 uint64_t mgr_total_rx(struct mgr *m);
+uint64_t mgr_stats_drop_total(unsigned int k); /* as of the last collect */
+/*
+ * The chains in force with their counters, freshly summed: copies at most
+ * `max` (index = chain id) and returns how many there are; *gen is the
+ * chain table generation they belong to. A reload that keeps a chain's
+ * name keeps its counters; a new chain starts from zero.
+ */
+uint32_t mgr_stats_chains(struct mgr *m, uint32_t *gen, struct mgr_chain_counters *out,
+			  uint32_t max);
+/* Around publishing chain table generation `gen` (written, not yet in
+ * force): the counters of its slots restart, and carry over by name once
+ * it is published. Collectors wait in between. */
+void mgr_stats_chains_begin(struct mgr *m, uint32_t gen);
+void mgr_stats_chains_end(struct mgr *m, uint32_t gen, bool published);
+const char *mgr_nf_state_name(uint32_t state);
+/* A service as people name it: its name, else its id written in buf. */
+const char *mgr_service_label(const struct mgr *m, uint16_t svc, char *buf, size_t len);
+
+/* mgr_telemetry.c: /onvm/... next to DPDK's own commands */
 void mgr_telemetry_register(struct mgr *m);
+/*
+ * DPDK offers no way to unregister a telemetry command, and its thread
+ * outlives the shared memory the commands read. Every command runs inside
+ * mgr_telemetry_enter() (false: the manager is stopping, answer nothing)
+ * and mgr_telemetry_exit(); mgr_telemetry_close() waits for the commands
+ * in progress and turns later ones away. Shutdown closes before it frees.
+ */
+bool mgr_telemetry_enter(void);
+void mgr_telemetry_exit(void);
+void mgr_telemetry_close(void);
 /* The data lcores as a list: m->data, or the inline one with one lcore. */
 struct mgr_data_lcore *mgr_data_lcores(struct mgr *m, unsigned int *n);
 /* A data lcore's index among them (0..MGR_MAX_DATA_LCORES). */

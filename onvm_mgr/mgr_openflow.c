@@ -446,6 +446,8 @@ tm_openflow(const char *cmd, const char *params, struct rte_tel_data *t)
 
 	(void)cmd;
 	(void)params;
+	if (!mgr_telemetry_enter())
+		return -ENODEV;
 	of_agent_status(&st);
 	rte_tel_data_start_dict(t);
 	rte_tel_data_add_dict_u64(t, "datapath_id", st.datapath_id);
@@ -455,5 +457,6 @@ tm_openflow(const char *cmd, const char *params, struct rte_tel_data *t)
 	rte_tel_data_add_dict_u64(t, "meters", st.meters);
 	for (unsigned int i = 0; i < OFDP_DROP_N; i++)
 		rte_tel_data_add_dict_u64(t, ofdp_drop_names[i], mgr_of_drop_total(&g_mgr, i));
+	mgr_telemetry_exit();
 	return 0;
 }

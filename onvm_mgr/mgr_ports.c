@@ -8,11 +8,32 @@
 #include <rte_lcore.h>
 #include <rte_pdump.h>
 
+#include "afp_rx_time.h"
 #include "mgr.h"
 
 #define RX_DESC 1024
 #define TX_DESC 1024
 #define JUMBO_MTU 9000
+
+/* A net_af_packet port: take each packet's arrival time from the kernel's
+ * frame header rather than from the lcore that reads it (afp_rx_time.h). */
+static void
+port_rx_times(struct mgr *m, uint16_t port, const struct rte_eth_dev_info *info)
+{
+	const char *why;
+
+	if (strcmp(info->driver_name, "net_af_packet") != 0)
+		return;
+	const struct afp_rxq_head *q = rte_eth_fp_ops[port].rxq.data[0];
+
+	if (afp_rxq_check(q, port, m->pool, (int)info->if_index, &why)) {
+		m->port_afp[port] = q;
+		printf("onvm_mgr: port %u (net_af_packet): arrival times from the kernel\n", port);
+	} else {
+		printf("onvm_mgr: port %u (net_af_packet): arrival times from the manager's clock "
+		       "when read, ms late on a busy host (%s)\n", port, why);
+	}
+}
 
 static int
 port_setup(struct mgr *m, uint16_t port, uint16_t tx_queues)
@@ -25,9 +46,13 @@ port_setup(struct mgr *m, uint16_t port, uint16_t tx_queues)
 	rc = rte_eth_dev_info_get(port, &info);
 	if (rc < 0)
 		return rc;
-	/* Keep the capture time when the port has one (net_pcap does): NFs
-	 * measuring flows (QoE, IDS alerts) want arrival, not processing time. */
-	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP)
+	/* Keep a replayed capture's timestamps: NFs measuring flows (QoE, IDS
+	 * alerts) want arrival, not processing time. Only net_pcap's: its unit
+	 * and epoch are known (microseconds since 1970, onvm_nflib_pkt_time_ns);
+	 * a NIC's timestamp counts its own clock in its own unit, so its
+	 * packets keep the manager's time instead. */
+	if ((info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) &&
+	    strcmp(info.driver_name, "net_pcap") == 0)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
@@ -59,6 +84,7 @@ port_setup(struct mgr *m, uint16_t port, uint16_t tx_queues)
 	if (rc < 0)
 		return rc;
 	rte_eth_promiscuous_enable(port); /* virtual ports may refuse: harmless */
+	port_rx_times(m, port, &info);
 	return 0;
 }
 

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Counters: the data lcores count in their own structs; the control thread
+ * Counters: the data lcores count in their own structs; mgr_stats_collect()
  * sums them into the shared memzone (where NFs, telemetry and any other
- * reader see them without touching the fast path) and prints the table.
+ * reader see them without touching the fast path) and, for the chains,
+ * into totals here; mgr_stats_print() prints the table.
+ *
+ * Collectors are the control loop, the telemetry thread and the control
+ * socket's thread. They take turns (stats_lock), so a reader never sees a
+ * counter go back because a slower collector stored an older sum. The
+ * main lcore never waits for the lock: with one lcore it is the data path,
+ * and whoever holds the lock is summing the same counters anyway.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <rte_telemetry.h>
+#include <rte_lcore.h>
 
 #include "mgr.h"
 #include "mgr_openflow.h"
@@ -25,6 +33,21 @@ const char *const mgr_drop_help[MGR_DROP_N] = {
 #undef _
 };
 
+const char *const mgr_chain_counter_names[MGR_CHAIN_N_COUNTERS] = {
+#define _(sym, name, help) [MGR_CHAIN_##sym] = name,
+	foreach_mgr_chain_counter
+#undef _
+};
+
+const char *
+mgr_chain_drop_name(unsigned int k)
+{
+	if (k < MGR_DROP_N)
+		return mgr_drop_names[k];
+	return k == MGR_CHAIN_DROP_ENTRY ? onvm_port_counter_names[ONVM_PORT_ENTRY_DROP] : "?";
+}
+
+static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t drop_totals[MGR_DROP_N];
 
 /*
@@ -43,6 +66,19 @@ static struct nf_counter_base nf_base[ONVM_MAX_NFS + 1];
 static uint64_t reclaimed_total;
 static uint64_t prev_port_rx[ONVM_MAX_PORTS], prev_port_tx[ONVM_MAX_PORTS];
 static uint64_t prev_nf_rx[ONVM_MAX_NFS + 1], prev_nf_tx[ONVM_MAX_NFS + 1];
+static uint64_t prev_chain_pkts[ONVM_MAX_CHAINS];
+
+/*
+ * A chain's counters as shown: the lcores' sums for its slot (generation,
+ * id), less what the slot had counted for the chain it held before the
+ * reload that wrote it (base), plus what the chain of the same name had
+ * counted in the generation before (carry): a reload that keeps a chain
+ * keeps its counters. The totals are of the generation in force.
+ */
+static struct mgr_chain_counters chain_base[2][ONVM_MAX_CHAINS];
+static struct mgr_chain_counters chain_carry[2][ONVM_MAX_CHAINS];
+static struct mgr_chain_counters chain_totals[ONVM_MAX_CHAINS];
+static uint32_t chain_totals_gen, chain_totals_n;
 
 struct mgr_data_lcore *
 mgr_data_lcores(struct mgr *m, unsigned int *n)
@@ -88,11 +124,63 @@ mgr_stats_count_reclaimed(uint64_t n)
 	__atomic_fetch_add(&reclaimed_total, n, __ATOMIC_RELAXED);
 }
 
-void
-mgr_stats_collect(struct mgr *m)
+static void
+stats_lock_take(void)
+{
+	pthread_mutex_lock(&stats_lock);
+}
+
+/* The main lcore's way in: false when another collector is at it. */
+static bool
+stats_lock_try(void)
+{
+	return pthread_mutex_trylock(&stats_lock) == 0;
+}
+
+static bool
+on_main_lcore(void)
+{
+	return rte_lcore_id() == rte_get_main_lcore();
+}
+
+/* The lcores' sums for chain slot (gen, id). Each counter is written by
+ * one lcore and read here whole (aligned 64-bit loads). */
+static void
+chain_sum(struct mgr *m, uint32_t gen, uint32_t id, struct mgr_chain_counters *out)
+{
+	unsigned int nl;
+	const struct mgr_data_lcore *ls = mgr_data_lcores(m, &nl);
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned int l = 0; l < nl; l++) {
+		const struct mgr_chain_counters *c = &ls[l].counters.chains[gen][id];
+
+		for (unsigned int k = 0; k < MGR_CHAIN_N_COUNTERS; k++)
+			out->c[k] += __atomic_load_n(&c->c[k], __ATOMIC_RELAXED);
+		for (unsigned int k = 0; k < MGR_CHAIN_N_DROPS; k++)
+			out->drops[k] += __atomic_load_n(&c->drops[k], __ATOMIC_RELAXED);
+	}
+}
+
+/* What chain (gen, id) shows: see chain_base. */
+static void
+chain_shown(struct mgr *m, uint32_t gen, uint32_t id, struct mgr_chain_counters *out)
+{
+	const struct mgr_chain_counters *b = &chain_base[gen][id], *c = &chain_carry[gen][id];
+
+	chain_sum(m, gen, id, out);
+	for (unsigned int k = 0; k < MGR_CHAIN_N_COUNTERS; k++)
+		out->c[k] += c->c[k] - b->c[k];
+	for (unsigned int k = 0; k < MGR_CHAIN_N_DROPS; k++)
+		out->drops[k] += c->drops[k] - b->drops[k];
+}
+
+static void
+collect_locked(struct mgr *m)
 {
 	unsigned int nl;
 	struct mgr_data_lcore *ls = mgr_data_lcores(m, &nl);
+	uint32_t gen = __atomic_load_n(&m->shm->active_gen, __ATOMIC_ACQUIRE) & 1;
 
 	for (uint16_t i = 0; i < m->num_ports; i++) {
 		uint16_t p = m->port_ids[i];
@@ -112,8 +200,7 @@ mgr_stats_collect(struct mgr *m)
 		mc->enq_drop = sum.enq_drop - __atomic_load_n(&nf_base[id].enq_drop, __ATOMIC_RELAXED);
 		mc->dequeued = sum.dequeued - __atomic_load_n(&nf_base[id].dequeued, __ATOMIC_RELAXED);
 	}
-	/* Summed aside, then stored: telemetry collects from its own thread
-	 * too, and a reader must never see a half-summed zero. */
+	/* Summed aside, then stored: the stats table reads them unlocked. */
 	for (unsigned int k = 0; k < MGR_DROP_N; k++) {
 		uint64_t sum = 0;
 
@@ -123,6 +210,86 @@ mgr_stats_collect(struct mgr *m)
 			sum = __atomic_load_n(&reclaimed_total, __ATOMIC_RELAXED);
 		__atomic_store_n(&drop_totals[k], sum, __ATOMIC_RELAXED);
 	}
+	chain_totals_n = RTE_MIN(m->shm->chain_gens[gen].num_chains, (uint32_t)ONVM_MAX_CHAINS);
+	chain_totals_gen = gen;
+	for (uint32_t i = 0; i < chain_totals_n; i++)
+		chain_shown(m, gen, i, &chain_totals[i]);
+}
+
+void
+mgr_stats_collect(struct mgr *m)
+{
+	if (on_main_lcore()) {
+		if (!stats_lock_try())
+			return;
+	} else {
+		stats_lock_take();
+	}
+	collect_locked(m);
+	pthread_mutex_unlock(&stats_lock);
+}
+
+uint32_t
+mgr_stats_chains(struct mgr *m, uint32_t *gen, struct mgr_chain_counters *out, uint32_t max)
+{
+	bool locked = on_main_lcore() ? stats_lock_try() : (stats_lock_take(), true);
+	uint32_t n;
+
+	/* Unlocked (the main lcore, another collector at work): the totals
+	 * of the last collect, each counter whole. */
+	if (locked)
+		collect_locked(m);
+	n = chain_totals_n;
+	*gen = chain_totals_gen;
+	memcpy(out, chain_totals, RTE_MIN(n, max) * sizeof(out[0]));
+	if (locked)
+		pthread_mutex_unlock(&stats_lock);
+	return n;
+}
+
+void
+mgr_stats_chains_begin(struct mgr *m, uint32_t gen)
+{
+	uint32_t n = RTE_MIN(m->shm->chain_gens[gen].num_chains, (uint32_t)ONVM_MAX_CHAINS);
+
+	stats_lock_take();
+	/* No packet carries `gen` now: its slots count nothing until the
+	 * generation is published, so their sums are the new chains' zero. */
+	for (uint32_t i = 0; i < n; i++) {
+		chain_sum(m, gen, i, &chain_base[gen][i]);
+		memset(&chain_carry[gen][i], 0, sizeof(chain_carry[gen][i]));
+	}
+}
+
+void
+mgr_stats_chains_end(struct mgr *m, uint32_t gen, bool published)
+{
+	const struct onvm_chain_table *old = &m->shm->chain_gens[gen ^ 1];
+	const struct onvm_chain_table *cur = &m->shm->chain_gens[gen];
+	uint32_t n_old = RTE_MIN(old->num_chains, (uint32_t)ONVM_MAX_CHAINS);
+	uint32_t n = RTE_MIN(cur->num_chains, (uint32_t)ONVM_MAX_CHAINS);
+
+	/* Published: no packet enters the old generation any more (what
+	 * is still in flight on it may yet be dropped, uncounted here).
+	 * Chain 0 is the default chain in both; a chain that kept its place
+	 * is found first. */
+	for (uint32_t i = 0; published && i < n; i++) {
+		uint32_t j = i;
+
+		if (i > 0 && (i >= n_old || strcmp(cur->chains[i].name, old->chains[i].name) != 0))
+			for (j = 1; j < n_old; j++)
+				if (strcmp(cur->chains[i].name, old->chains[j].name) == 0)
+					break;
+		if (j < n_old)
+			chain_shown(m, gen ^ 1, j, &chain_carry[gen][i]);
+	}
+	pthread_mutex_unlock(&stats_lock);
+}
+
+uint64_t
+mgr_stats_drop_total(unsigned int k)
+{
+	return k < MGR_DROP_N ? __atomic_load_n(&drop_totals[k], __ATOMIC_RELAXED) : 0;
 }
 
 uint64_t
@@ -135,11 +302,53 @@ mgr_total_rx(struct mgr *m)
 	return rx;
 }
 
-static const char *
-state_name(uint32_t st)
+const char *
+mgr_nf_state_name(uint32_t st)
 {
 	static const char *const names[] = { "free", "starting", "running", "stopping", "rejected" };
-	return st < 5 ? names[st] : "?";
+	return st < RTE_DIM(names) ? names[st] : "?";
+}
+
+/* A hop as people name it: its service's name, or its id. */
+const char *
+mgr_service_label(const struct mgr *m, uint16_t svc, char *buf, size_t len)
+{
+	if (svc >= 1 && svc <= ONVM_MAX_SERVICES && m->shm->services[svc].name[0])
+		return m->shm->services[svc].name;
+	snprintf(buf, len, "%u", svc);
+	return buf;
+}
+
+static void
+print_chains(struct mgr *m, FILE *out, double interval_s)
+{
+	static struct mgr_chain_counters tot[ONVM_MAX_CHAINS]; /* the control thread's */
+	uint32_t gen, n = mgr_stats_chains(m, &gen, tot, ONVM_MAX_CHAINS);
+	const struct onvm_chain_table *t = &m->shm->chain_gens[gen];
+
+	fprintf(out, "CHAINS %-15s %12s %14s %10s %10s  %s\n", "", "pkts", "bytes", "pps", "drops",
+		"hops");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct onvm_chain *c = &t->chains[i];
+		uint64_t drops = 0, pkts = tot[i].c[MGR_CHAIN_PKTS];
+		char hops[128] = "", id[8];
+
+		for (unsigned int k = 0; k < MGR_CHAIN_N_DROPS; k++)
+			drops += tot[i].drops[k];
+		for (uint16_t h = 0; h < c->num_hops && h < ONVM_MAX_HOPS; h++) {
+			size_t len = strlen(hops);
+
+			snprintf(hops + len, sizeof(hops) - len, "%s%s", h ? " -> " : "",
+				 mgr_service_label(m, c->hops[h], id, sizeof(id)));
+		}
+		/* After a reload the previous count belonged to another chain. */
+		if (pkts < prev_chain_pkts[i])
+			prev_chain_pkts[i] = pkts;
+		fprintf(out, "  %-4u %-16.16s %12lu %14lu %10.0f %10lu  %s\n", i, c->name, pkts,
+			tot[i].c[MGR_CHAIN_BYTES], (pkts - prev_chain_pkts[i]) / interval_s, drops,
+			hops);
+		prev_chain_pkts[i] = pkts;
+	}
 }
 
 void
@@ -180,12 +389,13 @@ mgr_stats_print(struct mgr *m, double interval_s)
 		fprintf(out, "  %-3u %-16.16s %4u %4u %12lu %12lu %10.0f %10lu %10lu %9s\n", id,
 			s->name, s->service_id, s->instance, s->nf_stats.rx, s->nf_stats.tx,
 			(s->nf_stats.rx - prev_nf_rx[id]) / interval_s, s->nf_stats.act_drop,
-			s->mgr_stats.enq_drop, state_name(s->state));
+			s->mgr_stats.enq_drop, mgr_nf_state_name(s->state));
 		for (uint32_t c = 0; m->cfg.verbose && c < s->num_counters && c < ONVM_NF_MAX_COUNTERS; c++)
 			fprintf(out, "        %-22s %lu\n", s->counters[c].name, s->counters[c].value);
 		prev_nf_rx[id] = s->nf_stats.rx;
 		prev_nf_tx[id] = s->nf_stats.tx;
 	}
+	print_chains(m, out, interval_s);
 	fprintf(out, "DROPS");
 	for (unsigned int k = 0; k < MGR_DROP_N; k++)
 		fprintf(out, " %s=%lu", mgr_drop_names[k], drop_totals[k]);
@@ -195,189 +405,3 @@ mgr_stats_print(struct mgr *m, double interval_s)
 	fflush(out);
 }
 
-/* ---- DPDK telemetry: /onvm/... next to DPDK's own commands ---- */
-
-static int
-tm_nfs(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	mgr_stats_collect(&g_mgr); /* fresh sums, not the last stats tick's */
-	struct onvm_shared *shm = g_mgr.shm;
-
-	rte_tel_data_start_dict(d);
-	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
-		const struct onvm_nf_slot *s = &shm->nfs[id];
-		struct rte_tel_data *nf;
-		char key[16];
-
-		if (s->state != ONVM_NF_RUNNING)
-			continue;
-		nf = rte_tel_data_alloc();
-		if (nf == NULL)
-			return -1;
-		rte_tel_data_start_dict(nf);
-		rte_tel_data_add_dict_string(nf, "name", s->name);
-		rte_tel_data_add_dict_int(nf, "pid", s->pid);
-		rte_tel_data_add_dict_int(nf, "service", s->service_id);
-		rte_tel_data_add_dict_int(nf, "instance", s->instance);
-		rte_tel_data_add_dict_u64(nf, "rx", s->nf_stats.rx);
-		rte_tel_data_add_dict_u64(nf, "tx", s->nf_stats.tx);
-		rte_tel_data_add_dict_u64(nf, "act_drop", s->nf_stats.act_drop);
-		rte_tel_data_add_dict_u64(nf, "entry_drop", s->mgr_stats.enq_drop);
-		rte_tel_data_add_dict_u64(nf, "reclaimed", s->mgr_stats.reclaimed);
-		/* What the manager put on its RX ring and took from its TX
-		 * ring, and what the rings hold now: with rx and tx, where
-		 * every packet given to the NF is. */
-		rte_tel_data_add_dict_u64(nf, "enqueued", s->mgr_stats.enqueued);
-		rte_tel_data_add_dict_u64(nf, "dequeued", s->mgr_stats.dequeued);
-		rte_tel_data_add_dict_u64(nf, "rx_ring", rte_ring_count(s->rx_ring));
-		rte_tel_data_add_dict_u64(nf, "tx_ring", rte_ring_count(s->tx_ring));
-		rte_tel_data_add_dict_u64(nf, "wakeups", s->nf_stats.wakeups);
-		rte_tel_data_add_dict_u64(nf, "tx_wait", s->nf_stats.tx_wait);
-		rte_tel_data_add_dict_int(nf, "cpu", (int)s->cpu);
-		for (uint32_t c = 0; c < s->num_counters && c < ONVM_NF_MAX_COUNTERS; c++)
-			rte_tel_data_add_dict_u64(nf, s->counters[c].name, s->counters[c].value);
-		snprintf(key, sizeof(key), "%u", id);
-		rte_tel_data_add_dict_container(d, key, nf, 0);
-	}
-	return 0;
-}
-
-static int
-tm_ports(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	mgr_stats_collect(&g_mgr); /* fresh sums, not the last stats tick's */
-	struct mgr *m = &g_mgr;
-
-	rte_tel_data_start_dict(d);
-	for (uint16_t i = 0; i < m->num_ports; i++) {
-		const struct onvm_port_info *pi = &m->shm->ports[m->port_ids[i]];
-		struct rte_tel_data *p = rte_tel_data_alloc();
-		char key[16];
-
-		if (p == NULL)
-			return -1;
-		rte_tel_data_start_dict(p);
-		rte_tel_data_add_dict_string(p, "name", pi->name);
-		for (unsigned int k = 0; k < ONVM_PORT_N_COUNTERS; k++)
-			rte_tel_data_add_dict_u64(p, onvm_port_counter_names[k], pi->stats.c[k]);
-		snprintf(key, sizeof(key), "%u", pi->port_id);
-		rte_tel_data_add_dict_container(d, key, p, 0);
-	}
-	return 0;
-}
-
-/*
- * The data lcores and how many loops each has run: with the ports' and
- * NFs' packet counters, packets per loop (a loop that moves few packets
- * pays the cross-core ring synchronisation for few).
- */
-static const char *
-role_name(unsigned int role)
-{
-	if (role == (ROLE_RX | ROLE_TX))
-		return "rx+tx";
-	return role == ROLE_RX ? "rx" : "tx";
-}
-
-static int
-tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	unsigned int n;
-	const struct mgr_data_lcore *ls = mgr_data_lcores(&g_mgr, &n);
-
-	rte_tel_data_start_dict(d);
-	for (unsigned int i = 0; i < n; i++) {
-		const struct mgr_data_lcore *dl = &ls[i];
-		struct rte_tel_data *l = rte_tel_data_alloc();
-		char key[16];
-
-		if (l == NULL)
-			return -1;
-		rte_tel_data_start_dict(l);
-		rte_tel_data_add_dict_string(l, "role", role_name(dl->role));
-		rte_tel_data_add_dict_u64(l, "loops", __atomic_load_n(&dl->epoch, __ATOMIC_RELAXED));
-		snprintf(key, sizeof(key), "%u", dl->lcore_id);
-		rte_tel_data_add_dict_container(d, key, l, 0);
-	}
-	return 0;
-}
-
-static int
-tm_services(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	struct onvm_shared *shm = g_mgr.shm;
-
-	rte_tel_data_start_dict(d);
-	for (uint16_t id = 1; id <= g_mgr.cfg.num_services; id++) {
-		const struct onvm_service *s = &shm->services[id];
-		struct rte_tel_data *sv;
-		char key[16];
-
-		if (!(s->flags & ONVM_SVC_F_USED))
-			continue;
-		sv = rte_tel_data_alloc();
-		if (sv == NULL)
-			return -1;
-		rte_tel_data_start_dict(sv);
-		rte_tel_data_add_dict_string(sv, "name", s->name);
-		rte_tel_data_add_dict_int(sv, "instances", s->num_instances);
-		snprintf(key, sizeof(key), "%u", id);
-		rte_tel_data_add_dict_container(d, key, sv, 0);
-	}
-	return 0;
-}
-
-static int
-tm_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	uint64_t on_rings = 0;
-
-	mgr_stats_collect(&g_mgr); /* fresh sums, not the last stats tick's */
-	/* Read next to in_use, so that in_use - baseline - on_rings (bursts
-	 * in motion, or held by NFs or the manager) is not skewed by rings
-	 * that filled or emptied between two telemetry commands: a leak
-	 * shows as that difference growing. */
-	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
-		const struct onvm_nf_slot *s = &g_mgr.shm->nfs[id];
-
-		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING)
-			on_rings += rte_ring_count(s->rx_ring) + rte_ring_count(s->tx_ring);
-	}
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "in_use", rte_mempool_in_use_count(g_mgr.pool));
-	rte_tel_data_add_dict_u64(d, "on_rings", on_rings);
-	/* Some PMDs keep mbufs of their own (net_pcap's infinite_rx copy of
-	 * the capture): the baseline is the count once ports started. */
-	rte_tel_data_add_dict_u64(d, "baseline", g_mgr.baseline_in_use);
-	rte_tel_data_add_dict_u64(d, "available", rte_mempool_avail_count(g_mgr.pool));
-	rte_tel_data_add_dict_u64(d, "size", g_mgr.pool->size);
-	return 0;
-}
-
-/* Every drop reason of the data path under its declared name: the
- * manager's (foreach_mgr_drop) and, with the agent, the OpenFlow
- * pipeline's. Ports' drops are in /onvm/ports. */
-static int
-tm_drops(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	struct mgr *m = &g_mgr;
-
-	mgr_stats_collect(m);
-	rte_tel_data_start_dict(d);
-	for (unsigned int k = 0; k < MGR_DROP_N; k++)
-		rte_tel_data_add_dict_u64(d, mgr_drop_names[k], drop_totals[k]);
-	for (unsigned int k = 0; k < mgr_of_drop_count(m); k++)
-		rte_tel_data_add_dict_u64(d, mgr_of_drop_name(k), mgr_of_drop_total(m, k));
-	return 0;
-}
-
-void
-mgr_telemetry_register(struct mgr *m)
-{
-	rte_telemetry_register_cmd("/onvm/nfs", tm_nfs, "Running NFs and their counters");
-	rte_telemetry_register_cmd("/onvm/ports", tm_ports, "Platform port counters");
-	rte_telemetry_register_cmd("/onvm/services", tm_services, "Services and instance counts");
-	rte_telemetry_register_cmd("/onvm/lcores", tm_lcores, "Data lcores: role and loops run");
-	rte_telemetry_register_cmd("/onvm/mempool", tm_mempool, "Packet pool usage");
-	rte_telemetry_register_cmd("/onvm/drops", tm_drops, "Data path drops by reason");
-}

@@ -26,9 +26,11 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
+#include "elastic.h"
 #include "mgr.h"
 #include "nf_lock.h"
 #include "nf_wake.h"
+#include "scale.h"
 #include "services.h"
 
 #define LIVENESS_PERIOD_MS 100
@@ -147,15 +149,15 @@ reject(struct onvm_nf_slot *s, const char *fmt, const char *arg)
 	__atomic_store_n(&s->state, ONVM_NF_REJECTED, __ATOMIC_RELEASE);
 }
 
-_Static_assert(sizeof(void *) == sizeof(onvm_tx_elem), "both NF rings have 8-byte elements");
+_Static_assert(sizeof(onvm_rx_elem) == sizeof(onvm_tx_elem), "both NF rings have 8-byte elements");
 
 /*
  * Free every packet left on one of an NF's rings; returns how many. Both
- * kinds have 8-byte elements: the RX ring holds mbuf pointers, the TX ring
- * onvm_tx_elem, a pointer with the verdict in its top bits (`packed`).
+ * kinds hold the packet pointer in the low 48 bits of an 8-byte element
+ * (onvm_rx_elem: the in port above it; onvm_tx_elem: the verdict).
  */
 static unsigned int
-drain_ring(struct rte_ring *r, bool packed)
+drain_ring(struct rte_ring *r)
 {
 	onvm_tx_elem elems[ONVM_BURST];
 	struct rte_mbuf *pkts[ONVM_BURST];
@@ -164,8 +166,7 @@ drain_ring(struct rte_ring *r, bool packed)
 	while ((n = rte_ring_sc_dequeue_burst_elem(r, elems, sizeof(elems[0]), ONVM_BURST,
 						   NULL)) > 0) {
 		for (unsigned int i = 0; i < n; i++) {
-			pkts[i] = packed ? onvm_tx_pkt(elems[i])
-					 : (struct rte_mbuf *)(uintptr_t)elems[i];
+			pkts[i] = onvm_tx_pkt(elems[i]);
 			onvm_pkt_meta(pkts[i])->owner = 0;
 		}
 		rte_pktmbuf_free_bulk(pkts, n);
@@ -177,7 +178,7 @@ drain_ring(struct rte_ring *r, bool packed)
 static unsigned int
 drain_nf_rings(struct onvm_nf_slot *s)
 {
-	return drain_ring(s->rx_ring, false) + drain_ring(s->tx_ring, true);
+	return drain_ring(s->rx_ring) + drain_ring(s->tx_ring);
 }
 
 static void
@@ -242,6 +243,15 @@ admit(struct mgr *m, uint16_t id)
 	mgr_stats_nf_admitted(m, id);
 	s->sleeping = 0;
 	s->ready = 0;
+	s->stateful = 0;
+	s->state_req.seq = s->state_req.done_seq = 0;
+	/* The first instance takes every flow at once; a later one is given
+	 * its share when it is ready, if its flows may start afresh (see
+	 * place_when_ready). */
+	if (sv->num_instances == 1)
+		svc_rebalance(sv);
+	else
+		m->nf_unplaced[id] = true;
 	__atomic_store_n(&s->state, ONVM_NF_RUNNING, __ATOMIC_RELEASE);
 	active_add(m, id);
 	printf("onvm_mgr: NF %u (%s, pid %d) joined service %u '%s' as instance %u on cpu %u\n",
@@ -285,8 +295,14 @@ retire(struct mgr *m, uint16_t id, const char *how)
 
 	if (state == ONVM_NF_FREE || state == ONVM_NF_REJECTED)
 		return;
-	if (state == ONVM_NF_RUNNING || state == ONVM_NF_STOPPING)
-		svc_remove_instance(&m->shm->services[s->service_id], id);
+	if (state == ONVM_NF_RUNNING || state == ONVM_NF_STOPPING) {
+		struct onvm_service *sv = &m->shm->services[s->service_id];
+
+		svc_remove_instance(sv, id);
+		elastic_nf_gone(m, id);
+		svc_give_orphans(sv, id); /* their state, if any, is lost */
+	}
+	m->nf_unplaced[id] = false;
 	__atomic_store_n(&s->state, ONVM_NF_STOPPING, __ATOMIC_RELEASE);
 	active_remove(m, id);
 	mgr_quiesce(m);
@@ -359,6 +375,38 @@ check_liveness(struct mgr *m)
 	}
 }
 
+/*
+ * An instance that joined a running service, once ready: an NF whose flows
+ * may start afresh gets its even share at once; an NF that keeps movable
+ * state (it registered state callbacks meanwhile) gets flows only by a
+ * move, with their state (docs/elastic.md).
+ */
+static void
+place_when_ready(struct mgr *m)
+{
+	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
+		struct onvm_nf_slot *s = &m->shm->nfs[id];
+		struct onvm_service *sv = &m->shm->services[s->service_id];
+
+		if (s->state != ONVM_NF_RUNNING || !s->ready)
+			continue;
+		if (s->stateful && !(sv->flags & ONVM_SVC_F_STATEFUL))
+			sv->flags |= ONVM_SVC_F_STATEFUL;
+		if (!m->nf_unplaced[id])
+			continue;
+		m->nf_unplaced[id] = false;
+		if (scale_started_nf(m, id))
+			continue; /* the scale job moves flows to it, in order */
+		if (s->stateful) {
+			printf("onvm_mgr: NF %u keeps state: it takes flows of service '%s' only when "
+			       "moved to it (onvmctl move)\n", id, sv->name);
+			fflush(stdout);
+		} else {
+			svc_rebalance(sv);
+		}
+	}
+}
+
 void
 nf_registry_poll(struct mgr *m)
 {
@@ -381,6 +429,7 @@ nf_registry_poll(struct mgr *m)
 		next_liveness_tsc = rte_get_tsc_cycles() + rte_get_tsc_hz() * LIVENESS_PERIOD_MS / 1000;
 		check_liveness(m);
 	}
+	place_when_ready(m);
 }
 
 void

@@ -128,3 +128,75 @@ svc_remove_instance(struct onvm_service *s, uint16_t nf_id)
 	}
 	return -1;
 }
+
+/* ---- buckets ---- */
+
+uint16_t
+svc_bucket_count(const struct onvm_service *s, uint16_t nf_id)
+{
+	uint16_t n = 0;
+
+	for (uint16_t b = 0; b < ONVM_BUCKETS; b++)
+		n += s->bucket_nf[b] == nf_id;
+	return n;
+}
+
+/*
+ * Even shares, moving as few buckets as possible: every instance keeps
+ * what it has up to its share (ONVM_BUCKETS / n, the first ONVM_BUCKETS % n
+ * instances one more), and only the excess, and buckets owned by nobody
+ * running, go to those below their share. Held buckets are left alone.
+ */
+void
+svc_rebalance(struct onvm_service *s)
+{
+	uint16_t n = s->num_instances, count[ONVM_MAX_INSTANCES] = { 0 };
+	uint16_t quota[ONVM_MAX_INSTANCES];
+	bool spare[ONVM_BUCKETS];
+
+	if (n == 0) {
+		for (uint16_t b = 0; b < ONVM_BUCKETS; b++)
+			if (s->bucket_nf[b] != ONVM_BUCKET_HELD)
+				__atomic_store_n(&s->bucket_nf[b], 0, __ATOMIC_RELAXED);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++)
+		quota[i] = (uint16_t)(ONVM_BUCKETS / n + (i < ONVM_BUCKETS % n));
+	for (uint16_t b = 0; b < ONVM_BUCKETS; b++) {
+		uint16_t owner = s->bucket_nf[b], i = 0;
+
+		spare[b] = false;
+		if (owner == ONVM_BUCKET_HELD)
+			continue;
+		while (i < n && s->instances[i] != owner)
+			i++;
+		if (i < n && count[i] < quota[i])
+			count[i]++;
+		else
+			spare[b] = true;
+	}
+	for (uint16_t b = 0, i = 0; b < ONVM_BUCKETS; b++) {
+		if (!spare[b])
+			continue;
+		while (i < n && count[i] >= quota[i])
+			i++;
+		if (i == n)
+			break; /* cannot happen: the quotas add up to ONVM_BUCKETS */
+		count[i]++;
+		__atomic_store_n(&s->bucket_nf[b], s->instances[i], __ATOMIC_RELAXED);
+	}
+}
+
+void
+svc_give_orphans(struct onvm_service *s, uint16_t gone_nf)
+{
+	uint16_t n = s->num_instances, next = 0;
+
+	for (uint16_t b = 0; b < ONVM_BUCKETS; b++) {
+		if (s->bucket_nf[b] != gone_nf)
+			continue;
+		/* Round robin over who is left: an even spread of the orphans. */
+		__atomic_store_n(&s->bucket_nf[b], n ? s->instances[next++ % n] : 0,
+				 __ATOMIC_RELAXED);
+	}
+}

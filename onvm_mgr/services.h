@@ -8,6 +8,7 @@
 #ifndef ONVM_SERVICES_H
 #define ONVM_SERVICES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "onvm_common.h"
@@ -41,9 +42,25 @@ int svc_add_instance(struct onvm_service *s, uint16_t nf_id, uint16_t want,
 int svc_remove_instance(struct onvm_service *s, uint16_t nf_id);
 
 /*
- * The instance a flow with this hash goes to, or 0 when none runs, given
- * n = num_instances as the caller loaded it (acquire): a caller that needs
- * n too, to know whether to hash at all, reads it only once.
+ * Buckets: each of a service's ONVM_BUCKETS flow-hash buckets names the
+ * instance (NF id) that takes its flows, or ONVM_BUCKET_HELD while a move
+ * holds them at the manager. Control thread only; data lcores read single
+ * entries (16-bit, atomic) without locks.
+ */
+/* How many buckets an NF owns. */
+uint16_t svc_bucket_count(const struct onvm_service *s, uint16_t nf_id);
+/* Even shares over the running instances, moving as few buckets as it can
+ * (for NFs without movable state: their flows simply start afresh). */
+void svc_rebalance(struct onvm_service *s);
+/* An instance left (removed already): its buckets go round robin to the
+ * others, or to nobody when none is left. */
+void svc_give_orphans(struct onvm_service *s, uint16_t gone_nf);
+
+/*
+ * The instance a flow with this hash goes to, 0 when none runs, or
+ * ONVM_BUCKET_HELD, given n = num_instances as the caller loaded it
+ * (acquire): a caller that needs n too, to know whether to hash at all,
+ * reads it only once.
  */
 static inline uint16_t
 svc_pick_instance_of(const struct onvm_service *s, uint16_t n, uint32_t flow_hash)
@@ -51,12 +68,11 @@ svc_pick_instance_of(const struct onvm_service *s, uint16_t n, uint32_t flow_has
 	if (n == 0)
 		return 0;
 	if (n == 1)
-		return s->instances[0];
-	/* Multiply-shift instead of modulo: uniform and cheap. */
-	return s->instances[((uint64_t)flow_hash * n) >> 32];
+		return s->instances[0]; /* a move needs two: nothing is held */
+	return __atomic_load_n(&s->bucket_nf[flow_hash & (ONVM_BUCKETS - 1)], __ATOMIC_RELAXED);
 }
 
-/* The instance a flow with this hash goes to, or 0 when none runs. */
+/* The instance a flow with this hash goes to, 0, or ONVM_BUCKET_HELD. */
 static inline uint16_t
 svc_pick_instance(const struct onvm_service *s, uint32_t flow_hash)
 {

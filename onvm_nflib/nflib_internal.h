@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 
 #include "onvm_nflib.h"
+#include "onvm_nflib_state.h"
 
 struct onvm_nf_ctx {
 	const char *name;
@@ -37,6 +38,18 @@ struct onvm_nf_ctx {
 	onvm_tick_fn tick;
 	uint64_t tick_interval_ns;
 	uint64_t next_tick_ns;
+
+	/* The burst being handled: each packet's in port, from its RX ring
+	 * element (onvm_nflib_burst_in_ports), and the one a per-packet
+	 * handler is called for. */
+	uint16_t in_ports[ONVM_BURST];
+	uint16_t buckets[ONVM_BURST];
+	uint16_t cur;
+
+	/* Elastic state (onvm_nflib_state.h): the NF's callbacks, or none. */
+	struct onvm_state_ops state_ops;
+	bool have_state_ops;
+	int counter_state_refused;
 
 	int ts_dynfield;                 /* mbuf timestamp dynfield offset, or -1 */
 	uint64_t ts_dynflag;
@@ -72,5 +85,9 @@ nflib_action_counter(struct onvm_nf_counters *c, uint8_t action)
 }
 
 void nflib_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* nflib_state.c: carry out the manager's pending state request, if any
+ * (between bursts). */
+void nflib_state_poll(struct onvm_nf_ctx *nf);
 
 #endif /* ONVM_NFLIB_INTERNAL_H */

@@ -149,8 +149,10 @@ per_packet(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, struct onvm_verdict *
 {
 	onvm_pkt_handler_fn fn = (onvm_pkt_handler_fn)handler;
 
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < n; i++) {
+		nf->cur = i;
 		fn(pkts[i], &v[i], nf);
+	}
 }
 
 static void
@@ -180,6 +182,7 @@ static int
 run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 {
 	struct rte_mbuf *pkts[ONVM_BURST];
+	onvm_rx_elem elems[ONVM_BURST];
 	struct onvm_verdict v[ONVM_BURST];
 	unsigned int idle = 0;
 
@@ -189,9 +192,10 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 	 * manager holds its traffic rather than calling it stuck. */
 	__atomic_store_n(&nf->slot->ready, 1, __ATOMIC_RELEASE);
 	while (!onvm_nflib_stopping(nf)) {
-		uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(nf->rx_ring, (void **)pkts,
+		uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(nf->rx_ring, (void **)elems,
 								 ONVM_BURST, NULL);
 		if (n == 0) {
+			nflib_state_poll(nf);
 			run_tick(nf);
 			if (!nf->shm->shared_core || ++idle < IDLE_POLLS_BEFORE_YIELD) {
 				rte_pause();
@@ -204,6 +208,11 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 			continue;
 		}
 		idle = 0;
+		for (uint16_t i = 0; i < n; i++) {
+			pkts[i] = onvm_rx_pkt(elems[i]);
+			nf->in_ports[i] = onvm_rx_in_port(elems[i]);
+			nf->buckets[i] = onvm_rx_bucket(elems[i]);
+		}
 		nf->slot->nf_stats.rx += n;
 		/* A handler that sets nothing passes the packet on. */
 		for (uint16_t i = 0; i < n; i++)
@@ -211,6 +220,7 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 		fn(nf, pkts, v, n, handler);
 		nflib_count_actions(nf, v, n);
 		nflib_return_burst(nf, pkts, v, n);
+		nflib_state_poll(nf);
 		run_tick(nf);
 	}
 	return 0;

@@ -250,7 +250,8 @@ onvm_nflib_stop(struct onvm_nf_ctx *nf)
 bool
 onvm_nflib_stopping(const struct onvm_nf_ctx *nf)
 {
-	return nf->stop || nf->shm->mgr_state == ONVM_MGR_STOPPING;
+	return nf->stop || nf->shm->mgr_state == ONVM_MGR_STOPPING ||
+	       (nf->slot != NULL && nf->slot->stop_asked);
 }
 
 int
@@ -352,4 +353,16 @@ onvm_nflib_pkt_time_ns(const struct onvm_nf_ctx *nf, struct rte_mbuf *pkt)
 	if (nf->ts_dynfield >= 0 && (pkt->ol_flags & nf->ts_dynflag))
 		return *RTE_MBUF_DYNFIELD(pkt, nf->ts_dynfield, uint64_t *) * 1000ULL;
 	return onvm_pkt_meta(pkt)->rx_ns;
+}
+
+uint16_t
+onvm_nflib_in_port(const struct onvm_nf_ctx *nf)
+{
+	return nf->in_ports[nf->cur];
+}
+
+const uint16_t *
+onvm_nflib_burst_in_ports(const struct onvm_nf_ctx *nf)
+{
+	return nf->in_ports;
 }

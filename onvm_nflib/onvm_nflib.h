@@ -124,19 +124,29 @@ unsigned int onvm_nflib_send(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, uns
 /* Give back packets the NF allocated but will not send. */
 void onvm_nflib_free_unsent(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, unsigned int n);
 
-/* When the packet arrived (ns since the epoch): the NIC/pcap timestamp when
- * the port gives one, else the manager's clock at RX. */
+/* When the packet arrived (ns since the epoch): a replayed capture's
+ * timestamp on net_pcap ports, else the manager's rx_ns (the kernel's
+ * receive time on net_af_packet ports, the manager's clock at RX on others). */
 uint64_t onvm_nflib_pkt_time_ns(const struct onvm_nf_ctx *nf, struct rte_mbuf *pkt);
 
 /* The port the packet entered the platform on, or ONVM_PORT_NONE for a
- * packet an NF made. Reads the packet's metadata (one cache line). */
+ * packet an NF made. Reads the packet's metadata (one cache line that the
+ * manager's core then has to fetch back); in a handler, prefer the two
+ * below, which read it from the ring. */
 static inline uint16_t
 onvm_pkt_in_port(struct rte_mbuf *pkt)
 {
 	return onvm_pkt_meta(pkt)->in_port;
 }
 
-/* The manager's wall clock (ns since the epoch) when the packet arrived. */
+/* In a per-packet handler: the in port of the packet being handled. In a
+ * burst handler: the in port of each packet of the burst. Both come with
+ * the packet on the RX ring; the packet itself is not touched. */
+uint16_t onvm_nflib_in_port(const struct onvm_nf_ctx *nf);
+const uint16_t *onvm_nflib_burst_in_ports(const struct onvm_nf_ctx *nf);
+
+/* When the packet arrived (ns since the epoch), as the manager knows it:
+ * the kernel's receive time on net_af_packet ports, else its clock at RX. */
 static inline uint64_t
 onvm_pkt_rx_ns(struct rte_mbuf *pkt)
 {

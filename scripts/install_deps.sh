@@ -13,6 +13,7 @@ packages=(
 	iproute2 iputils-ping netcat-openbsd iperf3 ethtool curl procps util-linux
 	openvswitch-common openvswitch-switch python3-os-ken
 	linux-perf  # tests/bench/run.sh --perf
+	tcpreplay tcpdump  # tests/integration/test_qoe_live.sh: live RTP with its timing, a reference capture
 	wireshark-common  # dumpcap (comes with tshark): tests/integration/make_web_capture.sh
 	systemd-container  # systemd-nspawn: go.sh --container where no docker/podman engine runs
 )

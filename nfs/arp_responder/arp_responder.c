@@ -35,7 +35,7 @@ pass_on(struct onvm_verdict *v)
 static int
 handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 {
-	uint16_t port = onvm_pkt_in_port(pkt);
+	uint16_t port = onvm_nflib_in_port(nf);
 	enum arp_verdict answer;
 
 	/* Packets made by NFs came in on no port: nobody to answer. */

@@ -25,13 +25,14 @@ static struct bridge br;
 static int
 handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 {
-	uint16_t out;
+	uint16_t in = onvm_nflib_in_port(nf), out;
 
-	if (onvm_pkt_in_port(pkt) >= ONVM_MAX_PORTS) {
+	(void)pkt; /* a bridge never reads the packet */
+	if (in >= ONVM_MAX_PORTS) {
 		onvm_nflib_counter_add(nf, br.c_no_in_port, 1);
 		return onvm_nf_drop(v);
 	}
-	out = br.partner[onvm_pkt_in_port(pkt)];
+	out = br.partner[in];
 	if (out == NO_PARTNER) {
 		onvm_nflib_counter_add(nf, br.c_no_partner, 1);
 		return onvm_nf_drop(v);

@@ -109,6 +109,7 @@ pick_spreads_flows_evenly_and_stably(void **state)
 	assert_int_equal(svc_pick_instance(s, 123), 0); /* nobody runs it */
 	for (uint16_t nf = 1; nf <= 4; nf++)
 		svc_add_instance(s, nf, ONVM_INSTANCE_ANY, &num);
+	svc_rebalance(s);
 	/* 40,000 random flows: each instance within 5% of a quarter, and a
 	 * flow and its reply always meet the same instance. */
 	uint32_t x = 12345;
@@ -132,6 +133,80 @@ pick_spreads_flows_evenly_and_stably(void **state)
 		assert_in_range(hits[i], 9500, 10500);
 }
 
+/* Bucket owners of a service, as instance NF ids, for comparisons. */
+static void
+owners(const struct onvm_service *s, uint16_t *out)
+{
+	memcpy(out, s->bucket_nf, sizeof(s->bucket_nf));
+}
+
+static unsigned int
+moved(const uint16_t *before, const struct onvm_service *s)
+{
+	unsigned int n = 0;
+
+	for (uint16_t b = 0; b < ONVM_BUCKETS; b++)
+		n += before[b] != s->bucket_nf[b];
+	return n;
+}
+
+/* Even shares, and adding or removing an instance moves only what must
+ * move: the new instance's share, or the leaver's buckets. */
+static void
+buckets_spread_and_move_little(void **state)
+{
+	struct onvm_service *s = &svcs[3];
+	uint16_t before[ONVM_BUCKETS], num;
+
+	(void)state;
+	svc_add_instance(s, 7, ONVM_INSTANCE_ANY, &num);
+	svc_rebalance(s);
+	assert_int_equal(svc_bucket_count(s, 7), ONVM_BUCKETS);
+	for (uint16_t nf = 8; nf <= 9; nf++) {
+		owners(s, before);
+		svc_add_instance(s, nf, ONVM_INSTANCE_ANY, &num);
+		svc_rebalance(s);
+		/* Only the newcomer's share moved, all of it to the newcomer. */
+		assert_int_equal(moved(before, s), svc_bucket_count(s, nf));
+	}
+	assert_in_range(svc_bucket_count(s, 7), 341, 342);
+	assert_in_range(svc_bucket_count(s, 8), 341, 342);
+	assert_in_range(svc_bucket_count(s, 9), 341, 342);
+	/* 8 leaves: only its buckets move, spread over 7 and 9. */
+	owners(s, before);
+	uint16_t had = svc_bucket_count(s, 8);
+	svc_remove_instance(s, 8);
+	svc_give_orphans(s, 8);
+	assert_int_equal(moved(before, s), had);
+	assert_int_equal(svc_bucket_count(s, 8), 0);
+	assert_in_range(svc_bucket_count(s, 7), 511, 513);
+	/* Nobody left: nobody owns anything. */
+	svc_remove_instance(s, 7);
+	svc_give_orphans(s, 7);
+	svc_remove_instance(s, 9);
+	svc_give_orphans(s, 9);
+	assert_int_equal(svc_bucket_count(s, 0), ONVM_BUCKETS);
+}
+
+/* A held bucket keeps its marker through a rebalance. */
+static void
+held_buckets_stay_held(void **state)
+{
+	struct onvm_service *s = &svcs[4];
+	uint16_t num;
+
+	(void)state;
+	svc_add_instance(s, 11, ONVM_INSTANCE_ANY, &num);
+	svc_add_instance(s, 12, ONVM_INSTANCE_ANY, &num);
+	svc_rebalance(s);
+	s->bucket_nf[5] = ONVM_BUCKET_HELD;
+	svc_add_instance(s, 13, ONVM_INSTANCE_ANY, &num);
+	svc_rebalance(s);
+	assert_int_equal(s->bucket_nf[5], ONVM_BUCKET_HELD);
+	assert_int_equal(svc_pick_instance(s, 5), ONVM_BUCKET_HELD);
+	assert_int_equal(svc_pick_instance(s, 5 + ONVM_BUCKETS), ONVM_BUCKET_HELD);
+}
+
 int
 main(void)
 {
@@ -141,6 +216,8 @@ main(void)
 		cmocka_unit_test_setup(instances_get_lowest_free_numbers, setup),
 		cmocka_unit_test_setup(instances_asked_for_by_number, setup),
 		cmocka_unit_test_setup(pick_spreads_flows_evenly_and_stably, setup),
+		cmocka_unit_test_setup(buckets_spread_and_move_little, setup),
+		cmocka_unit_test_setup(held_buckets_stay_held, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
