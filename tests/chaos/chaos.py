@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The chaos run: a chain under steady load while, at random (seeded) times,
-NFs are killed and restarted, instances of a service come and go, the
+NFs are killed and restarted, instances of a service come and go (by
+hand and by onvmctl scale, their flows moved by onvmctl move), the
 chain file is reloaded with valid and invalid versions, and OpenFlow
 controllers install, delete and steer flows, and vanish mid-session. At the
 end traffic stops and every counter must add up; see docs/testing.md,
@@ -120,7 +121,10 @@ class Chaos:
         self.procs = benchlib.Procs()
         self.plat = platform_run.Platform(self.procs, build, workdir, "ch")
         self.services = [f"s{i}" for i in range(1, a.hops + 1)]
-        self.instances = {s: [] for s in self.services + ["steer"]}
+        self.own = {}            # pid -> Proc: the NFs this run started
+        self.killed = set()      # pids killed with SIGKILL, not yet reaped
+        self.job = None          # (onvmctl Proc, what, start time) in flight
+        self.jobs = 0
         self.events = []   # (time, seq, description, function)
         self.seq = 0
         self.failures = []
@@ -152,6 +156,18 @@ class Chaos:
         heapq.heappush(self.events, (time.monotonic() + delay, self.seq, desc, fn))
 
     # ---- NFs ----
+    #
+    # Which NFs run is the manager's to say (/onvm/nfs): `onvmctl scale`
+    # starts and stops instances itself, and stops ours too. self.own holds
+    # the NFs this run started (go.sh), whose exit status it reads.
+
+    def running(self):
+        """service -> [(pid, instance number)] of the NFs the manager runs."""
+        out = {s: [] for s in self.services + ["steer"]}
+        for nf in (self.plat.query("/onvm/nfs") or {}).values():
+            if nf.get("state", "running") == "running" and nf.get("service_name") in out:
+                out[nf["service_name"]].append((nf["pid"], nf["instance"]))
+        return out
 
     def start_nf(self, service, why):
         # An NF gives up when the manager does not admit it within 5 s,
@@ -165,41 +181,77 @@ class Chaos:
                     raise
                 self.log(f"{why}: NF of {service} did not join, again: "
                          f"{str(e).splitlines()[-1]}")
-        self.instances[service].append(p)
+        self.own[p.pid] = p
         self.log(f"{why}: NF {self.plat.nf_id(p)} joined service {service} (pid {p.pid})")
         return p
 
-    def wait_retired(self, p, how):
-        hit = self.plat.mgr.wait_line(f"pid {p.pid}) {how}", 10)
-        if hit:
-            self.log("  manager: " + hit[1].split("onvm_mgr: ", 1)[-1])
-        else:
-            self.fail(f"the manager did not report NF pid {p.pid} as {how} within 10 s")
+    def wait_retired(self, pid, how):
+        """The manager's line for pid; under a scale job, an NF it stopped
+        (`stopped`) may be the one that was also killed."""
+        hows = (how, "stopped") if self.job is not None else (how,)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for h in hows:
+                hit = self.plat.mgr.find_line(f"pid {pid}) {h}")
+                if hit:
+                    self.log("  manager: " + hit[1].split("onvm_mgr: ", 1)[-1])
+                    return
+            time.sleep(0.01)
+        self.fail(f"the manager did not report NF pid {pid} as {how} within 10 s")
+
+    def reap_own(self):
+        """Our NFs that exited: killed ones with SIGKILL, any other (asked
+        to stop by us or by the manager) with 0."""
+        for pid, p in list(self.own.items()):
+            if p.alive():
+                continue
+            del self.own[pid]
+            rc = p.popen.returncode
+            if pid in self.killed:
+                self.killed.discard(pid)
+            elif rc != 0:
+                self.fail(f"NF pid {pid} exited with {rc} when asked to stop")
+
+    def kill(self, pid):
+        self.killed.add(pid)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if pid in self.own:
+            self.own[pid].popen.wait()
+        self.wait_retired(pid, "died")
+        self.reap_own()
 
     def kill_nf(self):
-        service = self.rng.choice([s for s in self.services + ["steer"] if self.instances[s]])
-        p = self.rng.choice(self.instances[service])
-        self.instances[service].remove(p)
-        self.log(f"kill -9 NF of service {service} (pid {p.pid})")
+        run = self.running()
+        service = self.rng.choice([s for s in self.services + ["steer"] if run[s]])
+        pid, inst = self.rng.choice(run[service])
+        self.log(f"kill -9 NF of service {service} (pid {pid}, instance {inst}"
+                 f"{'' if pid in self.own else ', started by the manager'})")
         self.count("kill -9 NF")
-        os.kill(p.pid, signal.SIGKILL)
-        p.popen.wait()
-        self.wait_retired(p, "died")
+        self.kill(pid)
         delay = round(self.rng.uniform(0.1, 2.0), 2)
-        if not self.instances[service]:
+        if len(run[service]) == 1:
             self.at(delay, f"restart {service}", lambda: self.restart(service))
         return True
 
     def restart(self, service):
+        left = self.running()[service]
+        if left:
+            self.log(f"restart of {service} not needed: {len(left)} instance(s) run")
+            return
         self.count("restart NF")
         self.start_nf(service, f"restart of {service}")
 
     def scale(self):
-        single = [s for s in self.services if len(self.instances[s]) == 1]
+        """A second instance started by hand (go.sh), stopped or killed later."""
+        run = self.running()
+        single = [s for s in self.services if len(run[s]) == 1]
         if not single:
             return "every service already has two instances"
         service = self.rng.choice(single)
-        self.count("add instance")
+        self.count("add instance (go.sh)")
         p = self.start_nf(service, f"second instance of {service}")
         how = "SIGINT" if self.rng.random() < 0.7 else "kill -9"
         self.at(round(self.rng.uniform(1, 5), 2), f"remove instance of {service}",
@@ -207,29 +259,116 @@ class Chaos:
         return True
 
     def unscale(self, service, p, how="SIGINT"):
-        if p not in self.instances[service]:
-            return  # killed meanwhile
-        if len(self.instances[service]) == 1:
-            self.log(f"the extra instance of {service} (pid {p.pid}) stays: the other was killed")
+        pids = [pid for pid, _ in self.running()[service]]
+        if p.pid not in pids:
+            return  # killed, or stopped by a scale job, meanwhile
+        if len(pids) == 1:
+            self.log(f"the extra instance of {service} (pid {p.pid}) stays: the other is gone")
             return
-        self.instances[service].remove(p)
         if how == "SIGINT":
             self.count("remove instance (SIGINT)")
             self.log(f"stop the extra instance of {service} (SIGINT, pid {p.pid})")
             os.kill(p.pid, signal.SIGINT)
-            self.wait_retired(p, "stopped")
+            self.wait_retired(p.pid, "stopped")
             try:
-                rc = p.popen.wait(10)
+                p.popen.wait(10)
             except subprocess.TimeoutExpired:
-                rc = None
-            if rc != 0:
-                self.fail(f"NF pid {p.pid} exited with {rc} after SIGINT")
+                pass
+            self.reap_own()
         else:
             self.count("remove instance (kill -9)")
             self.log(f"kill -9 the extra instance of {service} (pid {p.pid})")
-            os.kill(p.pid, signal.SIGKILL)
-            p.popen.wait()
-            self.wait_retired(p, "died")
+            self.kill(p.pid)
+
+    # ---- onvmctl scale and move: jobs the manager runs, one at a time ----
+
+    def onvmctl_argv(self, *args):
+        return [os.path.join(self.build, "onvm_mgr", "onvmctl"), "--file-prefix",
+                self.plat.prefix, *args]
+
+    def start_job(self, what, *args):
+        """onvmctl in the background: the chaos goes on while the manager
+        launches, moves and stops (a kill may land in the middle)."""
+        self.jobs += 1
+        self.job = (self.procs.start(f"onvmctl{self.jobs}", self.onvmctl_argv(*args),
+                                     log=os.path.join(self.workdir, "onvmctl.log")),
+                    what, time.monotonic())
+        self.log(f"onvmctl {' '.join(args)}")
+
+    def poll_job(self, wait=0.0):
+        """The job's answer once onvmctl exited: done (0), or refused or
+        failed with a reason (1; a kill can make a move or a scale fail,
+        and one job runs at a time). Anything else, or no answer, fails."""
+        if self.job is None:
+            return True
+        p, what, t0 = self.job
+        try:
+            p.popen.wait(wait)
+        except subprocess.TimeoutExpired:
+            if time.monotonic() - t0 > 60:
+                self.fail(f"{what}: onvmctl had no answer after 60 s")
+                os.kill(p.pid, signal.SIGKILL)
+                p.popen.wait()
+                self.job = None
+                return True
+            return False
+        time.sleep(0.05)  # its last lines
+        rc, out = p.popen.returncode, p.tail(40)
+        self.job = None
+        if rc == 0:
+            try:
+                r = json.loads(out[out.index("{"):])
+            except ValueError:
+                self.fail(f"{what}: onvmctl answered 0 with no JSON:\n{out}")
+                return True
+            self.count(f"{what}: done")
+            self.log(f"  {what}: done: " + ", ".join(
+                f"{k} {r[k]}" for k in ("instances", "started", "stopped", "moves", "buckets",
+                                        "buckets_moved", "held_packets", "pause_us", "total_us")
+                if k in r))
+        elif rc == 1 and re.search(r"refused|failed", out):
+            self.count(f"{what}: refused or failed")
+            self.log(f"  {what}: {out.strip().splitlines()[-1]}")
+        else:
+            self.fail(f"{what}: onvmctl exited with {rc}:\n{out}")
+        self.reap_own()
+        return True
+
+    def ctl_scale(self):
+        """onvmctl scale S 2, then back to 1 a few seconds later."""
+        if self.job is not None:
+            return "an onvmctl job is running"
+        run = self.running()
+        single = [s for s in self.services if len(run[s]) == 1]
+        if not single:
+            return "every service already has two instances"
+        service = self.rng.choice(single)
+        self.start_job("onvmctl scale out", "scale", service, "2")
+        self.at(round(self.rng.uniform(2, 6), 2), f"scale {service} in",
+                lambda: self.ctl_scale_in(service, 5))
+        return True
+
+    def ctl_scale_in(self, service, tries):
+        if self.job is not None or len(self.running()[service]) < 2:
+            if self.job is not None and tries > 0:
+                self.at(1.0, f"scale {service} in", lambda: self.ctl_scale_in(service, tries - 1))
+            return
+        self.start_job("onvmctl scale in", "scale", service, "1")
+
+    def ctl_move(self):
+        """onvmctl move: a share of one instance's buckets to another."""
+        if self.job is not None:
+            return "an onvmctl job is running"
+        run = self.running()
+        multi = [s for s in self.services if len(run[s]) >= 2]
+        if not multi:
+            return "no service runs two instances"
+        service = self.rng.choice(multi)
+        a, b = self.rng.sample(sorted(i for _, i in run[service]), 2)
+        share = self.rng.choice(["0.25", "0.5", "1"])
+        self.start_job("onvmctl move", "move", service, "--from", str(a), "--to", str(b),
+                       "--share", share)
+        return True
 
     # ---- chain reloads ----
 
@@ -409,8 +548,8 @@ class Chaos:
     def schedule(self):
         """The actions, drawn from the seed alone: (seconds after the chaos
         started, kind, the action's own seed)."""
-        kinds = [("kill_nf", 3), ("scale", 2), ("reload_chains", 3), ("openflow", 3),
-                 ("controller", 2)]
+        kinds = [("kill_nf", 3), ("scale", 2), ("ctl_scale", 2), ("ctl_move", 2),
+                 ("reload_chains", 3), ("openflow", 3), ("controller", 2)]
         rng, t, out = random.Random(self.a.seed), 0.0, []
         while True:
             t += rng.expovariate(1 / self.a.interval)
@@ -429,6 +568,7 @@ class Chaos:
             if not self.plat.mgr.alive():
                 self.fail(f"the manager exited:\n{self.plat.mgr.tail()}")
                 return
+            self.poll_job()
             now = time.monotonic()
             if self.events and self.events[0][0] <= now:
                 _, _, _, fn = heapq.heappop(self.events)
@@ -447,6 +587,26 @@ class Chaos:
         if todo:
             self.log(f"{len(todo)} scheduled actions not run: the time was up")
 
+    def launched_pids(self):
+        """The NFs onvmctl scale had the manager start (their pids)."""
+        with self.plat.mgr._lock:
+            lines = [t for _, t in self.plat.mgr.lines]
+        return [int(m.group(1)) for m in
+                (re.search(r"onvm_mgr: started .* \(pid (\d+)\) as instance", t) for t in lines)
+                if m]
+
+    def kill_launched(self):
+        """After a failed run: the manager's NFs that outlived it, by pid,
+        when their command line still names this run's file prefix."""
+        for pid in self.launched_pids():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    mine = self.plat.prefix.encode() in f.read()
+                if mine:
+                    os.kill(pid, signal.SIGKILL)
+            except (OSError, ProcessLookupError):
+                pass
+
     def status(self):
         s = self.plat.snapshot()
         p = s["ports"]
@@ -456,14 +616,24 @@ class Chaos:
     def settle(self):
         """Everything back to a known state, traffic still on."""
         self.log("chaos over: restore the chain, let the last controller session in")
+        self.poll_job(wait=65)
         while self.events:
             _, _, desc, fn = heapq.heappop(self.events)
             if desc.startswith("restart"):
                 fn()
+        # One instance a service: the extras stopped by onvmctl scale, which
+        # moves their buckets away first (whoever started them).
+        run = self.running()
         for s in self.services + ["steer"]:
-            while len(self.instances[s]) > 1:
-                self.unscale(s, self.instances[s][-1])
-            if not self.instances[s]:
+            if len(run[s]) > 1:
+                self.start_job("onvmctl scale in", "scale", s, "1")
+                self.poll_job(wait=65)
+        self.reap_own()
+        run = self.running()
+        for s in self.services + ["steer"]:
+            if len(run[s]) > 1:
+                self.fail(f"service {s} still runs {len(run[s])} instances")
+            if not run[s]:
                 self.fail(f"service {s} was left without an NF")
                 self.start_nf(s, f"restart of {s}")
         self.ctl_final = self.final_controller()
@@ -508,17 +678,21 @@ class Chaos:
         return self.plat.snapshot()
 
     def stop_all(self):
-        for s, ps in self.instances.items():
-            for p in ps:
-                os.kill(p.pid, signal.SIGINT)
-        for s, ps in self.instances.items():
-            for p in ps:
-                try:
-                    rc = p.popen.wait(15)
-                except subprocess.TimeoutExpired:
-                    rc = None
-                if rc != 0:
-                    self.fail(f"NF {s} (pid {p.pid}) exited with {rc} on SIGINT")
+        run = self.running()
+        for s, nfs in run.items():
+            for pid, _ in nfs:
+                os.kill(pid, signal.SIGINT)
+        for s, nfs in run.items():
+            for pid, _ in nfs:
+                if pid in self.own:
+                    try:
+                        rc = self.own.pop(pid).popen.wait(15)
+                    except subprocess.TimeoutExpired:
+                        rc = None
+                    if rc != 0:
+                        self.fail(f"NF {s} (pid {pid}) exited with {rc} on SIGINT")
+                else:  # the manager's child: it reaps it, and says so
+                    self.wait_retired(pid, "stopped")
         rc = self.plat.stop_manager()
         if rc != 0:
             self.fail(f"the manager exited with {rc} on SIGINT")
@@ -586,6 +760,7 @@ def main():
         c.fail(str(e))
     finally:
         c.procs.cleanup()
+        c.kill_launched()
     print()
     print(f"chaos: seed {a.seed}, {a.seconds:.0f} s of chaos, "
           f"{sum(c.counts.values())} actions:")
