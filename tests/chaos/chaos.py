@@ -312,8 +312,8 @@ class Chaos:
                 self.job = None
                 return True
             return False
-        time.sleep(0.05)  # its last lines
-        rc, out = p.popen.returncode, p.tail(40)
+        p._reader.join(10)  # every line it wrote read
+        rc, out = p.popen.returncode, p.tail(200)
         self.job = None
         if rc == 0:
             try:
