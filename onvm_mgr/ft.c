@@ -436,6 +436,16 @@ promote(struct mgr *m, struct ft_group *g, uint16_t dead)
 		     : " WITHOUT its state (the standby was not in sync yet)");
 }
 
+/* Whether NF id's process still holds its lock: one killed together with
+ * the active may not have been noticed yet. */
+static bool
+alive(struct mgr *m, uint16_t id)
+{
+	int fd = m->nf_lock_fd[id];
+
+	return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
 void
 ft_nf_leaving(struct mgr *m, uint16_t id)
 {
@@ -454,7 +464,7 @@ ft_nf_leaving(struct mgr *m, uint16_t id)
 	}
 	g->failover_tsc = rte_get_tsc_cycles();
 	if (m->shm->mgr_state != ONVM_MGR_STOPPING && g->standby && running(m, g->standby) &&
-	    m->shm->nfs[g->standby].ready) {
+	    m->shm->nfs[g->standby].ready && alive(m, g->standby)) {
 		if (g->book.synced)
 			finish_in_flight(m, g);
 		promote(m, g, id);
