@@ -503,8 +503,12 @@ ft_nf_reclaim(struct mgr *m, uint16_t id)
 	while ((n = rte_ring_sc_dequeue_burst_elem(o->q, e, sizeof(e[0]), ONVM_BURST, NULL)) > 0) {
 		struct rte_mbuf *pkts[ONVM_BURST];
 
-		for (unsigned int i = 0; i < n; i++)
+		/* Not its any more: the reclaim's scan of the pool for what
+		 * the NF held must not find (and free) them again. */
+		for (unsigned int i = 0; i < n; i++) {
 			pkts[i] = onvm_tx_pkt(e[i]);
+			onvm_pkt_meta(pkts[i])->owner = 0;
+		}
 		rte_pktmbuf_free_bulk(pkts, n);
 		total += n;
 	}

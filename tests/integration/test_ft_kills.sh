@@ -70,9 +70,12 @@ pool_at_baseline() {
 		[ "$v" -lt "$min" ] && min=$v
 	done
 	log "mbufs in use above the baseline: $min (least of 10 samples)"
-	[ "$min" -le 0 ]
+	# The port still receives (and the manager drops, counted): a burst
+	# may be in flight at any sample.
+	[ "$min" -le 128 ]
 }
-check "the packet pool is back to its baseline" wait_for 20 pool_at_baseline
+check "the packet pool is back to its baseline (within the burst in flight)" \
+	wait_for 20 pool_at_baseline
 
 start_nf firewall -r 1 --ft -- -f "$WORK/fw.json" || exit 1
 check "a new instance is active and protected again" wait_for 60 ft_protected firewall
