@@ -24,6 +24,7 @@
 #include "cfg_file.h"
 #include "classifier.h"
 #include "elastic.h"
+#include "ft.h"
 #include "scale.h"
 #include "ctl.h"
 #include "mgr.h"
@@ -204,6 +205,7 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 	}
 	nf_registry_poll(m);
 	elastic_step(m);
+	ft_step(m);
 	scale_step(m);
 	ctl_jobs_poll(m);
 	if (!m->rx_enabled && nf_registry_count_ready(m) >= m->cfg.wait_nfs) {
@@ -248,9 +250,9 @@ control_loop(struct mgr *m)
 			if (rte_get_tsc_cycles() < next_control)
 				continue;
 			next_control = rte_get_tsc_cycles() +
-				       (elastic_busy() ? period_move : period);
+				       (elastic_busy() || ft_busy() ? period_move : period);
 		} else {
-			usleep(elastic_busy() ? CONTROL_PERIOD_MOVE_US : CONTROL_PERIOD_US);
+			usleep(elastic_busy() || ft_busy() ? CONTROL_PERIOD_MOVE_US : CONTROL_PERIOD_US);
 		}
 		control_work(m, &next_stats, &last_stats);
 	}

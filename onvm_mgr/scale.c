@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 
 #include "elastic.h"
+#include "ft.h"
 #include "mgr.h"
 #include "nf_launch.h"
 #include "nf_lock.h"
@@ -306,6 +307,11 @@ scale_start(struct mgr *m, uint16_t svc, uint16_t target, const char *why, char 
 		return -1;
 	}
 	s = &m->shm->services[svc];
+	if (ft_protects(svc)) {
+		snprintf(err, errlen, "service '%s' runs fault-tolerant: one active instance and "
+			 "its standby", s->name);
+		return -1;
+	}
 	if (target < 1 || target > ONVM_MAX_INSTANCES) {
 		snprintf(err, errlen, "%u instances: a service runs 1 to %d", target,
 			 ONVM_MAX_INSTANCES);
