@@ -310,6 +310,7 @@ retire(struct mgr *m, uint16_t id, const char *how)
 	if (sc.n)
 		rte_pktmbuf_free_bulk(sc.batch, sc.n);
 	s->mgr_stats.reclaimed += queued + sc.found;
+	mgr_stats_nf_retired(m, id);
 
 	if (m->nf_lock_fd[id] >= 0) {
 		close(m->nf_lock_fd[id]);
