@@ -123,7 +123,8 @@ reply(struct MHD_Connection *c, unsigned int status, const char *type, void *bod
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	/* The page loads nothing from anywhere else. */
 	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+				"default-src 'self'; style-src 'self' 'unsafe-inline'; "
+				"img-src 'self' data:; frame-ancestors 'none'");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, no_cache ? "no-store" : "no-cache");
 	rc = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
