@@ -281,6 +281,88 @@ write_nfs(struct mw *w, const json_t *nfs)
 }
 
 static void
+service_labels(struct prom_labels *l, const json_t *s)
+{
+	prom_labels_init(l);
+	prom_labels_add(l, "service", json_string_value(json_object_get(s, "name")));
+}
+
+/* The autoscaler's words for what it is doing (scale.h). */
+static const char *const autoscale_states[] = { "scaling", "cooldown", "high", "low", "steady" };
+
+static void
+write_autoscale(struct mw *w, const json_t *services)
+{
+	static const char *const decisions[] = { "out", "in", "refused" };
+	const json_t *s, *a;
+	size_t i;
+
+	family_begin(w, "onvm_service_autoscale_min", "gauge",
+		     "The fewest instances the autoscaler keeps (only while it is on).");
+	json_array_foreach(services, i, s) {
+		struct prom_labels l;
+
+		if (!json_is_object(a = json_object_get(s, "autoscale")))
+			continue;
+		service_labels(&l, s);
+		prom_sample_u64(w->b, w->family, &l, u64_at(a, "min"));
+	}
+	family_begin(w, "onvm_service_autoscale_max", "gauge",
+		     "The most instances the autoscaler runs (only while it is on).");
+	json_array_foreach(services, i, s) {
+		struct prom_labels l;
+
+		if (!json_is_object(a = json_object_get(s, "autoscale")))
+			continue;
+		service_labels(&l, s);
+		prom_sample_u64(w->b, w->family, &l, u64_at(a, "max"));
+	}
+	family_begin(w, "onvm_service_autoscale_ring_fill", "gauge",
+		     "The fullest instance RX ring at the autoscaler's last sample, 0 to 1.");
+	json_array_foreach(services, i, s) {
+		struct prom_labels l;
+
+		if (!json_is_object(a = json_object_get(s, "autoscale")))
+			continue;
+		service_labels(&l, s);
+		prom_sample_f64(w->b, w->family, &l, json_number_value(json_object_get(a, "fill")));
+	}
+	family_begin(w, "onvm_service_autoscale_state", "gauge",
+		     "What the autoscaler is doing: 1 for the state it is in (scaling, cooldown, "
+		     "high, low, steady), 0 for the others.");
+	json_array_foreach(services, i, s) {
+		const char *st;
+
+		if (!json_is_object(a = json_object_get(s, "autoscale")))
+			continue;
+		st = json_string_value(json_object_get(a, "state"));
+		for (size_t k = 0; k < sizeof(autoscale_states) / sizeof(autoscale_states[0]); k++) {
+			struct prom_labels base, l;
+
+			service_labels(&base, s);
+			prom_labels_extend(&l, &base, "state", autoscale_states[k]);
+			prom_sample_u64(w->b, w->family, &l,
+					st != NULL && strcmp(st, autoscale_states[k]) == 0);
+		}
+	}
+	family_begin(w, "onvm_service_autoscale_decisions_total", "counter",
+		     "The autoscaler's decisions: out (an instance more), in (one fewer), refused "
+		     "(the change could not start).");
+	json_array_foreach(services, i, s) {
+		if (!json_is_object(a = json_object_get(s, "autoscale")))
+			continue;
+		for (size_t k = 0; k < 3; k++) {
+			struct prom_labels base, l;
+
+			service_labels(&base, s);
+			prom_labels_extend(&l, &base, "decision", decisions[k]);
+			counter(w, &l, 0, u64_at(json_object_get(a, "decisions"), decisions[k]));
+		}
+	}
+	family_end(w);
+}
+
+static void
 write_services(struct mw *w, const json_t *services)
 {
 	const json_t *s;
@@ -291,10 +373,27 @@ write_services(struct mw *w, const json_t *services)
 	json_array_foreach(services, i, s) {
 		struct prom_labels l;
 
-		prom_labels_init(&l);
-		prom_labels_add(&l, "service", json_string_value(json_object_get(s, "name")));
+		service_labels(&l, s);
 		prom_sample_u64(w->b, w->family, &l, u64_at(s, "instances"));
 	}
+	family_begin(w, "onvm_service_buckets", "gauge",
+		     "The service's flow-hash buckets each instance takes (buckets held by a move "
+		     "count for none).");
+	json_array_foreach(services, i, s) {
+		const json_t *nums = json_object_get(s, "instance_nums");
+		const json_t *buckets = json_object_get(s, "buckets");
+
+		for (size_t k = 0; k < json_array_size(nums) && k < json_array_size(buckets); k++) {
+			struct prom_labels l;
+			json_int_t inst = json_integer_value(json_array_get(nums, k));
+			json_int_t b = json_integer_value(json_array_get(buckets, k));
+
+			service_labels(&l, s);
+			prom_labels_add_u64(&l, "instance", inst > 0 ? (uint64_t)inst : 0);
+			prom_sample_u64(w->b, w->family, &l, b > 0 ? (uint64_t)b : 0);
+		}
+	}
+	write_autoscale(w, services);
 }
 
 /* ---- chains ---- */

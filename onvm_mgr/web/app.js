@@ -21,10 +21,16 @@ const DROP_PALETTE = ["#ff5d5d", "#ff9f43", "#f368e0", "#feca57", "#ee5253", "#f
 const PORT_DROPS = { tx_drop: "port TX", no_chain: "classifier", entry_drop: "chain entry",
                      imissed: "NIC", ierrors: "NIC", rx_nombuf: "NIC", oerrors: "NIC" };
 
+// The data path's (onvm_mgr/mgr.h, foreach_mgr_drop): where, in a word.
+const DATA_PATH_DROPS = { nf_drop: "an NF's verdict", chain_end: "after a chain's last hop, no out port",
+                          no_instance: "a service with no NF running", hop_stuck: "between hops: next NF's ring full 10 ms",
+                          bad_dest: "an NF named no such service or port" };
+
 const params = new URLSearchParams(location.search);
 const interval = Math.max(200, Number(params.get("interval")) || 1000);
 
 let prev = null;           // the last reading
+let firstT = null;         // uptime_s of the first reading
 let samples = 0;
 const history = new Map(); // series key -> [[uptime_s, value], ...]
 const colors = new Map();  // series key -> colour, stable for the page's life
@@ -154,13 +160,16 @@ class Chart {
     g.clearRect(0, 0, w, h);
     const left = 64, right = 10, top = 8, bottom = 22;
     const pw = w - left - right, ph = h - top - bottom;
+    // The span grows with the page's age up to WINDOW_S: a page just
+    // opened shows its few readings across the chart, not in a corner.
+    const span = Math.min(WINDOW_S, Math.max(10, Math.ceil((now - (firstT === null ? now : firstT)) / 10) * 10));
     let max = 0;
     for (const s of series)
       for (const [t, v] of history.get(s.key) || [])
-        if (t >= now - WINDOW_S) max = Math.max(max, v);
+        if (t >= now - span) max = Math.max(max, v);
     const step = niceStep(max > 0 ? max / 4 : 1);
     const top_v = Math.max(step, Math.ceil(max * 1.05 / step) * step);
-    const x = t => left + pw * (1 - (now - t) / WINDOW_S);
+    const x = t => left + pw * (1 - (now - t) / span);
     const y = v => top + ph * (1 - v / top_v);
 
     g.font = "11px 'DejaVu Sans', sans-serif";
@@ -173,12 +182,13 @@ class Chart {
       g.fillText(si(v, ""), left - 6, y(v));
     }
     g.textAlign = "center"; g.textBaseline = "top";
-    for (let ago = 0; ago <= WINDOW_S; ago += 30)
+    const tick = span <= 20 ? 5 : span <= 60 ? 10 : 30;
+    for (let ago = 0; ago <= span; ago += tick)
       g.fillText(ago ? `-${ago} s` : "now", Math.min(x(now - ago), left + pw - 12), top + ph + 6);
     g.save();
     g.beginPath(); g.rect(left, top, pw, ph); g.clip();
     for (const s of series) {
-      const pts = (history.get(s.key) || []).filter(([t]) => t >= now - WINDOW_S - 2);
+      const pts = (history.get(s.key) || []).filter(([t]) => t >= now - span - 2);
       if (!pts.length) continue;
       g.strokeStyle = s.color; g.lineWidth = 2; g.lineJoin = "round";
       g.setLineDash(s.dash ? [5, 4] : []);
@@ -225,6 +235,14 @@ function dropLabel(x, y, pps, what, anchor) {
   return `<text class="drop" x="${x}" y="${y}" text-anchor="${anchor || "start"}">✕ ${si(pps, "pps")}${what ? " " + esc(what) : ""}</text>`;
 }
 
+// A chain that drops nothing now but did: how many, and mostly why.
+function pastDrops(x, y, c) {
+  const d = Object.entries(c.drops || {}).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  if (!d.length) return "";
+  const total = d.reduce((a, [, v]) => a + v, 0);
+  return `<text class="dropped-before" x="${x}" y="${y}">✕ ${si(total, "")} since start, ${esc(d[0][0])}</text>`;
+}
+
 // Services as the flow graph shows them: their running NFs' rates summed.
 function serviceStats(s, r) {
   const svc = new Map();
@@ -257,7 +275,11 @@ function drawFlow(s, r) {
   const W = Math.max(960, el.clientWidth || 1200);
   const ports = s.ports || [];
   const svc = serviceStats(s, r);
+  const auto = new Map((s.services || []).filter(v => v.autoscale).map(v => [v.name, v.autoscale]));
   let chains = (s.chains || []).filter(c => (c.hops || []).length);
+  // Services on more than one lane: their rate is over every chain.
+  const lanesOf = new Map();
+  for (const c of chains) for (const h of new Set(c.hops)) lanesOf.set(h, (lanesOf.get(h) || 0) + 1);
   const hidden = Math.max(0, chains.length - MAX_LANES);
   if (hidden) {
     const rate = c => ((r.chains.get(c.name) || {}).pkts || 0) + (c.pkts || 0) * 1e-12;
@@ -324,7 +346,7 @@ function drawFlow(s, r) {
       `<text x="${xLane + 10}" y="${y - 8}"><tspan class="dim">chain</tspan> ${esc(c.name)}</text>`,
       `<text class="rate" x="${xLane + 10}" y="${y + 11}">${si(pps, "pps")}</text>`,
       `<text class="dim" x="${xLane + labelW - 8}" y="${y + 11}" text-anchor="end">${si(cr.bytes * 8, "bit/s")}</text>`,
-      dropLabel(xLane + 10, y + 40, cr.drop, topReason(c, r)));
+      cr.drop > 0 ? dropLabel(xLane + 10, y + 40, cr.drop, topReason(c, r)) : pastDrops(xLane + 10, y + 40, c));
     let x = xLane + labelW;
     // An NF's drops are its service's, over every chain it serves: shown
     // on the lanes whose chain is losing packets now.
@@ -337,6 +359,12 @@ function drawFlow(s, r) {
       out.push(`<rect class="node${cls}${dropping && st && st.drop > 0 ? " dropped" : ""}" x="${bx}" y="${y - 26}" width="${boxW}" height="52" rx="6"/>`,
         `<text x="${bx + 10}" y="${y - 8}">${esc(h)}<tspan class="dim">${st ? (st.instances > 1 ? " ×" + st.instances : "") : " · no NF"}</tspan></text>`,
         `<text class="${st ? "rate" : "drop"}" x="${bx + 10}" y="${y + 11}">${st ? si(st.rx, "pps") : "not running"}</text>`);
+      // Right-aligned beside the name and the rate: autoscaled, and a
+      // rate that is the service's over every chain it serves.
+      if (auto.has(h))
+        out.push(`<text class="dim" x="${bx + boxW - 8}" y="${y - 8}" text-anchor="end">auto ${auto.get(h).min}–${auto.get(h).max}</text>`);
+      if (st && lanesOf.get(h) > 1)
+        out.push(`<text class="dim" x="${bx + boxW - 8}" y="${y + 11}" text-anchor="end">all chains</text>`);
       if (st) {
         const fw = boxW - 20, fill = Math.min(1, st.fill);
         out.push(`<rect x="${bx + 10}" y="${y + 18}" width="${fw}" height="3" rx="1.5" fill="#222c39"/>`,
@@ -380,7 +408,7 @@ function fillBar(ring) {
   if (!ring || !ring.size) return "–";
   const f = ring.count / ring.size;
   return `<span class="ring"><span class="bar"><i class="${f > .9 ? "full" : f > .5 ? "warn" : ""}" style="width:${(100 * f).toFixed(0)}%"></i></span>` +
-         `<small>${count(ring.count)}/${count(ring.size)}</small></span>`;
+         `<small>${ring.pct ? `${Math.round(100 * f)}%` : `${count(ring.count)}/${count(ring.size)}`}</small></span>`;
 }
 
 function attr(v) {
@@ -416,6 +444,50 @@ function tableNfs(s, r) {
   }).join("") : `<tr><td colspan="12" class="muted">no NF attached: start one with ./go.sh NF</td></tr>`;
 }
 
+// What the autoscaler's state word means, with its numbers.
+function autoscaleState(a, instances) {
+  const p = a.policy || {}, pct = v => `${Math.round(100 * v)}%`;
+  switch (a.state) {
+  case "scaling": return "changing the instances now";
+  case "cooldown": return `waits ${p.cooldown_s} s after a change`;
+  case "high": return `a ring over ${pct(p.high_fill)} for ${a.high_s.toFixed(1)} s: ` +
+    (instances < a.max ? `one more at ${p.up_s} s` : "at --max already");
+  case "low": return `every ring under ${pct(p.low_fill)} for ${a.low_s.toFixed(1)} s: ` +
+    (instances > a.min ? `one fewer at ${p.down_s} s` : "at --min already");
+  default: return `rings between ${pct(p.low_fill)} and ${pct(p.high_fill)}`;
+  }
+}
+
+function tableServices(s, r) {
+  const svc = serviceStats(s, r);
+  const services = s.services || [];
+  document.querySelector("#services tbody").innerHTML = services.length ? services.map(v => {
+    const st = svc.get(v.name) || { rx: 0, fill: 0 };
+    const buckets = v.buckets || [], total = buckets.reduce((a, b) => a + b, 0);
+    const inst = (v.nfs || []).map((nf, i) => {
+      const b = buckets[i] || 0, share = total ? b / total : 0;
+      return `<span class="inst" title="NF ${nf}: ${b} of the service's flow-hash buckets">` +
+        `<b>#${(v.instance_nums || [])[i]}</b> <span class="muted">NF ${nf}</span> ` +
+        `<span class="bar share"><i style="width:${(100 * share).toFixed(0)}%"></i></span> ${count(b)}</span>`;
+    }).join("") || `<span class="muted">none running</span>`;
+    const a = v.autoscale;
+    let as = `<span class="muted">off</span>`;
+    if (a) {
+      const d = a.decisions || {};
+      as = `<div><span class="as-state as-${esc(a.state)}">${esc(a.state)}</span> ${a.min}–${a.max} instances · ` +
+        `<span class="muted">${esc(autoscaleState(a, v.instances))}</span></div>` +
+        `<div class="muted">decisions: ${d.out || 0} out, ${d.in || 0} in${d.refused ? `, <span class="hot">${d.refused} refused</span>` : ""}</div>` +
+        (a.last ? `<div class="last">last${a.last_ago_s !== null && a.last_ago_s !== undefined ? ` (${duration(a.last_ago_s)} ago)` : ""}: ${esc(a.last)}</div>` : "");
+    }
+    return `<tr data-service="${esc(v.name)}" data-instances="${v.instances}" data-buckets="${buckets.join(",")}"` +
+      ` data-autoscale="${a ? esc(a.state) : "off"}" data-last="${a && a.last ? esc(a.last) : ""}" class="${st.rx ? "" : "idle"}">` +
+      `<td>${esc(v.name)}</td><td class="n">${v.instances}</td><td>${inst}</td>` +
+      `<td>${v.stateful ? "keeps flow state" : `<span class="muted">stateless</span>`}</td>` +
+      `<td class="n">${si(st.rx, "")}</td><td>${fillBar(st.fill !== undefined ? { count: Math.round(st.fill * 1000), size: 1000, pct: true } : null)}</td>` +
+      `<td>${as}</td></tr>`;
+  }).join("") : `<tr><td colspan="7" class="muted">no service in use</td></tr>`;
+}
+
 function tableChains(s, r) {
   document.querySelector("#chains tbody").innerHTML = (s.chains || []).map(c => {
     const cr = r.chains.get(c.name) || {};
@@ -430,7 +502,7 @@ function tableChains(s, r) {
 
 function dropTotals(s) {
   const t = new Map();
-  for (const [k, v] of Object.entries(s.drops || {})) t.set(k, { where: "data path", v });
+  for (const [k, v] of Object.entries(s.drops || {})) t.set(k, { where: DATA_PATH_DROPS[k] || "data path", v });
   for (const p of s.ports || [])
     for (const [k, where] of Object.entries(PORT_DROPS)) {
       const v = Number(k in p ? p[k] : (p.nic || {})[k]) || 0;
@@ -443,11 +515,14 @@ function dropTotals(s) {
 
 function tableDrops(s, r) {
   const rows = [...dropTotals(s)].sort((a, b) => (r.drops.get(b[0]) || 0) - (r.drops.get(a[0]) || 0) || b[1].v - a[1].v);
-  document.querySelector("#drops tbody").innerHTML = rows.map(([k, e]) => {
+  // The reasons that dropped anything, busiest first; the others named
+  // on one line, so the table stays short on a healthy platform.
+  const none = rows.filter(([, e]) => !e.v).map(([k]) => k);
+  document.querySelector("#drops tbody").innerHTML = rows.filter(([, e]) => e.v).map(([k, e]) => {
     const rate = r.drops.get(k);
-    return `<tr data-drop="${esc(k)}" data-pps="${attr(rate)}" class="${e.v ? "" : "idle"}"><td>${esc(k)}</td><td>${esc(e.where)}</td>` +
+    return `<tr data-drop="${esc(k)}" data-pps="${attr(rate)}"><td>${esc(k)}</td><td>${esc(e.where)}</td>` +
       `<td class="n${rate > 0 ? " hot" : ""}">${si(rate, "")}</td><td class="n">${count(e.v)}</td></tr>`;
-  }).join("");
+  }).join("") + (none.length ? `<tr class="idle"><td colspan="4">nothing dropped for: ${none.map(esc).join(", ")}</td></tr>` : "");
 }
 
 // ---- header ----
@@ -486,6 +561,7 @@ function update(s) {
   const dt = prev ? s.uptime_s - prev.s.uptime_s : 0;
   const r = rates(prev && prev.c, cur, dt);
   const t = s.uptime_s;
+  if (firstT === null) firstT = t;
   samples++;
 
   if (dt > 0) {
@@ -497,6 +573,7 @@ function update(s) {
   header(s, r);
   drawFlow(s, r);
   tablePorts(s, r);
+  tableServices(s, r);
   tableNfs(s, r);
   tableChains(s, r);
   tableDrops(s, r);

@@ -39,7 +39,9 @@ snapshot(uint64_t port_rx, uint64_t nf_started, uint64_t nf_rx, const char *nf_s
 		"  {\"id\": 4, \"name\": \"router\", \"service_name\": \"rt\", \"service\": 2,"
 		"   \"instance\": 1, \"state\": \"stopping\", \"started_us\": 7,"
 		"   \"rx\": 999, \"tx\": 999, \"counters\": {}}],"
-		" \"services\": [{\"id\": 1, \"name\": \"fw\", \"instances\": 1, \"nfs\": [3]}],"
+		" \"services\": [{\"id\": 1, \"name\": \"fw\", \"instances\": 1, \"nfs\": [3],"
+		"   \"instance_nums\": [0], \"buckets\": [1024], \"stateful\": true,"
+		"   \"autoscale\": null}],"
 		" \"chains\": [{\"id\": 1, \"name\": \"web-in\", \"priority\": 10,"
 		"   \"hops\": [\"fw\"], \"hop_ids\": [1], \"out_port\": 1, \"generation\": 0,"
 		"   \"pkts\": %llu, \"bytes\": %llu,"
@@ -252,6 +254,58 @@ a_port_reset_never_lowers_its_counters(void **state)
 	ckeep_free(k);
 }
 
+/* A service as onvmctl services shows it, autoscaled (decisions: how
+ * many times it scaled out) or not (out < 0). */
+static json_t *
+services_snapshot(int out)
+{
+	json_t *as = out < 0 ? json_null()
+			     : json_pack("{s:i, s:i, s:f, s:s, s:{s:i, s:i, s:i}}", "min", 1, "max",
+					 3, "fill", 0.75, "state", "high", "decisions", "out", out,
+					 "in", 1, "refused", 0);
+	json_t *svc = json_pack("{s:i, s:s, s:i, s:[i,i], s:[i,i], s:[i,i], s:b, s:o}", "id", 2,
+				"name", "mon", "instances", 2, "nfs", 4, 5, "instance_nums", 0,
+				1, "buckets", 600, 424, "stateful", false, "autoscale", as);
+
+	return json_pack("{s:[o]}", "services", svc);
+}
+
+static void
+services_show_buckets_and_the_autoscaler(void **state)
+{
+	struct ckeep *k = ckeep_create(1024);
+	const char *outs = "onvm_service_autoscale_decisions_total{service=\"mon\","
+			   "decision=\"out\"}";
+	char *t = scrape(k, services_snapshot(2));
+
+	assert_int_equal(value(t, "onvm_service_instances{service=\"mon\"}"), 2);
+	assert_int_equal(value(t, "onvm_service_buckets{service=\"mon\",instance=\"0\"}"), 600);
+	assert_int_equal(value(t, "onvm_service_buckets{service=\"mon\",instance=\"1\"}"), 424);
+	assert_int_equal(value(t, "onvm_service_autoscale_min{service=\"mon\"}"), 1);
+	assert_int_equal(value(t, "onvm_service_autoscale_max{service=\"mon\"}"), 3);
+	assert_non_null(strstr(t, "onvm_service_autoscale_ring_fill{service=\"mon\"} 0.75\n"));
+	assert_int_equal(value(t, "onvm_service_autoscale_state{service=\"mon\",state=\"high\"}"),
+			 1);
+	assert_int_equal(value(t, "onvm_service_autoscale_state{service=\"mon\","
+				  "state=\"steady\"}"), 0);
+	assert_int_equal(count_lines(t, "onvm_service_autoscale_state{service=\"mon\""), 5);
+	assert_int_equal(value(t, outs), 2);
+	assert_int_equal(value(t, "onvm_service_autoscale_decisions_total{service=\"mon\","
+				  "decision=\"in\"}"), 1);
+	free(t);
+	/* Turned off: no bounds nor state, and its decisions keep their count. */
+	t = scrape(k, services_snapshot(-1));
+	assert_int_equal(count_lines(t, "onvm_service_autoscale_max{"), 0);
+	assert_int_equal(count_lines(t, "onvm_service_autoscale_state{"), 0);
+	assert_int_equal(value(t, outs), 2);
+	free(t);
+	/* On again, the manager counts afresh (scale.c): added to the total. */
+	t = scrape(k, services_snapshot(3));
+	assert_int_equal(value(t, outs), 5);
+	free(t);
+	ckeep_free(k);
+}
+
 static void
 missing_parts_write_families_without_samples(void **state)
 {
@@ -273,6 +327,7 @@ main(void)
 		cmocka_unit_test(an_nf_restart_never_lowers_its_counters),
 		cmocka_unit_test(a_chain_removed_and_back_goes_on),
 		cmocka_unit_test(a_port_reset_never_lowers_its_counters),
+		cmocka_unit_test(services_show_buckets_and_the_autoscaler),
 		cmocka_unit_test(missing_parts_write_families_without_samples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
