@@ -11,6 +11,8 @@
 #   services     the scaled service shows two instances with their share
 #                of the flow-hash buckets, and the autoscaler's state and
 #                last decision with its reason
+#   Grafana      docs/grafana/onvm.json queries only metrics and labels
+#                /metrics has, and plots every family it exposes
 #   screenshot   the whole page, as a PNG: left in the work directory
 #                (KEEP_WORK=1 keeps it), or where DASHBOARD_PNG says (the
 #                one in docs/img/ is made with
@@ -142,6 +144,15 @@ if [ -n "${DASHBOARD_PNG:-}" ]; then
 else
 	log "screenshot: $WORK/screenshot.png"
 fi
+
+# The Grafana dashboard in docs/ plots what /metrics has, all of it (the
+# autoscaler's series too: it is on here).
+"$SYS_PYTHON" -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' \
+	"${URL}metrics" >"$WORK/metrics.txt"
+check "docs/grafana/onvm.json: every metric and label it queries is in /metrics, and it plots every family" \
+	"$SYS_PYTHON" "$ONVM_ROOT/tests/integration/grafana_check.py" \
+	"$ONVM_ROOT/docs/grafana/onvm.json" "$WORK/metrics.txt"
 
 check "manager exits 0" stop_mgr
 check_no_mbuf_leak --under-load
