@@ -54,7 +54,8 @@ check "--help documents --web and -s web" \
 "$SYS_PYTHON" -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
 print(s.getsockname()[1], flush=True); time.sleep(600)' >"$WORK/busy.port" &
-_pids+=($!)
+busy_pid=$!
+_pids+=("$busy_pid")
 wait_for 10 test -s "$WORK/busy.port"
 busy=$(cat "$WORK/busy.port")
 check "--web on a port in use: exit 1 at once" refused "127.0.0.1:$busy"
@@ -72,6 +73,9 @@ check "nothing left behind" nothing_left
 check "a malformed address: exit 1" refused "1.2.3.400:80"
 check "one line saying what is wrong" one_line "$WORK/refused.err" \
 	"onvm_mgr: --web '1.2.3.400:80': '1.2.3.400' is not an IPv4 address"
+# The port's holder is done with: gone now, not reported killed at exit.
+kill "$busy_pid" 2>/dev/null
+wait "$busy_pid" 2>/dev/null
 
 # ---- a chain of two NFs under web traffic ----
 in=$(web_capture) || exit 1
