@@ -540,7 +540,11 @@ function header(s, r) {
   for (const e of dropTotals(s).values()) total += e.v;
   setText("kpi-rx", si(rx, "pps")); setText("kpi-rx-bps", rxb === null ? "" : si(rxb, "bit/s"));
   setText("kpi-tx", si(tx, "pps")); setText("kpi-tx-bps", txb === null ? "" : si(txb, "bit/s"));
-  setText("kpi-drop", si(drop, "pps")); setText("kpi-drop-total", `${count(total)} since start`);
+  // Where most drops happen now, beside the total: the first place to look.
+  let top = null;
+  for (const [k, v] of r.drops) if (v > 0 && (!top || v > top[1])) top = [k, v];
+  setText("kpi-drop", si(drop, "pps"));
+  setText("kpi-drop-total", `${top ? `mostly ${top[0]} · ` : ""}${count(total)} since start`);
   document.getElementById("kpi-drop").classList.toggle("hot", drop > 0);
   const running = (s.nfs || []).filter(n => n.state === "running").length;
   setText("kpi-nfs", String(running));
