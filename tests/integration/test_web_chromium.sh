@@ -74,6 +74,11 @@ sys.exit(0 if m["instances"] == 2 and len(m["buckets"]) == 2 and all(m["buckets"
 }
 check "the autoscaler ran a second monitor and split the buckets" wait_for 60 two_monitors
 log "services: $(tr -d '\n' <"$WORK/services.json" | tr -s ' ')"
+"$CTL" --table services >"$WORK/services.table" 2>&1
+sed 's/^/    /' "$WORK/services.table"
+check "onvmctl --table services: the autoscaler's state and last decision" \
+	grep -Eq '^ *2 +monitor +2 .* (scaling|cooldown|high|low|steady) +1 -> 2 instances: 1 instance, below --min 2 *$' \
+	"$WORK/services.table"
 
 # The page as a person sees it: every rate live, the scaled service shown.
 # Then five more readings, so that the charts have a line to show.
