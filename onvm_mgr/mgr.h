@@ -282,6 +282,10 @@ void mgr_stats_collect(struct mgr *m);
 void mgr_stats_print(struct mgr *m, double interval_s);
 uint64_t mgr_total_rx(struct mgr *m);
 uint64_t mgr_stats_drop_total(unsigned int k); /* as of the last collect */
+/* NF `id` retired (the data lcores count nothing more for it): the next
+ * NF in its slot starts its manager counters (enqueued, entry_drop,
+ * dequeued) from zero. From the control thread. */
+void mgr_stats_nf_retired(struct mgr *m, uint16_t id);
 /*
  * The chains in force with their counters, freshly summed: copies at most
  * `max` (index = chain id) and returns how many there are; *gen is the

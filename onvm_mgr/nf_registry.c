@@ -362,6 +362,7 @@ nf_registry_retire(struct mgr *m, uint16_t id, const char *how)
 		rte_pktmbuf_free_bulk(sc.batch, sc.n);
 	s->mgr_stats.reclaimed += queued + sc.found;
 	ft_nf_retired(m, id, queued + sc.found);
+	mgr_stats_nf_retired(m, id);
 
 	if (m->nf_lock_fd[id] >= 0) {
 		close(m->nf_lock_fd[id]);
