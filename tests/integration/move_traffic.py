@@ -2,7 +2,7 @@
 """Traffic for moving flows between NF instances, and its check.
 
   move_traffic.py make OUT.pcap --flows N --rounds R
-  move_traffic.py check IN.pcap OUT.pcap [--reorder-ok]
+  move_traffic.py check IN.pcap OUT.pcap [--reorder-ok] [--lost-max N]
 
 make: N TCP connections between clients 10.1.x.y and servers 10.2.x.y port
 80, all in one capture (both directions come in on one port, so the
@@ -15,6 +15,9 @@ whatever the NFs did to its headers.
 check: every frame of IN is in OUT exactly once (none lost, none
 duplicated, none made up), and each connection's frames come out in the
 order they went in. Prints a JSON summary; exit status 1 when either fails.
+--lost-max N: up to N frames may be missing (a failover counted them), and
+the summary says how many connections lost any ("conns_with_loss") and the
+span of capture indices the losses fall in ("lost_first", "lost_last").
 
 Written with struct, not scapy: a million frames in a few seconds.
 """
@@ -104,7 +107,7 @@ def frames(path):
     return out, other
 
 
-def check(inp, outp, reorder_ok):
+def check(inp, outp, reorder_ok, lost_max=0):
     sent, _ = frames(inp)
     got, other = frames(outp)
     want = {i: c for i, c in sent}
@@ -125,8 +128,13 @@ def check(inp, outp, reorder_ok):
     lost = len(want) - len(seen)
     res = {"sent": len(want), "received": len(got), "lost": lost, "duplicated": dup,
            "unknown": unknown + other, "reordered": reordered}
+    if lost:
+        missing = [i for i in want if i not in seen]
+        res["lost_first"] = min(missing)
+        res["lost_last"] = max(missing)
+        res["conns_with_loss"] = len({want[i] for i in missing})
     print(json.dumps(res))
-    ok = lost == 0 and dup == 0 and unknown + other == 0 and (reorder_ok or reordered == 0)
+    ok = lost <= lost_max and dup == 0 and unknown + other == 0 and (reorder_ok or reordered == 0)
     return 0 if ok else 1
 
 
@@ -137,7 +145,8 @@ def main(argv):
         make(argv[2], flows, rounds)
         return 0
     if len(argv) >= 4 and argv[1] == "check":
-        return check(argv[2], argv[3], "--reorder-ok" in argv)
+        lost_max = int(argv[argv.index("--lost-max") + 1]) if "--lost-max" in argv else 0
+        return check(argv[2], argv[3], "--reorder-ok" in argv, lost_max)
     print(__doc__, file=sys.stderr)
     return 2
 
