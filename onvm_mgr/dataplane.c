@@ -24,6 +24,7 @@
 #include "flow_key.h"
 #include "ft_epoch.h"
 #include "fwd.h"
+#include "hold.h"
 #include "mgr.h"
 #include "mgr_openflow.h"
 #include "nf_wake.h"
@@ -457,10 +458,9 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 
 	if (h->n == 0)
 		return true;
-	if (progress || (h->dst[0] != MGR_DST_HOLD && !m->shm->nfs[h->dst[0]].ready)) {
-		/* Progress, or an NF still setting up: the chain is alive. */
-		h->since_tsc = rte_rdtsc();
-	} else if (rte_rdtsc() - h->since_tsc > m->tsc_hz * ENTRY_STALL_MS / 1000) {
+	/* An NF still setting up counts as progress: the chain is alive. */
+	if (hold_stuck(&h->since_tsc, rte_rdtsc(), m->tsc_hz * ENTRY_STALL_MS / 1000,
+		       progress || (h->dst[0] != MGR_DST_HOLD && !m->shm->nfs[h->dst[0]].ready))) {
 		d->counters.port[port][ONVM_PORT_ENTRY_DROP] += h->n;
 		for (uint16_t i = 0; i < h->n; i++) {
 			d->counters.nf_enq_drop[h->dst[i]]++;
@@ -575,10 +575,11 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 static bool
 stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 {
-	held_burst_push(m, d, st);
+	bool progress = held_burst_push(m, d, st);
+
 	if (st->n == 0)
 		return true;
-	if (rte_rdtsc() - st->since_tsc > m->stash_timeout_tsc) {
+	if (hold_stuck(&st->since_tsc, rte_rdtsc(), m->stash_timeout_tsc, progress)) {
 		/* A loop of NFs can wait on each other forever: give up. */
 		d->counters.drops[MGR_DROP_HOP_STUCK] += st->n;
 		for (uint16_t i = 0; i < st->n; i++)

@@ -50,8 +50,9 @@ struct afp_rxq_head;
 	_(NF_DROP, "nf_drop", "an NF returned DROP")                                       \
 	_(CHAIN_END, "chain_end", "NEXT after the last hop of a chain with no out port")   \
 	_(NO_INSTANCE, "no_instance", "the service a packet went to had no running NF")    \
-	_(HOP_STUCK, "hop_stuck", "a mid-chain burst waited 10 ms for its next NF")        \
-	_(BAD_DEST, "bad_dest", "an NF named a service or port that does not exist")
+	_(HOP_STUCK, "hop_stuck", "a mid-chain burst did not move for 100 ms")             \
+	_(BAD_DEST, "bad_dest", "an NF named a service or port that does not exist")       \
+	_(RECLAIMED, "reclaimed", "freed when the NF holding them, or queued for it, left")
 
 enum mgr_drop {
 #define _(sym, name, help) MGR_DROP_##sym,
@@ -279,6 +280,8 @@ uint64_t mgr_classify_burst(struct cls_cache *cache, const struct fwd_state *st,
 
 /* mgr_stats.c */
 void mgr_stats_collect(struct mgr *m);
+/* Packets freed on an NF's retirement (counted as the drop `reclaimed`). */
+void mgr_stats_count_reclaimed(uint64_t n);
 void mgr_stats_print(struct mgr *m, double interval_s);
 uint64_t mgr_total_rx(struct mgr *m);
 uint64_t mgr_stats_drop_total(unsigned int k); /* as of the last collect */

@@ -276,9 +276,22 @@ tm_services(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tm_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	uint64_t on_rings = 0;
+
 	mgr_stats_collect(&g_mgr); /* fresh sums, not the last stats tick's */
+	/* Read next to in_use, so that in_use - baseline - on_rings (bursts
+	 * in motion, or held by NFs or the manager) is not skewed by rings
+	 * that filled or emptied between two telemetry commands: a leak
+	 * shows as that difference growing. */
+	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
+		const struct onvm_nf_slot *s = &g_mgr.shm->nfs[id];
+
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING)
+			on_rings += rte_ring_count(s->rx_ring) + rte_ring_count(s->tx_ring);
+	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "in_use", rte_mempool_in_use_count(g_mgr.pool));
+	rte_tel_data_add_dict_u64(d, "on_rings", on_rings);
 	/* Some PMDs keep mbufs of their own (net_pcap's infinite_rx copy of
 	 * the capture): the baseline is the count once ports started. */
 	rte_tel_data_add_dict_u64(d, "baseline", g_mgr.baseline_in_use);

@@ -247,7 +247,7 @@ admit(struct mgr *m, uint16_t id)
 		reject(s, "cannot open its lock file %s", s->lock_path);
 		return;
 	}
-	drain_nf_rings(s);
+	mgr_stats_count_reclaimed(drain_nf_rings(s));
 	enum ft_role role = ft_admit_role(m, id, svc, why, sizeof(why));
 
 	if (role == FT_ROLE_REFUSED) {
@@ -361,6 +361,7 @@ nf_registry_retire(struct mgr *m, uint16_t id, const char *how)
 	if (sc.n)
 		rte_pktmbuf_free_bulk(sc.batch, sc.n);
 	s->mgr_stats.reclaimed += queued + sc.found;
+	mgr_stats_count_reclaimed(queued + sc.found);
 	ft_nf_retired(m, id, queued + sc.found);
 	mgr_stats_nf_retired(m, id);
 

@@ -97,6 +97,13 @@ def parse_args():
     ap.add_argument("--hold", type=float, default=0.0,
                     help="after measuring the 1-NF chain, keep it running this many seconds "
                          "(for perf record/top)")
+    ap.add_argument("--overload", action="store_true",
+                    help="instead of the table: overload without collapse (overload.py): each "
+                         "chain's capacity C, then 1.0C and 2.0C offered by bench_paced_gen "
+                         "over memif, --repeat rounds, --duration s per phase")
+    ap.add_argument("--modes", default="dedicated,shared",
+                    help="with --overload: NFs busy-polling (dedicated) and/or sharing a core "
+                         "(shared, -c); default both")
     ap.add_argument("--perf", type=float, default=0.0, metavar="S",
                     help="after measuring the shortest chain (last round), sample it with "
                          "perf for S seconds and print where each thread's cycles go")
@@ -104,6 +111,9 @@ def parse_args():
     if a.perf > 0 and not shutil.which("perf"):
         ap.error("--perf needs perf (Debian: apt-get install linux-perf)")
     a.chains = [int(x) for x in a.chains.split(",") if x]
+    a.modes = [x for x in a.modes.split(",") if x]
+    if any(m not in ("dedicated", "shared") for m in a.modes):
+        ap.error("--modes: dedicated and/or shared")
     if any(n < 1 or n > 8 for n in a.chains):
         ap.error("--chains: lengths 1-8")
     if a.duration <= 0 or a.warmup < 0 or a.repeat < 1:
@@ -485,6 +495,13 @@ def main():
         build = os.path.join(ROOT, build)
     if not os.access(os.path.join(build, "nfs", "simple_forward", "simple_forward"), os.X_OK):
         sys.exit(f"run.sh: build first: meson setup build && ninja -C build ({build})")
+
+    if a.overload:
+        import overload
+        benchlib.remove_stale_prefixes()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, lambda s, f: sys.exit(128 + s))
+        return overload.run(a, build)
 
     a.build = benchlib.shown(build)
     a.dpdk_link = dpdk_link_of(build)
