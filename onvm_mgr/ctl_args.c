@@ -114,12 +114,97 @@ ctl_move_parse(const char *const *args, int nargs, struct ctl_move_args *out, ch
 	return 0;
 }
 
+/* The service, first and not an option. */
+static int
+take_service(const char *cmd, const char *usage, const char *const *args, int nargs, char *out,
+	     char *err, size_t errlen)
+{
+	if (nargs < 1 || args[0][0] == '-' || args[0][0] == '\0') {
+		snprintf(err, errlen, "%s: the service comes first: %s %s", cmd, cmd, usage);
+		return -1;
+	}
+	snprintf(out, CTL_ARG_LEN, "%s", args[0]);
+	return 0;
+}
+
+int
+ctl_scale_parse(const char *const *args, int nargs, struct ctl_scale_args *out, char *err,
+		size_t errlen)
+{
+	unsigned long v;
+
+	memset(out, 0, sizeof(*out));
+	if (take_service("scale", "SERVICE N", args, nargs, out->service, err, errlen) < 0)
+		return -1;
+	if (nargs != 2) {
+		snprintf(err, errlen, "scale: needs the number of instances: scale SERVICE N");
+		return -1;
+	}
+	if (parse_uint(args[1], UINT16_MAX, &v) < 0 || v == 0) {
+		snprintf(err, errlen, "scale: '%.20s' is not a number of instances (1 or more)",
+			 args[1]);
+		return -1;
+	}
+	out->instances = (uint16_t)v;
+	return 0;
+}
+
+int
+ctl_autoscale_parse(const char *const *args, int nargs, struct ctl_autoscale_args *out,
+		    char *err, size_t errlen)
+{
+	static const char *const names[] = { "--max", "--min" };
+	bool seen[2] = { false, false };
+	unsigned long v;
+
+	memset(out, 0, sizeof(*out));
+	out->min = 1;
+	if (take_service("autoscale", "SERVICE --max N [--min M] | SERVICE off", args, nargs,
+			 out->service, err, errlen) < 0)
+		return -1;
+	if (nargs == 2 && strcmp(args[1], "off") == 0)
+		return 0;
+	for (int i = 1; i < nargs;) {
+		const char *value;
+		int k = take_option(args, nargs, &i, names, 2, "autoscale", &value, err, errlen);
+
+		if (k < 0)
+			return -1;
+		if (seen[k]) {
+			snprintf(err, errlen, "autoscale: %s given twice", names[k]);
+			return -1;
+		}
+		seen[k] = true;
+		if (parse_uint(value, UINT16_MAX, &v) < 0 || v == 0) {
+			snprintf(err, errlen, "autoscale: %s '%.20s' is not a number of instances "
+					      "(1 or more)", names[k], value);
+			return -1;
+		}
+		*(k == 0 ? &out->max : &out->min) = (uint16_t)v;
+	}
+	if (!seen[0]) {
+		snprintf(err, errlen, "autoscale: needs --max N (or 'off')");
+		return -1;
+	}
+	if (out->min > out->max) {
+		snprintf(err, errlen, "autoscale: --min %u is above --max %u", out->min, out->max);
+		return -1;
+	}
+	return 0;
+}
+
 int
 ctl_command_check_values(int cmd, const char *const *args, int nargs, char *err, size_t errlen)
 {
 	struct ctl_move_args mv;
+	struct ctl_scale_args sc;
+	struct ctl_autoscale_args as;
 
 	if (cmd == CTL_CMD_MOVE)
 		return ctl_move_parse(args, nargs, &mv, err, errlen);
+	if (cmd == CTL_CMD_SCALE)
+		return ctl_scale_parse(args, nargs, &sc, err, errlen);
+	if (cmd == CTL_CMD_AUTOSCALE)
+		return ctl_autoscale_parse(args, nargs, &as, err, errlen);
 	return 0;
 }

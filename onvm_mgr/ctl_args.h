@@ -23,6 +23,24 @@ struct ctl_move_args {
 int ctl_move_parse(const char *const *args, int nargs, struct ctl_move_args *out, char *err,
 		   size_t errlen);
 
+/* scale SERVICE N */
+struct ctl_scale_args {
+	char service[CTL_ARG_LEN];
+	uint16_t instances;
+};
+
+int ctl_scale_parse(const char *const *args, int nargs, struct ctl_scale_args *out, char *err,
+		    size_t errlen);
+
+/* autoscale SERVICE --max N [--min M]  |  autoscale SERVICE off */
+struct ctl_autoscale_args {
+	char service[CTL_ARG_LEN];
+	uint16_t min, max; /* max 0: off; min 1 when not given */
+};
+
+int ctl_autoscale_parse(const char *const *args, int nargs, struct ctl_autoscale_args *out,
+			char *err, size_t errlen);
+
 /* The values of command `cmd`'s arguments, for the commands that check
  * them here (others: 0). 0, or -1 and a one-line reason. */
 int ctl_command_check_values(int cmd, const char *const *args, int nargs, char *err,

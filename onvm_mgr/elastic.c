@@ -228,12 +228,11 @@ held_total(struct mgr *m)
 	return sum;
 }
 
-int
-elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, double share,
-		   char *err, size_t errlen)
+/* Whether a move of svc from `from` to `to` makes sense; -1 and why. */
+static int
+move_check(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, char *err, size_t errlen)
 {
 	const struct onvm_service *s;
-	uint32_t owned, want;
 
 	if (mv.step != STEP_IDLE) {
 		snprintf(err, errlen, "another move is running");
@@ -244,10 +243,6 @@ elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, doub
 		return -1;
 	}
 	s = &m->shm->services[svc];
-	if (!(share > 0 && share <= 1)) {
-		snprintf(err, errlen, "the share must be in (0, 1]");
-		return -1;
-	}
 	if (from == to) {
 		snprintf(err, errlen, "an instance cannot move flows to itself");
 		return -1;
@@ -257,10 +252,34 @@ elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, doub
 		snprintf(err, errlen, "both NFs must be running instances of service '%s'", s->name);
 		return -1;
 	}
-	owned = svc_bucket_count(s, from);
-	want = (uint32_t)(owned * share + 0.5);
+	return 0;
+}
+
+int
+elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, double share,
+		   char *err, size_t errlen)
+{
+	uint32_t owned;
+
+	if (move_check(m, svc, from, to, err, errlen) < 0)
+		return -1;
+	if (!(share > 0 && share <= 1)) {
+		snprintf(err, errlen, "the share must be in (0, 1]");
+		return -1;
+	}
+	owned = svc_bucket_count(&m->shm->services[svc], from);
+	return elastic_move_buckets(m, svc, from, to, (uint32_t)(owned * share + 0.5), err, errlen);
+}
+
+int
+elastic_move_buckets(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, uint32_t want,
+		     char *err, size_t errlen)
+{
+	if (move_check(m, svc, from, to, err, errlen) < 0)
+		return -1;
 	if (want == 0) {
-		snprintf(err, errlen, "NF %u has no flows of service '%s' to move", from, s->name);
+		snprintf(err, errlen, "NF %u has no flows of service '%s' to move", from,
+			 m->shm->services[svc].name);
 		return -1;
 	}
 	if (mv.blob == NULL) {

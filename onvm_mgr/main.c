@@ -24,6 +24,7 @@
 #include "cfg_file.h"
 #include "classifier.h"
 #include "elastic.h"
+#include "scale.h"
 #include "ctl.h"
 #include "mgr.h"
 #include "mgr_openflow.h"
@@ -203,7 +204,8 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 	}
 	nf_registry_poll(m);
 	elastic_step(m);
-	ctl_move_poll(m);
+	scale_step(m);
+	ctl_jobs_poll(m);
 	if (!m->rx_enabled && nf_registry_count_ready(m) >= m->cfg.wait_nfs) {
 		m->rx_enabled = true;
 		printf("onvm_mgr: %u NF(s) ready, receiving\n", m->num_active);
@@ -313,6 +315,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	const char *prefix = onvm_eal_file_prefix(sep, argv);
+
+	m->file_prefix = prefix;
 
 	if (onvm_primary_alive(prefix)) {
 		fprintf(stderr, "onvm_mgr: a manager is already running with file prefix '%s' "

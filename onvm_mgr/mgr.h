@@ -197,6 +197,7 @@ struct mgr {
 	volatile uint16_t move_from;  /* the NF it moves flows from */
 	volatile uint16_t move_to;    /* the NF a move releases held packets to */
 	uint64_t start_tsc;
+	const char *file_prefix;      /* EAL's, for the NFs the manager starts */
 };
 
 extern struct mgr g_mgr;

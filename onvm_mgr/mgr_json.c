@@ -5,6 +5,7 @@
 
 #include "mgr.h"
 #include "mgr_json.h"
+#include "scale.h"
 #include "services.h"
 
 /* json_integer takes a signed 64-bit value; counters stay below 2^63. */
@@ -107,10 +108,13 @@ mgr_json_services(struct mgr *m)
 			json_array_append_new(buckets,
 					      json_integer(svc_bucket_count(s, s->instances[i])));
 		}
-		o = json_pack("{s:i, s:s%, s:i, s:o*, s:o*, s:o*, s:b}", "id", id, "name", s->name,
-			      strnlen(s->name, ONVM_NAME_LEN), "instances", n, "nfs", nfs,
+		json_t *as = autoscale_json(id);
+
+		o = json_pack("{s:i, s:s%, s:i, s:o*, s:o*, s:o*, s:b, s:o}", "id", id, "name",
+			      s->name, strnlen(s->name, ONVM_NAME_LEN), "instances", n, "nfs", nfs,
 			      "instance_nums", nums, "buckets", buckets, "stateful",
-			      (s->flags & ONVM_SVC_F_STATEFUL) != 0);
+			      (s->flags & ONVM_SVC_F_STATEFUL) != 0, "autoscale",
+			      as ? as : json_null());
 		if (json_array_append_new(list, o) < 0) {
 			json_decref(list);
 			return NULL;
