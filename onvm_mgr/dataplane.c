@@ -69,8 +69,8 @@ elastic_held_dst(struct mgr *m, struct mgr_data_lcore *d)
 {
 	uint32_t phase = __atomic_load_n(&m->move_phase, __ATOMIC_ACQUIRE);
 
-	if (d->hold == NULL || phase == MOVE_IDLE ||
-	    (phase == MOVE_RELEASING && __atomic_load_n(&d->hold_drained, __ATOMIC_ACQUIRE)))
+	if (d->hold == NULL ||
+	    !elastic_hold_packet(phase, __atomic_load_n(&d->hold_drained, __ATOMIC_ACQUIRE)))
 		return m->move_to;
 	return MGR_DST_HOLD;
 }

@@ -112,6 +112,8 @@ print(sum(v for n in json.load(sys.stdin) for k, v in n["counters"].items() if "
 }
 check "nothing was denied: every reply met its connection" test "$(denied)" = 0
 log "data path drops: $(telemetry /onvm/drops | tr -d ' \n')"
+log "ports: $(telemetry /onvm/ports | tr -d ' \n')"
+check "port 1 sent as many frames as port 0 read" test "$(port_field 1 tx)" = "$frames"
 
 # ---- refused, nothing changed ----
 # refused STATUS REASON ARGS...: onvmctl ARGS exits STATUS with one line on
@@ -141,6 +143,15 @@ check "no instance was launched by the refused requests" \
 	test "$(grep -c "as instance .* of service 'firewall'" "$MGR_LOG")" = 2
 
 check "manager exits 0" stop_mgr
+# Every instance's last counters, those that left included (the launched
+# ones write to the manager's output).
+final_denied() {
+	wait_for 10 _gone "$fw0" || return 1
+	cat "$MGR_LOG" "$WORK"/firewall.*.log | "$SYS_PYTHON" -c 'import re,sys
+lines = [l for l in sys.stdin if l.startswith("firewall: final counters")]
+print(len(lines), sum(int(n) for l in lines for n in re.findall(r"deny\w*=(\d+)", l)))'
+}
+check "no instance denied anything, those that left included" test "$(final_denied)" = "3 0"
 "$SYS_PYTHON" "$TRAFFIC" check "$WORK/in.pcap" "$WORK/out.pcap" >"$WORK/check.json"
 frames_rc=$?
 log "frames: $(cat "$WORK/check.json")"
