@@ -407,6 +407,8 @@ dataplane_flush(struct mgr *m, struct mgr_data_lcore *d)
  * offered load really exceeds the chain) and no NF works on a packet that
  * is dropped later. A chain that makes no progress at all for
  * ENTRY_STALL_MS is stuck: its waiting packets are dropped and counted.
+ * Not while a move runs: its hold queue may be full for as long as a step
+ * takes, and a move is loss-free.
  */
 #define ENTRY_STALL_MS 100
 
@@ -456,8 +458,12 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 
 	if (h->n == 0)
 		return true;
-	if (progress || (h->dst[0] != MGR_DST_HOLD && !m->shm->nfs[h->dst[0]].ready)) {
-		/* Progress, or an NF still setting up: the chain is alive. */
+	if (progress || (h->dst[0] != MGR_DST_HOLD && !m->shm->nfs[h->dst[0]].ready) ||
+	    __atomic_load_n(&m->move_phase, __ATOMIC_ACQUIRE) != MOVE_IDLE) {
+		/* Progress, an NF still setting up, or a move running (a
+		 * full hold queue waits for it, and each of its steps has its
+		 * own time limit): the chain is alive. The wait starts again
+		 * when the move is over. */
 		h->since_tsc = rte_rdtsc();
 	} else if (rte_rdtsc() - h->since_tsc > m->tsc_hz * ENTRY_STALL_MS / 1000) {
 		d->counters.port[port][ONVM_PORT_ENTRY_DROP] += h->n;
