@@ -5,8 +5,9 @@
                          [--svg out.svg] [--json out.json]
 
 The stateful firewall (default deny, the clients' side allowed) on a
-net_pcap port that loops a capture of N TCP connections (SYN and ACK of
-each, by default 10,000 connections), out through net_null; shared-core NFs
+net_pcap port that loops a capture of N TCP connections (an ACK and a
+data segment of each, from the client; by default 10,000 connections),
+out through net_null; shared-core NFs
 (-c) on two lcores. Then:
 
 1. Throughput with 1, 2 and 3 instances (`onvmctl scale`), Mpps out of the
@@ -24,6 +25,7 @@ Prints one table. Runs as root (hugepages); ONVM_BUILD_DIR selects the build.
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -45,6 +47,24 @@ def pct(values, p):
     return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
 
 
+def without_syns(path):
+    """The capture less its SYNs: looped, a SYN would open a connection
+    the firewall already tracks (an invalid packet, denied). The first
+    allowed packet of each connection starts its tracking instead."""
+    with open(path, "rb") as f:
+        data = f.read()
+    out, at = [data[:24]], 24
+    while at + 16 <= len(data):
+        caplen = int.from_bytes(data[at + 8:at + 12], "little")
+        frame = data[at + 16:at + 16 + caplen]
+        ihl = (frame[14] & 0x0F) * 4
+        if not frame[14 + ihl + 13] & 0x02:
+            out.append(data[at:at + 16 + caplen])
+        at += 16 + caplen
+    with open(path, "wb") as f:
+        f.write(b"".join(out))
+
+
 class Platform:
     def __init__(self, a, procs, build, work):
         self.a, self.procs, self.build, self.work = a, procs, build, work
@@ -57,7 +77,8 @@ class Platform:
         traffic = os.path.join(ROOT, "tests", "integration", "move_traffic.py")
         cap = os.path.join(self.work, "conns.pcap")
         subprocess.run([sys.executable, traffic, "make", cap, "--flows", str(self.a.flows),
-                        "--rounds", "0", "--one-way"], check=True, stdout=subprocess.DEVNULL)
+                        "--rounds", "1", "--one-way"], check=True, stdout=subprocess.DEVNULL)
+        without_syns(cap)
         # NFs see the manager's --vdev arguments cut at 63 characters.
         self.link = f"/tmp/onvm-elastic-{os.getpid()}.pcap"
         if os.path.lexists(self.link):
@@ -70,7 +91,7 @@ class Platform:
                                   "ipv4_src": "10.1.0.0/16", "tcp_dst": "80"}]}, f)
         argv = [os.path.join(self.build, "onvm_mgr", "onvm_mgr"), "-l", "0-1", "--file-prefix",
                 self.prefix, "--no-pci", "--log-level=lib.eal:warning",
-                f"--vdev=net_pcap0,rx_pcap={self.link},infinite_rx=1", "--vdev=net_null0", "--",
+                f"--vdev=net_pcap0,rx_pcap={self.link},infinite_rx=1", "--vdev=net_null0,no-rx=1", "--",
                 "-p", "0x3", "-c", "-s", "none", "-w", "1"]
         self.mgr = self.procs.start("onvm_mgr", argv, env=self.env)
         if not self.mgr.wait_line("onvm_mgr: ready in", 30):
@@ -82,7 +103,7 @@ class Platform:
             raise BenchError(f"the firewall did not join:\n{self.fw.tail()}")
         # Every connection tracked: the capture has looped once.
         deadline = time.monotonic() + 60
-        while self.port_tx() < 2 * self.a.flows:
+        while self.port_tx() < 4 * self.a.flows:
             if time.monotonic() > deadline:
                 raise BenchError("no traffic through the firewall")
             time.sleep(0.1)
@@ -102,12 +123,16 @@ class Platform:
                    if isinstance(v, dict))
 
     def dropped(self):
-        """Packets the platform dropped so far: at the entry, in the data
-        path, at the ports' TX."""
-        ports = self.tel.query("/onvm/ports")
-        return (sum(v.get("entry_drop", 0) + v.get("tx_drop", 0) for v in ports.values()
-                    if isinstance(v, dict)) +
-                sum(v for v in self.tel.query("/onvm/drops").values() if isinstance(v, int)))
+        """Packets the platform dropped so far, by where: at the entry, at
+        the ports' TX, and the data path's reasons (/onvm/drops)."""
+        out = {}
+        for v in self.tel.query("/onvm/ports").values():
+            if isinstance(v, dict):
+                for k in ("entry_drop", "tx_drop"):
+                    out[k] = out.get(k, 0) + v.get(k, 0)
+        out.update({k: v for k, v in self.tel.query("/onvm/drops").items()
+                    if isinstance(v, int)})
+        return out
 
     def mpps(self, seconds):
         t0, p0 = time.monotonic(), self.port_tx()
@@ -119,12 +144,22 @@ class Platform:
         return self.ctl("scale", "firewall", str(n))
 
 
+STEPS = re.compile(r"moved .*steps, us: quiesce (\d+), export (\d+), emitted (\d+), "
+                   r"import (\d+), release (\d+)\)")
+STEP_NAMES = ("quiesce", "export", "emitted", "import", "release")
+
+
 def pauses(plat, k, moves):
+    """The moves' results, each with its steps' times from the manager's log."""
     plat.scale(k)
     rows = []
     for i in range(moves):
         src, dst = (0, 1) if i % 2 == 0 else (1, 0)
-        rows.append(plat.ctl("move", "firewall", "--from", str(src), "--to", str(dst)))
+        before = plat.mgr.count_lines("onvm_mgr: moved ")
+        r = plat.ctl("move", "firewall", "--from", str(src), "--to", str(dst))
+        m = STEPS.search(plat.mgr.wait_line_after("onvm_mgr: moved ", before, 5) or "")
+        r["steps_us"] = [int(x) for x in m.groups()] if m else None
+        rows.append(r)
         time.sleep(0.05)
     return rows
 
@@ -180,7 +215,7 @@ def svg(path, samples, events, title):
            f'<rect width="{W}" height="{H}" fill="white"/>',
            f'<text x="{W / 2}" y="20" text-anchor="middle" font-size="14">{title}</text>']
     for k, (label, top, vmax) in enumerate((("Mpps out of the chain", T, mmax),
-                                            ("packets held per 50 ms", T + ph + gap, hmax))):
+                                            ("packets held per sample", T + ph + gap, hmax))):
         bottom = top + ph
         out.append(f'<rect x="{L}" y="{top}" width="{W - L - R}" height="{ph}" fill="none" '
                    f'stroke="#888"/>')
@@ -252,10 +287,13 @@ def main():
             d0 = plat.dropped()
             report["moves"] = {k: pauses(plat, k, a.moves) for k in ks}
             report["series"], report["events"] = series(plat)
-            report["dropped"] = plat.dropped() - d0
+            d1 = plat.dropped()
+            report["dropped"] = {k: v - d0.get(k, 0) for k, v in d1.items() if v - d0.get(k, 0)}
             plat.ctl("scale", "firewall", "1")
         except (BenchError, RuntimeError, subprocess.CalledProcessError) as e:
             print(f"elastic.sh: {e}", file=sys.stderr)
+            if getattr(plat, "mgr", None):
+                print(f"the manager's last lines:\n{plat.mgr.tail(25)}", file=sys.stderr)
             return 1
         finally:
             if os.path.lexists(getattr(plat, "link", "")):
@@ -281,7 +319,14 @@ def main():
               f"{statistics.median(p) / 1000:>10.2f} ms {pct(p, 99) / 1000:>7.2f} ms "
               f"{statistics.median(t) / 1000:>9.2f} ms {pct(t, 99) / 1000:>6.2f} ms "
               f"{statistics.median(r['held_packets'] for r in rows):>12.0f}")
-    print(f"  packets dropped by the platform over all moves and scales: {report['dropped']}")
+    for k, rows in report["moves"].items():
+        steps = [r["steps_us"] for r in rows if r["steps_us"]]
+        if steps:
+            print(f"  {k} instances, the steps' median: " + ", ".join(
+                f"{name} {statistics.median(st[j] for st in steps) / 1000:.2f} ms"
+                for j, name in enumerate(STEP_NAMES)))
+    print("  packets dropped by the platform over all moves and scales: "
+          f"{sum(report['dropped'].values())} {report['dropped'] or ''}")
     print("\nScale-out 1 -> 2 -> 3 under load:")
     for e in report["events"]:
         r = e["result"]
