@@ -22,7 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
-#define ONVM_ABI_VERSION 7
+#define ONVM_ABI_VERSION 8
 #define ONVM_SHARED_MAGIC 0x4f4e564dU /* "ONVM" */
 
 /* Names of shared DPDK objects. */
@@ -245,6 +245,12 @@ enum onvm_state_op {
 	ONVM_STATE_EXPORT = 1, /* write the buckets' flows into blob (after rx_target) */
 	ONVM_STATE_IMPORT,     /* take the blob's flows */
 	ONVM_STATE_DROP,       /* forget the buckets' flows */
+	/* Fault tolerance (docs/fault-tolerance.md): */
+	ONVM_STATE_CHECKPOINT, /* active: export the buckets' flows and those of every
+				* bucket it handled a packet of since its last
+				* checkpoint (now, not after rx_target); writes the
+				* buckets it exported back into `buckets` */
+	ONVM_STATE_REPLACE,    /* standby: forget the buckets' flows, then take the blob's */
 };
 
 #define ONVM_STATE_NO_CALLBACKS (-2) /* result: the NF keeps no movable state */
@@ -257,7 +263,9 @@ struct onvm_state_req {
 	int32_t result;            /* 0 or -1 (refused), or one of the above */
 	uint32_t flows;            /* flows exported or imported */
 	uint32_t rx_target;        /* EXPORT: RX ring position the NF reads past first */
-	uint32_t tx_mark;          /* EXPORT: its TX ring position when it exported */
+	uint32_t tx_mark;          /* EXPORT, CHECKPOINT: its TX ring position when it
+				    * exported: what it emitted before depends on no
+				    * state the blob lacks */
 	uint64_t blob_len;
 	uint64_t blob_cap;
 	void *blob;                /* hugepage memory: same address in both */
@@ -272,6 +280,8 @@ struct onvm_nf_slot {
 	uint16_t instance;             /* asked for by the NF (-n) or ONVM_INSTANCE_ANY;
 					* the one given once RUNNING */
 	uint16_t requested_service;    /* 0 = by name */
+	uint16_t ft_epoch_ms;          /* asked for fault tolerance (--ft): the epoch, or 0 */
+	uint16_t ft_reserved;
 	int32_t pid;                   /* set by the manager: the process holding
 					* lock_path, as its PID namespace sees it
 					* (0: not visible); never the NF's getpid() */

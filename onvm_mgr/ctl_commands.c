@@ -14,6 +14,7 @@
 #include "ctl.h"
 #include "ctl_args.h"
 #include "elastic.h"
+#include "ft.h"
 #include "scale.h"
 #include "mgr.h"
 #include "mgr_json.h"
@@ -55,6 +56,14 @@ static enum ctl_status
 ctl_cmd_chains(struct ctl_call *call)
 {
 	return done(call, mgr_json_chains(call->m, 0, ONVM_MAX_CHAINS - 1));
+}
+
+static enum ctl_status
+ctl_cmd_ft(struct ctl_call *call)
+{
+	json_t *r = ft_json(call->m, call->req->args[0], call->error, sizeof(call->error));
+
+	return r != NULL ? done(call, r) : CTL_FAILED;
 }
 
 /* ---- chains reload: asked here, done by the control loop ---- */

@@ -50,7 +50,9 @@
 	_(SCALE, "scale", "SERVICE N", 1, 2, ctl_cmd_scale,                                   \
 	  "start or stop instances until N run; flows move with their state")               \
 	_(AUTOSCALE, "autoscale", "SERVICE --max N [--min M] | SERVICE off", 1, 5,          \
-	  ctl_cmd_autoscale, "scale SERVICE by its instances' RX ring fill, within bounds")
+	  ctl_cmd_autoscale, "scale SERVICE by its instances' RX ring fill, within bounds")   \
+	_(FT, "ft", "SERVICE", 1, 1, ctl_cmd_ft,                                               \
+	  "a fault-tolerant service: epochs, checkpoints, held packets, failovers, PIDs")
 
 enum ctl_command_id {
 #define _(sym, name, usage, min, max, handler, help) CTL_CMD_##sym,

@@ -22,6 +22,7 @@
 #include "dispatch.h"
 #include "elastic.h"
 #include "flow_key.h"
+#include "ft_epoch.h"
 #include "fwd.h"
 #include "mgr.h"
 #include "mgr_openflow.h"
@@ -595,6 +596,44 @@ stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 	return false;
 }
 
+/*
+ * A protected NF's output (ft.h): what it emitted goes, in its order, into
+ * its hold queue, and leaves it only once the checkpoint covering it is in
+ * the standby (ft_releasable). A full queue is not read into: the NF
+ * waits on its TX ring, its RX ring fills and the entry holds the port,
+ * as for any chain at capacity. Returns the packets that may leave now.
+ */
+static uint16_t
+ft_out_pass(struct mgr_ft_out *o, struct rte_ring *tx_ring, onvm_tx_elem *out)
+{
+	uint32_t held = o->pulled - o->released;
+	unsigned int room = MGR_FT_HOLD_MAX - held;
+	uint32_t k;
+
+	if (room > 0) {
+		onvm_tx_elem in[ONVM_BURST];
+		unsigned int n = rte_ring_sc_dequeue_burst_elem(tx_ring, in, sizeof(in[0]),
+								RTE_MIN(room, (unsigned)ONVM_BURST), NULL);
+
+		if (n) {
+			rte_ring_sp_enqueue_burst_elem(o->q, in, sizeof(in[0]), n, NULL);
+			held += n;
+			__atomic_store_n(&o->pulled, o->pulled + n, __ATOMIC_RELEASE);
+		}
+	} else {
+		o->full++;
+	}
+	k = ft_releasable(__atomic_load_n(&o->guard, __ATOMIC_ACQUIRE),
+			  __atomic_load_n(&o->commit, __ATOMIC_ACQUIRE), o->released, held);
+	if (k == 0)
+		return 0;
+	k = rte_ring_sc_dequeue_burst_elem(o->q, out, sizeof(out[0]), RTE_MIN(k, (uint32_t)ONVM_BURST),
+					   NULL);
+	o->released_total += k;
+	__atomic_store_n(&o->released, o->released + k, __ATOMIC_RELEASE);
+	return (uint16_t)k;
+}
+
 static void
 tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 {
@@ -608,8 +647,11 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 
 	if (!stash_retry(m, d, st))
 		return;
-	n = (uint16_t)rte_ring_sc_dequeue_burst_elem(s->tx_ring, back, sizeof(back[0]), ONVM_BURST,
-						     NULL);
+	if (unlikely(__atomic_load_n(&m->ft_out[id].on, __ATOMIC_ACQUIRE)))
+		n = ft_out_pass(&m->ft_out[id], s->tx_ring, back);
+	else
+		n = (uint16_t)rte_ring_sc_dequeue_burst_elem(s->tx_ring, back, sizeof(back[0]),
+							     ONVM_BURST, NULL);
 	if (n == 0) {
 		/* Its stash is empty: everything it emitted was passed on. */
 		d->tx_done[id] = s->tx_ring->cons.tail;

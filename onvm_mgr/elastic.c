@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "elastic.h"
+#include "ft.h"
 #include "mgr.h"
 #include "nf_wake.h"
 #include "services.h"
@@ -243,6 +244,11 @@ move_check(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, char *err, s
 		return -1;
 	}
 	s = &m->shm->services[svc];
+	if (ft_protects(svc)) {
+		snprintf(err, errlen, "service '%s' runs fault-tolerant: its flows stay with its "
+			 "active instance", s->name);
+		return -1;
+	}
 	if (from == to) {
 		snprintf(err, errlen, "an instance cannot move flows to itself");
 		return -1;

@@ -24,11 +24,13 @@
 #include "cfg_file.h"
 #include "classifier.h"
 #include "elastic.h"
+#include "ft.h"
 #include "scale.h"
 #include "ctl.h"
 #include "mgr.h"
 #include "mgr_openflow.h"
 #include "onvm_runtime.h"
+#include "web.h"
 
 #define CONTROL_PERIOD_US 1000
 /* While a move runs: each of its steps waits for a tick, and its held
@@ -204,6 +206,7 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 	}
 	nf_registry_poll(m);
 	elastic_step(m);
+	ft_step(m);
 	scale_step(m);
 	ctl_jobs_poll(m);
 	if (!m->rx_enabled && nf_registry_count_ready(m) >= m->cfg.wait_nfs) {
@@ -248,9 +251,9 @@ control_loop(struct mgr *m)
 			if (rte_get_tsc_cycles() < next_control)
 				continue;
 			next_control = rte_get_tsc_cycles() +
-				       (elastic_busy() ? period_move : period);
+				       (elastic_busy() || ft_busy() ? period_move : period);
 		} else {
-			usleep(elastic_busy() ? CONTROL_PERIOD_MOVE_US : CONTROL_PERIOD_US);
+			usleep(elastic_busy() || ft_busy() ? CONTROL_PERIOD_MOVE_US : CONTROL_PERIOD_US);
 		}
 		control_work(m, &next_stats, &last_stats);
 	}
@@ -260,6 +263,7 @@ static void
 shutdown_all(struct mgr *m, const char *prefix)
 {
 	printf("onvm_mgr: stopping\n");
+	web_server_stop(); /* joins its thread: no page reads the manager after */
 	ctl_server_stop(); /* joins its thread, removes the socket */
 	mgr_of_stop(m); /* joins its thread, closes its sockets */
 	m->stop = false; /* data lcores keep moving packets while NFs leave */
@@ -328,6 +332,9 @@ main(int argc, char **argv)
 				"echo 512 > /proc/sys/vm/nr_hugepages and mount hugetlbfs\n");
 		return 1;
 	}
+	/* Before EAL: an address in use costs no EAL start, leaves nothing. */
+	if (web_server_bind(&m->cfg) < 0)
+		return 1;
 	eal_argv = eal_args_with_defaults(sep, argv, &eal_argc);
 	int eal_rc = eal_argv ? rte_eal_init(eal_argc, eal_argv) : -1;
 
@@ -335,10 +342,12 @@ main(int argc, char **argv)
 	if (eal_rc < 0) {
 		fprintf(stderr, "onvm_mgr: DPDK EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
+		web_server_stop();
 		return 1;
 	}
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
 		fprintf(stderr, "onvm_mgr: must run as the DPDK primary process\n");
+		web_server_stop();
 		return 1;
 	}
 
@@ -364,8 +373,10 @@ main(int argc, char **argv)
 
 	for (unsigned int i = 0; i < m->num_data; i++)
 		rte_eal_remote_launch(dataplane_lcore_main, &m->data[i], m->data[i].lcore_id);
-	if (ctl_server_start(m) < 0 || mgr_of_start(m) < 0) {
+	if (ctl_server_start(m) < 0 || mgr_of_start(m) < 0 || web_server_start(m) < 0) {
+		web_server_stop();
 		ctl_server_stop();
+		mgr_of_stop(m); /* it may have started */
 		m->stop = true;
 		rte_eal_mp_wait_lcore();
 		mgr_telemetry_close();
@@ -386,6 +397,7 @@ main(int argc, char **argv)
 	return 0;
 
 fail:
+	web_server_stop();
 	m->stop = true;
 	rte_eal_mp_wait_lcore();
 	rte_eal_cleanup();

@@ -157,6 +157,26 @@ struct mgr_data_lcore {
 	volatile uint32_t tx_done[ONVM_MAX_NFS + 1];
 };
 
+/*
+ * Fault tolerance (ft.h): the output of a protected service's active NF
+ * waits here, in the order it was emitted, until the checkpoint that
+ * covers it is in the standby. The TX lcore that reads the NF's ring is
+ * the only one to touch q, pulled and released; control writes on, guard
+ * and commit (release), after setting pulled = released = the ring's
+ * consumer position while the lcore does not read it.
+ */
+#define MGR_FT_HOLD_MAX 16384 /* packets held per protected NF */
+struct mgr_ft_out {
+	struct rte_ring *q;          /* onvm_tx_elem */
+	volatile uint32_t on;        /* the NF's output goes through q */
+	volatile uint32_t guard;     /* 0: a standby is not in sync yet, nothing waits */
+	volatile uint32_t commit;    /* output position released up to */
+	volatile uint32_t pulled;    /* position of q's tail: the TX ring's consumer */
+	volatile uint32_t released;  /* position of q's head */
+	uint64_t full;               /* polls that found q full: the NF waited */
+	uint64_t released_total;
+} __rte_cache_aligned;
+
 struct mgr {
 	struct mgr_config cfg;
 	struct onvm_shared *shm;
@@ -198,6 +218,7 @@ struct mgr {
 	volatile uint16_t move_to;    /* the NF a move releases held packets to */
 	uint64_t start_tsc;
 	const char *file_prefix;      /* EAL's, for the NFs the manager starts */
+	struct mgr_ft_out ft_out[ONVM_MAX_NFS + 1]; /* by NF id (ft.h) */
 };
 
 extern struct mgr g_mgr;
@@ -214,6 +235,9 @@ void mgr_ports_stop(struct mgr *m);
 void nf_registry_init(struct mgr *m);
 void nf_registry_poll(struct mgr *m);      /* messages + liveness, from control */
 void nf_registry_stop_all(struct mgr *m, unsigned int timeout_ms);
+/* An NF is gone (its lock is free) or leaves: out of its service, every
+ * packet it could hold reclaimed, its slot freed. */
+void nf_registry_retire(struct mgr *m, uint16_t id, const char *how);
 unsigned int nf_registry_count_ready(struct mgr *m); /* NFs in their packet loop */
 int nf_registry_resolve_service(struct mgr *m, const char *name_or_id, uint16_t *id,
 				char *why, size_t whylen);
@@ -258,6 +282,10 @@ void mgr_stats_collect(struct mgr *m);
 void mgr_stats_print(struct mgr *m, double interval_s);
 uint64_t mgr_total_rx(struct mgr *m);
 uint64_t mgr_stats_drop_total(unsigned int k); /* as of the last collect */
+/* NF `id` retired (the data lcores count nothing more for it): the next
+ * NF in its slot starts its manager counters (enqueued, entry_drop,
+ * dequeued) from zero. From the control thread. */
+void mgr_stats_nf_retired(struct mgr *m, uint16_t id);
 /*
  * The chains in force with their counters, freshly summed: copies at most
  * `max` (index = chain id) and returns how many there are; *gen is the

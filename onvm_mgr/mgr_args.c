@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mgr_args.h"
+#include "web_addr.h"
 
 enum { OPT_OF_LISTEN = 256, OPT_OF_CONTROLLER, OPT_OF_DPID, OPT_WEB, OPT_NF_RING_SIZE };
 
@@ -29,7 +30,8 @@ mgr_usage(const char *prog)
 		"  -p PORTMASK        hex mask of the DPDK ports to use (required)\n"
 		"  -r NUM_SERVICES    services to size the table for (default 16)\n"
 		"  -d SERVICE         default service (id or name) for packets no chain matches (default 1)\n"
-		"  -s OUT             stats to stdout|stderr|web|none (default stdout)\n"
+		"  -s OUT             stats to stdout|stderr|none (default stdout), or web: none\n"
+		"                     on the terminal, the dashboard on " WEB_DEFAULT_ADDR "\n"
 		"  -z SECONDS         stats refresh interval (default 1)\n"
 		"  -t SECONDS         exit after this long\n"
 		"  -l MILLIONS        exit after this many million packets received\n"
@@ -39,7 +41,9 @@ mgr_usage(const char *prog)
 		"  -w NUM_NFS         start receiving only once NUM_NFS NFs run (replaying captures)\n"
 		"  -C, --chains FILE  load service chains from JSON (repeatable)\n"
 		"  --of-listen [IP:]PORT, --of-controller IP:PORT, --of-dpid DPID   OpenFlow 1.3 agent\n"
-		"  --web [IP:]PORT    HTTP dashboard, /api/stats, /metrics\n"
+		"  --web [IP:]PORT    HTTP dashboard (/), JSON (/api/stats) and Prometheus metrics\n"
+		"                     (/metrics) on IPv4 IP (default 127.0.0.1) and PORT; --web\n"
+		"                     alone: " WEB_DEFAULT_ADDR "\n"
 		"  --nf-ring-size N   packets each NF ring holds, a power of 2 in 64-16384\n"
 		"                     (default 512; 2048 with -c)\n",
 		prog);
@@ -177,9 +181,21 @@ mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, size_t 
 		case OPT_OF_DPID:
 			cfg->of_dpid = optarg;
 			break;
-		case OPT_WEB:
-			cfg->web = optarg ? optarg : "127.0.0.1:8080";
+		case OPT_WEB: {
+			struct sockaddr_in sa;
+			char why[160];
+
+			/* An optional argument is only taken from "--web=X" by
+			 * getopt; "--web X" is what people type. */
+			if (optarg == NULL && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			cfg->web = optarg ? optarg : WEB_DEFAULT_ADDR;
+			if (web_addr_parse(cfg->web, &sa, why, sizeof(why)) < 0) {
+				snprintf(err, errlen, "--web %s", why);
+				return -1;
+			}
 			break;
+		}
 		case OPT_NF_RING_SIZE:
 			if (parse_u64(optarg, 16384, &v) < 0 || v < 64 || (v & (v - 1)) != 0)
 				return fail(err, errlen, "--nf-ring-size '%s': expected a power of 2 from 64 to 16384", optarg);
@@ -200,7 +216,7 @@ mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, size_t 
 	if (!have_portmask)
 		return fail(err, errlen, "missing -p PORTMASK (e.g. -p 0x3 for ports 0 and 1)%s", NULL);
 	if (cfg->stats_out == STATS_WEB && cfg->web == NULL)
-		cfg->web = "127.0.0.1:8080";
+		cfg->web = WEB_DEFAULT_ADDR;
 	return 0;
 }
 

@@ -52,6 +52,15 @@ static uint64_t drop_totals[MGR_DROP_N];
 static uint64_t prev_port_rx[ONVM_MAX_PORTS], prev_port_tx[ONVM_MAX_PORTS];
 static uint64_t prev_nf_rx[ONVM_MAX_NFS + 1], prev_nf_tx[ONVM_MAX_NFS + 1];
 static uint64_t prev_chain_pkts[ONVM_MAX_CHAINS];
+/*
+ * The data lcores count per NF id, for every NF that ever had the id.
+ * What an NF is shown is the sums less what its predecessors in the slot
+ * counted: nf_base, the sums when the last one retired (written by the
+ * control thread then, when nothing counts for the id, long before the
+ * next NF can be admitted to it).
+ */
+enum { NF_ENQ, NF_ENQ_DROP, NF_DEQ, NF_N_MGR_COUNTERS };
+static uint64_t nf_base[ONVM_MAX_NFS + 1][NF_N_MGR_COUNTERS];
 
 /*
  * A chain's counters as shown: the lcores' sums for its slot (generation,
@@ -130,6 +139,30 @@ chain_shown(struct mgr *m, uint32_t gen, uint32_t id, struct mgr_chain_counters 
 }
 
 static void
+nf_sums(const struct mgr_data_lcore *ls, unsigned int nl, uint16_t id,
+	uint64_t sum[NF_N_MGR_COUNTERS])
+{
+	memset(sum, 0, NF_N_MGR_COUNTERS * sizeof(sum[0]));
+	for (unsigned int l = 0; l < nl; l++) {
+		sum[NF_ENQ] += ls[l].counters.nf_enqueued[id];
+		sum[NF_ENQ_DROP] += ls[l].counters.nf_enq_drop[id];
+		sum[NF_DEQ] += ls[l].counters.nf_dequeued[id];
+	}
+}
+
+void
+mgr_stats_nf_retired(struct mgr *m, uint16_t id)
+{
+	unsigned int nl;
+	const struct mgr_data_lcore *ls = mgr_data_lcores(m, &nl);
+	uint64_t sum[NF_N_MGR_COUNTERS];
+
+	nf_sums(ls, nl, id, sum);
+	for (unsigned int k = 0; k < NF_N_MGR_COUNTERS; k++)
+		__atomic_store_n(&nf_base[id][k], sum[k], __ATOMIC_RELAXED);
+}
+
+static void
 collect_locked(struct mgr *m)
 {
 	unsigned int nl;
@@ -147,16 +180,13 @@ collect_locked(struct mgr *m)
 	}
 	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
 		struct onvm_nf_mgr_counters *mc = &m->shm->nfs[id].mgr_stats;
-		uint64_t enq = 0, drop = 0, deq = 0;
+		uint64_t sum[NF_N_MGR_COUNTERS];
 
-		for (unsigned int l = 0; l < nl; l++) {
-			enq += ls[l].counters.nf_enqueued[id];
-			drop += ls[l].counters.nf_enq_drop[id];
-			deq += ls[l].counters.nf_dequeued[id];
-		}
-		mc->enqueued = enq;
-		mc->enq_drop = drop;
-		mc->dequeued = deq;
+		nf_sums(ls, nl, id, sum);
+		mc->enqueued = sum[NF_ENQ] - __atomic_load_n(&nf_base[id][NF_ENQ], __ATOMIC_RELAXED);
+		mc->enq_drop = sum[NF_ENQ_DROP] -
+			       __atomic_load_n(&nf_base[id][NF_ENQ_DROP], __ATOMIC_RELAXED);
+		mc->dequeued = sum[NF_DEQ] - __atomic_load_n(&nf_base[id][NF_DEQ], __ATOMIC_RELAXED);
 	}
 	/* Summed aside, then stored: the stats table reads them unlocked. */
 	for (unsigned int k = 0; k < MGR_DROP_N; k++) {

@@ -27,6 +27,7 @@
 #include <rte_mbuf.h>
 
 #include "elastic.h"
+#include "ft.h"
 #include "mgr.h"
 #include "nf_lock.h"
 #include "nf_wake.h"
@@ -181,6 +182,43 @@ drain_nf_rings(struct onvm_nf_slot *s)
 	return drain_ring(s->rx_ring) + drain_ring(s->tx_ring);
 }
 
+/* What admission resets in a slot the manager accepts. */
+static void
+reset_slot(struct onvm_nf_slot *s)
+{
+	memset(&s->mgr_stats, 0, sizeof(s->mgr_stats));
+	s->sleeping = 0;
+	s->ready = 0;
+	s->stateful = 0;
+	s->state_req.seq = s->state_req.done_seq = 0;
+}
+
+/*
+ * The standby of a fault-tolerant service (ft.h): running, watched and
+ * reclaimed like any NF, but not an instance of the service, so no packet
+ * is ever steered to it; it takes checkpoints until it takes the active's
+ * place.
+ */
+static void
+admit_standby(struct mgr *m, uint16_t id, uint16_t svc)
+{
+	struct onvm_nf_slot *s = &m->shm->nfs[id];
+
+	s->service_id = svc;
+	if (s->instance == ONVM_INSTANCE_ANY)
+		s->instance = 0;
+	s->pid = nf_lock_holder(m->nf_lock_fd[id]);
+	if (s->cpu == UINT32_MAX)
+		s->cpu = pick_cpu(m);
+	reset_slot(s);
+	ft_admitted(m, id, svc, FT_ROLE_STANDBY);
+	__atomic_store_n(&s->state, ONVM_NF_RUNNING, __ATOMIC_RELEASE);
+	active_add(m, id);
+	printf("onvm_mgr: NF %u (%s, pid %d) joined service %u '%s' as its standby on cpu %u\n",
+	       id, s->name, s->pid, svc, m->shm->services[svc].name, s->cpu);
+	fflush(stdout);
+}
+
 static void
 admit(struct mgr *m, uint16_t id)
 {
@@ -210,6 +248,18 @@ admit(struct mgr *m, uint16_t id)
 		return;
 	}
 	drain_nf_rings(s);
+	enum ft_role role = ft_admit_role(m, id, svc, why, sizeof(why));
+
+	if (role == FT_ROLE_REFUSED) {
+		close(m->nf_lock_fd[id]);
+		m->nf_lock_fd[id] = -1;
+		reject(s, "%s", why);
+		return;
+	}
+	if (role == FT_ROLE_STANDBY) {
+		admit_standby(m, id, svc);
+		return;
+	}
 	rc = svc_add_instance(&m->shm->services[svc], id, want, &inst);
 	if (rc < 0) {
 		close(m->nf_lock_fd[id]);
@@ -239,11 +289,7 @@ admit(struct mgr *m, uint16_t id)
 	s->pid = nf_lock_holder(m->nf_lock_fd[id]);
 	if (s->cpu == UINT32_MAX)
 		s->cpu = pick_cpu(m);
-	memset(&s->mgr_stats, 0, sizeof(s->mgr_stats));
-	s->sleeping = 0;
-	s->ready = 0;
-	s->stateful = 0;
-	s->state_req.seq = s->state_req.done_seq = 0;
+	reset_slot(s);
 	/* The first instance takes every flow at once; a later one is given
 	 * its share when it is ready, if its flows may start afresh (see
 	 * place_when_ready). */
@@ -251,6 +297,8 @@ admit(struct mgr *m, uint16_t id)
 		svc_rebalance(sv);
 	else
 		m->nf_unplaced[id] = true;
+	if (role == FT_ROLE_ACTIVE)
+		ft_admitted(m, id, svc, role);
 	__atomic_store_n(&s->state, ONVM_NF_RUNNING, __ATOMIC_RELEASE);
 	active_add(m, id);
 	printf("onvm_mgr: NF %u (%s, pid %d) joined service %u '%s' as instance %u on cpu %u\n",
@@ -284,8 +332,8 @@ scan_owned(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
 	}
 }
 
-static void
-retire(struct mgr *m, uint16_t id, const char *how)
+void
+nf_registry_retire(struct mgr *m, uint16_t id, const char *how)
 {
 	struct onvm_nf_slot *s = &m->shm->nfs[id];
 	struct owner_scan sc = { .nf_id = id };
@@ -297,6 +345,7 @@ retire(struct mgr *m, uint16_t id, const char *how)
 	if (state == ONVM_NF_RUNNING || state == ONVM_NF_STOPPING) {
 		struct onvm_service *sv = &m->shm->services[s->service_id];
 
+		ft_nf_leaving(m, id); /* a protected one's standby takes its place */
 		svc_remove_instance(sv, id);
 		elastic_nf_gone(m, id);
 		svc_give_orphans(sv, id); /* their state, if any, is lost */
@@ -306,11 +355,14 @@ retire(struct mgr *m, uint16_t id, const char *how)
 	active_remove(m, id);
 	mgr_quiesce(m);
 
-	queued = drain_nf_rings(s) + free_stashes(m, id);
+	queued = ft_nf_reclaim(m, id); /* its output held for a commit */
+	queued += drain_nf_rings(s) + free_stashes(m, id);
 	rte_mempool_obj_iter(m->pool, scan_owned, &sc);
 	if (sc.n)
 		rte_pktmbuf_free_bulk(sc.batch, sc.n);
 	s->mgr_stats.reclaimed += queued + sc.found;
+	ft_nf_retired(m, id, queued + sc.found);
+	mgr_stats_nf_retired(m, id);
 
 	if (m->nf_lock_fd[id] >= 0) {
 		close(m->nf_lock_fd[id]);
@@ -360,7 +412,7 @@ check_liveness(struct mgr *m)
 		if (m->nf_lock_fd[id] >= 0) {
 			/* Getting the lock means its holder is gone. */
 			if (flock(m->nf_lock_fd[id], LOCK_EX | LOCK_NB) == 0)
-				retire(m, id, state == ONVM_NF_STOPPING ? "stopped" : "died");
+				nf_registry_retire(m, id, state == ONVM_NF_STOPPING ? "stopped" : "died");
 		} else if (state == ONVM_NF_CLAIMED &&
 			   now - s->claimed_tsc > CLAIM_STALE_S * rte_get_tsc_hz() &&
 			   !lock_held(s->lock_path)) {
@@ -421,7 +473,7 @@ nf_registry_poll(struct mgr *m)
 		if (type == ONVM_MSG_NF_CLAIMED)
 			admit(m, id);
 		else if (type == ONVM_MSG_NF_STOPPING)
-			retire(m, id, "stopped");
+			nf_registry_retire(m, id, "stopped");
 	}
 	if (rte_get_tsc_cycles() >= next_liveness_tsc) {
 		next_liveness_tsc = rte_get_tsc_cycles() + rte_get_tsc_hz() * LIVENESS_PERIOD_MS / 1000;
@@ -468,7 +520,7 @@ nf_registry_stop_all(struct mgr *m, unsigned int timeout_ms)
 		else if (fd >= 0 && nf_lock_kill_holder(fd, KILL_WAIT_MS) <= 0)
 			how = "did not stop in time (its process is not visible from the "
 			      "manager's PID namespace: retired, not killed)";
-		retire(m, id, how);
+		nf_registry_retire(m, id, how);
 	}
 }
 

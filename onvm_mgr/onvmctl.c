@@ -52,6 +52,8 @@ static const struct ctl_column services_cols[] = {
 	{ "INSTANCES", "instances", CTL_COL_RIGHT, NULL },
 	{ "NFS", "nfs", 0, "," },
 	{ "BUCKETS", "buckets", 0, "," },
+	{ "AUTOSCALE", "autoscale.state", 0, NULL },
+	{ "LAST DECISION", "autoscale.last", 0, NULL },
 };
 static const struct ctl_column chains_cols[] = {
 	{ "ID", "id", CTL_COL_RIGHT, NULL },

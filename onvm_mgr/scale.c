@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Setting how many instances a service runs, by hand or by load (scale.h). */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <rte_ring.h>
 
 #include "elastic.h"
+#include "ft.h"
 #include "mgr.h"
 #include "nf_launch.h"
 #include "nf_lock.h"
@@ -66,8 +68,14 @@ static struct {
 	uint32_t high, low; /* consecutive samples above / below the marks */
 	uint64_t last_change;
 	double fill;       /* the fullest instance ring at the last sample */
+	/* Under as_lock (read by onvmctl's and the web server's threads): */
 	char last[200];    /* the last decision and its reason */
+	uint64_t decisions[3]; /* by enum as_decision */
 } autoscale[ONVM_MAX_SERVICES + 1];
+enum as_decision { AS_OUT, AS_IN, AS_REFUSED };
+/* Held by the control loop only to write a decision (seconds apart), and
+ * by readers only to copy it: never long. */
+static pthread_mutex_t as_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t next_sample;
 
 static uint64_t
@@ -306,6 +314,11 @@ scale_start(struct mgr *m, uint16_t svc, uint16_t target, const char *why, char 
 		return -1;
 	}
 	s = &m->shm->services[svc];
+	if (ft_protects(svc)) {
+		snprintf(err, errlen, "service '%s' runs fault-tolerant: one active instance and "
+			 "its standby", s->name);
+		return -1;
+	}
 	if (target < 1 || target > ONVM_MAX_INSTANCES) {
 		snprintf(err, errlen, "%u instances: a service runs 1 to %d", target,
 			 ONVM_MAX_INSTANCES);
@@ -486,16 +499,24 @@ decide(struct mgr *m, uint16_t svc, uint16_t target, const char *reason)
 	const struct onvm_service *s = &m->shm->services[svc];
 	char err[256], why[200];
 
+	uint16_t before = s->num_instances;
+	int rc;
+
 	snprintf(why, sizeof(why), "autoscale: %s", reason);
 	autoscale[svc].last_change = rte_get_tsc_cycles();
 	autoscale[svc].high = autoscale[svc].low = 0;
-	if (scale_start(m, svc, target, why, err, sizeof(err)) < 0) {
+	rc = scale_start(m, svc, target, why, err, sizeof(err));
+	pthread_mutex_lock(&as_lock);
+	if (rc < 0) {
 		snprintf(autoscale[svc].last, sizeof(autoscale[svc].last),
-			 "%u -> %u instances refused: %.160s", s->num_instances, target, err);
+			 "%u -> %u instances refused: %.160s", before, target, err);
+		autoscale[svc].decisions[AS_REFUSED]++;
 	} else {
 		snprintf(autoscale[svc].last, sizeof(autoscale[svc].last), "%u -> %u instances: %s",
-			 s->num_instances, target, reason);
+			 before, target, reason);
+		autoscale[svc].decisions[target > before ? AS_OUT : AS_IN]++;
 	}
+	pthread_mutex_unlock(&as_lock);
 	printf("onvm_mgr: autoscale '%s': %s\n", s->name, autoscale[svc].last);
 	fflush(stdout);
 }
@@ -532,7 +553,8 @@ autoscale_sample(struct mgr *m)
 		    now - a->last_change < (uint64_t)(AUTOSCALE_COOLDOWN_S * rte_get_tsc_hz()))
 			continue;
 		if (n < a->min) {
-			snprintf(reason, sizeof(reason), "%u instances, below --min %u", n, a->min);
+			snprintf(reason, sizeof(reason), "%u instance%s, below --min %u", n,
+				 n == 1 ? "" : "s", a->min);
 			decide(m, svc, a->min, reason);
 		} else if (n > a->max) {
 			snprintf(reason, sizeof(reason), "%u instances, above --max %u", n, a->max);
@@ -564,6 +586,13 @@ autoscale_set(struct mgr *m, uint16_t svc, uint16_t min, uint16_t max, char *err
 			 ONVM_MAX_INSTANCES);
 		return -1;
 	}
+	if (autoscale[svc].max == 0 && max) {
+		/* Turned on: its decisions are counted afresh (/metrics keeps
+		 * the totals of earlier times on). */
+		pthread_mutex_lock(&as_lock);
+		memset(autoscale[svc].decisions, 0, sizeof(autoscale[svc].decisions));
+		pthread_mutex_unlock(&as_lock);
+	}
 	autoscale[svc].min = min;
 	autoscale[svc].max = max;
 	autoscale[svc].high = autoscale[svc].low = 0;
@@ -579,14 +608,63 @@ autoscale_set(struct mgr *m, uint16_t svc, uint16_t min, uint16_t max, char *err
 	return 0;
 }
 
+/*
+ * What the autoscaler is doing about svc, in one word:
+ *   scaling   a job (its own or onvmctl's) sets the service's instances
+ *   cooldown  it changed them less than AUTOSCALE_COOLDOWN_S ago
+ *   high      a ring is over AUTOSCALE_HIGH: out after AUTOSCALE_UP_S of it
+ *   low       every ring is under AUTOSCALE_LOW: in after AUTOSCALE_DOWN_S
+ *   steady    none of these
+ * Read from other threads: a word may be one sample old.
+ */
+static const char *
+autoscale_state(uint16_t svc, uint64_t now)
+{
+	const __typeof__(autoscale[0]) *a = &autoscale[svc];
+
+	if (__atomic_load_n(&job.phase, __ATOMIC_RELAXED) != SC_IDLE &&
+	    __atomic_load_n(&job.svc, __ATOMIC_RELAXED) == svc)
+		return "scaling";
+	if (a->last_change && now - a->last_change < (uint64_t)(AUTOSCALE_COOLDOWN_S * rte_get_tsc_hz()))
+		return "cooldown";
+	if (a->high)
+		return "high";
+	if (a->low)
+		return "low";
+	return "steady";
+}
+
 json_t *
 autoscale_json(uint16_t svc)
 {
+	uint64_t now = rte_get_tsc_cycles(), hz = rte_get_tsc_hz();
+	char last[sizeof(autoscale[0].last)];
+	uint64_t decisions[3];
+	const __typeof__(autoscale[0]) *a;
+	uint64_t last_change;
+
 	if (svc > ONVM_MAX_SERVICES || autoscale[svc].max == 0)
 		return NULL;
-	return json_pack("{s:i, s:i, s:f, s:s?}", "min", autoscale[svc].min, "max",
-			 autoscale[svc].max, "fill", autoscale[svc].fill, "last",
-			 autoscale[svc].last[0] ? autoscale[svc].last : NULL);
+	a = &autoscale[svc];
+	pthread_mutex_lock(&as_lock);
+	memcpy(last, a->last, sizeof(last));
+	memcpy(decisions, a->decisions, sizeof(decisions));
+	pthread_mutex_unlock(&as_lock);
+	last_change = a->last_change;
+	/* The thresholds are there so that a reader can say what happens
+	 * next ("out after 1 s over 50%") without knowing this file. */
+	return json_pack("{s:i, s:i, s:f, s:s, s:f, s:f, s:s?, s:o, s:{s:I, s:I, s:I},"
+			 " s:{s:f, s:f, s:f, s:f, s:f}}",
+			 "min", a->min, "max", a->max, "fill", a->fill, "state",
+			 autoscale_state(svc, now), "high_s", a->high * SAMPLE_MS / 1000.0, "low_s",
+			 a->low * SAMPLE_MS / 1000.0, "last", last[0] ? last : NULL, "last_ago_s",
+			 last_change && last[0] ? json_real((double)(now - last_change) / hz)
+						: json_null(),
+			 "decisions", "out", (json_int_t)decisions[AS_OUT], "in",
+			 (json_int_t)decisions[AS_IN], "refused", (json_int_t)decisions[AS_REFUSED],
+			 "policy", "high_fill", AUTOSCALE_HIGH, "low_fill", AUTOSCALE_LOW, "up_s",
+			 AUTOSCALE_UP_S, "down_s", AUTOSCALE_DOWN_S, "cooldown_s",
+			 AUTOSCALE_COOLDOWN_S);
 }
 
 /* ---- the tick ---- */

@@ -55,7 +55,11 @@ bool scale_started_nf(struct mgr *m, uint16_t id);
 /* Autoscaling of svc between min and max instances (max 0: off). */
 int autoscale_set(struct mgr *m, uint16_t svc, uint16_t min, uint16_t max, char *err,
 		  size_t errlen);
-/* svc's autoscaling, for onvmctl services: NULL when off. */
+/* svc's autoscaling, for onvmctl services and /api/stats: its bounds, the
+ * fullest ring at the last sample, what it is doing now (state: scaling,
+ * cooldown, high, low, steady) and for how long, its last decision with
+ * the reason and how long ago, decisions counted by kind (out, in,
+ * refused), and its thresholds (policy). NULL when off. */
 json_t *autoscale_json(uint16_t svc);
 
 #endif /* ONVM_SCALE_H */

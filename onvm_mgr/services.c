@@ -108,6 +108,21 @@ svc_add_instance(struct onvm_service *s, uint16_t nf_id, uint16_t want, uint16_t
 }
 
 int
+svc_replace_instance(struct onvm_service *s, uint16_t old_nf, uint16_t new_nf)
+{
+	for (uint16_t i = 0; i < s->num_instances; i++) {
+		if (s->instances[i] != old_nf)
+			continue;
+		for (uint16_t b = 0; b < ONVM_BUCKETS; b++)
+			if (s->bucket_nf[b] == old_nf)
+				__atomic_store_n(&s->bucket_nf[b], new_nf, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->instances[i], new_nf, __ATOMIC_RELEASE);
+		return 0;
+	}
+	return -1;
+}
+
+int
 svc_remove_instance(struct onvm_service *s, uint16_t nf_id)
 {
 	uint16_t n = s->num_instances;

@@ -38,6 +38,11 @@ int svc_resolve(struct onvm_service *svcs, uint16_t max, const char *name_or_id,
 int svc_add_instance(struct onvm_service *s, uint16_t nf_id, uint16_t want,
 		     uint16_t *instance_num);
 
+/* NF new_nf takes old_nf's place (its instance number and buckets) in one
+ * step: a data lcore picks one or the other, never neither. -1 when
+ * old_nf was not an instance. */
+int svc_replace_instance(struct onvm_service *s, uint16_t old_nf, uint16_t new_nf);
+
 /* Remove an NF; returns -1 when it was not an instance. */
 int svc_remove_instance(struct onvm_service *s, uint16_t nf_id);
 

@@ -40,16 +40,38 @@ has_prefix_opt(int argc, char **argv, const char *const *names)
 	return false;
 }
 
+#define FT_EPOCH_MS_DEFAULT 5
+#define FT_EPOCH_MS_MAX     1000
+
+enum { OPT_FT = 256, OPT_FT_EPOCH_MS };
+
 static int
 parse_nflib_opts(struct onvm_nf_ctx *nf, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "ft", no_argument, NULL, OPT_FT },
+		{ "ft-epoch-ms", required_argument, NULL, OPT_FT_EPOCH_MS },
+		{ NULL, 0, NULL, 0 },
+	};
 	int opt;
 	unsigned long v;
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "+r:n:")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+r:n:", longopts, NULL)) != -1) {
 		switch (opt) {
+		case OPT_FT:
+			if (nf->ft_epoch_ms == 0)
+				nf->ft_epoch_ms = FT_EPOCH_MS_DEFAULT;
+			break;
+		case OPT_FT_EPOCH_MS:
+			if (onvm_arg_uint(optarg, 1, FT_EPOCH_MS_MAX, &v) < 0) {
+				fprintf(stderr, "%s: --ft-epoch-ms: expected 1-%d\n", nf->name,
+					FT_EPOCH_MS_MAX);
+				return -1;
+			}
+			nf->ft_epoch_ms = (uint16_t)v;
+			break;
 		case 'r':
 			if (strlen(optarg) >= sizeof(nf->service_arg) || optarg[0] == '\0') {
 				fprintf(stderr, "%s: -r: service name too long or empty\n", nf->name);
@@ -66,8 +88,9 @@ parse_nflib_opts(struct onvm_nf_ctx *nf, int argc, char **argv)
 			nf->instance_hint = (int)v;
 			break;
 		default:
-			fprintf(stderr, "%s: unknown NF library option '-%c' (expected -r SERVICE, -n INSTANCE)\n",
-				nf->name, optopt);
+			fprintf(stderr, "%s: unknown NF library option '%s' (expected -r SERVICE, "
+					"-n INSTANCE, --ft, --ft-epoch-ms MS)\n",
+				nf->name, argv[optind - 1]);
 			return -1;
 		}
 	}

@@ -28,6 +28,7 @@ struct onvm_nf_ctx {
 	char service_arg[ONVM_NAME_LEN]; /* -r: "" = the NF's name */
 	int instance_hint;               /* -n, -1 = any */
 	bool cpu_given;                  /* EAL lcores were given explicitly */
+	uint16_t ft_epoch_ms;            /* --ft: fault tolerance asked for, its epoch */
 
 	int lock_fd;
 	char lock_path[ONVM_PATH_LEN];
@@ -50,6 +51,8 @@ struct onvm_nf_ctx {
 	struct onvm_state_ops state_ops;
 	bool have_state_ops;
 	int counter_state_refused;
+	/* Buckets handled since the last checkpoint (nflib_dirty.h). */
+	struct onvm_bucket_set dirty;
 
 	int ts_dynfield;                 /* mbuf timestamp dynfield offset, or -1 */
 	uint64_t ts_dynflag;
@@ -89,5 +92,9 @@ void nflib_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
 /* nflib_state.c: carry out the manager's pending state request, if any
  * (between bursts). */
 void nflib_state_poll(struct onvm_nf_ctx *nf);
+/* The same, for a checkpoint only: called while the NF waits for room on
+ * its TX ring, which the manager makes only once a checkpoint is in the
+ * standby (a move's export must wait for the burst to be returned). */
+void nflib_state_poll_checkpoint(struct onvm_nf_ctx *nf);
 
 #endif /* ONVM_NFLIB_INTERNAL_H */

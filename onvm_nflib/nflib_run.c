@@ -17,6 +17,7 @@
 #include <rte_cycles.h>
 #include <rte_pause.h>
 
+#include "nflib_dirty.h"
 #include "nflib_internal.h"
 
 /* Empty polls before giving the CPU up in shared-core mode (a few µs of
@@ -112,6 +113,9 @@ nflib_return_burst(struct onvm_nf_ctx *nf, struct rte_mbuf **pkts, const struct 
 								 sizeof(elems[0]), n - done, NULL);
 		if (done < n) {
 			nf->slot->nf_stats.tx_wait++;
+			/* Under fault tolerance the manager makes room only once
+			 * the next checkpoint is in the standby: take it now. */
+			nflib_state_poll_checkpoint(nf);
 			if (onvm_nflib_stopping(nf) && nf->shm->mgr_state == ONVM_MGR_STOPPING)
 				return; /* the manager is gone: it reclaims what is left */
 			if (nf->shm->shared_core)
@@ -213,6 +217,8 @@ run_loop(struct onvm_nf_ctx *nf, burst_fn fn, void *handler)
 			nf->in_ports[i] = onvm_rx_in_port(elems[i]);
 			nf->buckets[i] = onvm_rx_bucket(elems[i]);
 		}
+		if (nf->have_state_ops)
+			nflib_dirty_mark(&nf->dirty, nf->buckets, n);
 		nf->slot->nf_stats.rx += n;
 		/* A handler that sets nothing passes the packet on. */
 		for (uint16_t i = 0; i < n; i++)

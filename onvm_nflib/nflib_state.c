@@ -12,9 +12,18 @@
  * It then notes where its own TX ring stands (tx_mark), so the manager
  * sends everything the NF emitted for those flows before the packets it
  * releases to the new instance.
+ *
+ * Fault tolerance (docs/fault-tolerance.md) adds two requests. CHECKPOINT,
+ * to the active: export the asked buckets and the dirty ones (those it
+ * handled a packet of since its last checkpoint) at once, with no
+ * rx_target, and note tx_mark: the manager releases what the NF emitted
+ * before that mark once the standby holds the blob. REPLACE, to the
+ * standby: forget those buckets' flows, then import the blob, so a flow
+ * the active closed is closed in the standby too.
  */
 #include <string.h>
 
+#include "nflib_dirty.h"
 #include "nflib_internal.h"
 
 void
@@ -59,8 +68,37 @@ do_export(struct onvm_nf_ctx *nf, struct onvm_state_req *r, const struct onvm_bu
 	r->result = 0;
 }
 
-void
-nflib_state_poll(struct onvm_nf_ctx *nf)
+static void
+do_checkpoint(struct onvm_nf_ctx *nf, struct onvm_state_req *r, const struct onvm_bucket_set *asked)
+{
+	struct onvm_bucket_set b;
+
+	nflib_dirty_export_set(&nf->dirty, asked, &b);
+	do_export(nf, r, &b);
+	if (r->result < 0)
+		return; /* the dirty set stays: the retry covers the same buckets */
+	nflib_dirty_clear(&nf->dirty);
+	memcpy(r->buckets, b.bits, sizeof(r->buckets));
+	r->tx_mark = nf->tx_ring->prod.tail;
+}
+
+static void
+do_replace(struct onvm_nf_ctx *nf, struct onvm_state_req *r, const struct onvm_bucket_set *b)
+{
+	nf->state_ops.drop_state(nf->state_ops.ctx, b);
+	if (r->blob_len == 0) {
+		r->result = 0;
+		return;
+	}
+	r->result = nf->state_ops.import_state(nf->state_ops.ctx, r->blob, r->blob_len, &r->flows);
+	if (r->result < 0) {
+		r->result = -1;
+		onvm_nflib_counter_add(nf, nf->counter_state_refused, 1);
+	}
+}
+
+static void
+state_poll(struct onvm_nf_ctx *nf, bool checkpoint_only)
 {
 	struct onvm_state_req *r = &nf->slot->state_req;
 	uint32_t seq = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE);
@@ -68,9 +106,19 @@ nflib_state_poll(struct onvm_nf_ctx *nf)
 
 	if (seq == r->done_seq)
 		return;
+	if (checkpoint_only && r->op != ONVM_STATE_CHECKPOINT)
+		return;
 	memcpy(b.bits, r->buckets, sizeof(b.bits));
 	r->flows = 0;
-	if (r->op == ONVM_STATE_EXPORT) {
+	if (r->op == ONVM_STATE_CHECKPOINT) {
+		if (nf->have_state_ops) {
+			do_checkpoint(nf, r, &b);
+		} else {
+			r->blob_len = 0;
+			r->result = ONVM_STATE_NO_CALLBACKS;
+			r->tx_mark = nf->tx_ring->prod.tail;
+		}
+	} else if (r->op == ONVM_STATE_EXPORT) {
 		/* Not yet: packets of these buckets may still wait in the ring.
 		 * An NF without state waits too: what it emits for them must
 		 * leave before the packets the new instance gets (tx_mark). */
@@ -95,8 +143,22 @@ nflib_state_poll(struct onvm_nf_ctx *nf)
 	} else if (r->op == ONVM_STATE_DROP) {
 		nf->state_ops.drop_state(nf->state_ops.ctx, &b);
 		r->result = 0;
+	} else if (r->op == ONVM_STATE_REPLACE) {
+		do_replace(nf, r, &b);
 	} else {
 		r->result = -1;
 	}
 	__atomic_store_n(&r->done_seq, seq, __ATOMIC_RELEASE);
+}
+
+void
+nflib_state_poll(struct onvm_nf_ctx *nf)
+{
+	state_poll(nf, false);
+}
+
+void
+nflib_state_poll_checkpoint(struct onvm_nf_ctx *nf)
+{
+	state_poll(nf, true);
 }

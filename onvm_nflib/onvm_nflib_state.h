@@ -23,6 +23,15 @@
  *
  * The callbacks run on the NF's own thread, between bursts, never beside
  * the packet handler: no locking is needed.
+ *
+ * Fault tolerance (docs/fault-tolerance.md) uses the same callbacks: the
+ * library notes the bucket of every packet the NF handles (its dirty
+ * set), and at each checkpoint exports the flows of those buckets only;
+ * the standby drops its copy of those buckets and imports the blob. A
+ * stateful NF is protected by running it with --ft; it needs nothing more
+ * than the three callbacks, as long as its per-flow state changes only
+ * when it handles a packet of that flow's bucket (a flow that merely
+ * times out on the active may live on, a while longer, in the standby).
  */
 #ifndef ONVM_NFLIB_STATE_H
 #define ONVM_NFLIB_STATE_H
@@ -50,6 +59,23 @@ static inline void
 onvm_bucket_set_add(struct onvm_bucket_set *s, uint16_t b)
 {
 	s->bits[b / 64] |= 1ULL << (b % 64);
+}
+
+static inline void
+onvm_bucket_set_merge(struct onvm_bucket_set *into, const struct onvm_bucket_set *from)
+{
+	for (unsigned int w = 0; w < ONVM_STATE_BUCKET_WORDS; w++)
+		into->bits[w] |= from->bits[w];
+}
+
+static inline unsigned int
+onvm_bucket_set_count(const struct onvm_bucket_set *s)
+{
+	unsigned int n = 0;
+
+	for (unsigned int w = 0; w < ONVM_STATE_BUCKET_WORDS; w++)
+		n += (unsigned int)__builtin_popcountll(s->bits[w]);
+	return n;
 }
 
 /* The bucket of a flow hash (the manager's, pkt_5tuple_hash_symmetric). */

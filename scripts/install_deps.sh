@@ -7,6 +7,7 @@ packages=(
 	build-essential meson ninja-build pkg-config python3-pyelftools
 	dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev libjansson-dev
 	libhyperscan-dev libpcre2-dev
+	libmicrohttpd-dev  # the manager's --web dashboard, /api/stats and /metrics
 	libsystemd-dev  # -Ddpdk_link=static: DPDK's static link names -lsystemd
 	# tests
 	libcmocka-dev clang libclang-rt-14-dev python3 python3-scapy tshark
@@ -16,6 +17,8 @@ packages=(
 	tcpreplay tcpdump  # tests/integration/test_qoe_live.sh: live RTP with its timing, a reference capture
 	wireshark-common  # dumpcap (comes with tshark): tests/integration/make_web_capture.sh
 	systemd-container  # systemd-nspawn: go.sh --container where no docker/podman engine runs
+	chromium fonts-dejavu-core  # tests/integration/test_web_chromium.sh: the dashboard in a browser
+	python3-prometheus-client  # tests/integration/test_web.sh: /metrics read by Prometheus' parser
 )
 
 missing=()

@@ -138,7 +138,7 @@ if [ "$asan" = 1 ]; then
 		unit_tests build-asan "asan"
 		mapfile -t asan_tests < <(integration_subset pcap_forward chain3_shared_core \
 			nf_kill firewall ids e2e_nfs openflow_pipeline openflow_pbb openflow_groups \
-			openflow_stall onvmctl elastic_faults elastic_move hostile_frames)
+			openflow_stall onvmctl elastic_faults elastic_move ft_firewall hostile_frames)
 		integration_tests build-asan "asan" "${asan_tests[@]}"
 	fi
 fi
@@ -165,7 +165,7 @@ fi
 if [ "$fuzz" = 1 ]; then
 	echo "==== fuzzing (short runs)"
 	if command -v clang >/dev/null; then
-		tests/fuzz/run.sh --seconds 20
+		tests/fuzz/run.sh --seconds 12 # 15 targets: 3 minutes
 		record "fuzz smoke" $?
 	else
 		echo "clang not installed: the libFuzzer harnesses cannot be built"

@@ -2,8 +2,7 @@
 """Traffic for moving flows between NF instances, and its check.
 
   move_traffic.py make OUT.pcap --flows N --rounds R [--server IP] [--one-way]
-  move_traffic.py check IN.pcap OUT.pcap [--reorder-ok] [--one-dst]
-  move_traffic.py flows IN.pcap
+  move_traffic.py check IN.pcap OUT.pcap [--reorder-ok] [--one-dst] [--lost-max N]
 
 make: N TCP connections between clients 10.1.x.y and servers 10.2.x.y port
 80, all in one capture (both directions come in on one port, so the
@@ -21,12 +20,11 @@ check: every frame of IN is in OUT exactly once (none lost, none
 duplicated, none made up), and each connection's frames come out in the
 order they went in. --one-dst: also, every frame a client sent leaves with
 the same destination address and port as the rest of its connection's (a
-load balancer kept each connection on one backend). Prints a JSON summary;
-exit status 1 when any check fails.
-
-flows: per connection of IN, its client and server address:port, its
-frames and the capture time of its first frame, as JSON (the reference
-for per-flow records).
+load balancer kept each connection on one backend). --lost-max N: up to N
+frames may be missing (a failover counted them), and the summary says how
+many connections lost any ("conns_with_loss") and the span of capture
+indices the losses fall in ("lost_first", "lost_last"). Prints a JSON
+summary; exit status 1 when any check fails.
 
 Written with struct, not scapy: a million frames in a few seconds.
 """
@@ -132,7 +130,7 @@ def frames(path, addresses=False):
     return out, other
 
 
-def check(inp, outp, reorder_ok, one_dst):
+def check(inp, outp, reorder_ok, one_dst=False, lost_max=0):
     sent, _ = frames(inp, addresses=True)
     got, other = frames(outp, addresses=True)
     want = {i: c for i, c, _, _, _ in sent}
@@ -163,8 +161,13 @@ def check(inp, outp, reorder_ok, one_dst):
         # Connections whose client frames left for more than one address:port.
         res["changed_dst"] = sum(1 for d in dsts.values() if len(d) > 1)
         res["destinations"] = len(set().union(*dsts.values())) if dsts else 0
+    if lost:
+        missing = [i for i in want if i not in seen]
+        res["lost_first"] = min(missing)
+        res["lost_last"] = max(missing)
+        res["conns_with_loss"] = len({want[i] for i in missing})
     print(json.dumps(res))
-    ok = lost == 0 and dup == 0 and unknown + other == 0 and (reorder_ok or reordered == 0)
+    ok = lost <= lost_max and dup == 0 and unknown + other == 0 and (reorder_ok or reordered == 0)
     if one_dst and res["changed_dst"]:
         ok = False
     return 0 if ok else 1
@@ -172,19 +175,6 @@ def check(inp, outp, reorder_ok, one_dst):
 
 def ip4(b):
     return ".".join(map(str, b))
-
-
-def flows(inp):
-    sent, _ = frames(inp, addresses=True)
-    out = {}
-    for _, c, s, d, ts in sent:
-        f = out.get(c)
-        if f is None:
-            # The first frame of every connection is the client's SYN.
-            f = out[c] = {"conn": c, "client": [ip4(s[0]), s[1]], "server": [ip4(d[0]), d[1]],
-                          "frames": 0, "first_ts": ts}
-        f["frames"] += 1
-    print(json.dumps(list(out.values())))
 
 
 def main(argv):
@@ -199,10 +189,8 @@ def main(argv):
         make(argv[2], n, rounds, server, "--one-way" in argv)
         return 0
     if len(argv) >= 4 and argv[1] == "check":
-        return check(argv[2], argv[3], "--reorder-ok" in argv, "--one-dst" in argv)
-    if len(argv) == 3 and argv[1] == "flows":
-        flows(argv[2])
-        return 0
+        lost_max = int(argv[argv.index("--lost-max") + 1]) if "--lost-max" in argv else 0
+        return check(argv[2], argv[3], "--reorder-ok" in argv, "--one-dst" in argv, lost_max)
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -9,7 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 test_init container_nf
 
-command -v systemd-nspawn >/dev/null || { echo "  skipped: systemd-nspawn not installed"; exit 0; }
+command -v systemd-nspawn >/dev/null || skip "systemd-nspawn not installed (Debian: systemd-container)"
 export ONVM_CONTAINER_RUNTIME=nspawn
 if ! bash "$ONVM_ROOT/scripts/build_nf_rootfs.sh" -b "$BUILD" simple_forward >"$WORK/rootfs.log" 2>&1; then
 	echo "  cannot build the root file system:"; sed 's/^/    /' "$WORK/rootfs.log"

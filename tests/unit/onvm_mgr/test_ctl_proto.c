@@ -123,7 +123,7 @@ command_list_names_every_command(void **state)
 	char buf[256], tiny[8];
 
 	ctl_command_list(buf, sizeof(buf));
-	assert_string_equal(buf, "nfs, services, chains, chains reload, move, scale, autoscale");
+	assert_string_equal(buf, "nfs, services, chains, chains reload, move, scale, autoscale, ft");
 	ctl_command_list(tiny, sizeof(tiny)); /* cut, still a string */
 	assert_true(strlen(tiny) < sizeof(tiny));
 }

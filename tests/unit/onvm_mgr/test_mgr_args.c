@@ -6,7 +6,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+
 #include "mgr_args.h"
+#include "web_addr.h"
 
 #define ARGV(...) ((char *[]){ "onvm_mgr", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "onvm_mgr", __VA_ARGS__ }) / sizeof(char *)))
@@ -126,6 +129,44 @@ shared_core_gets_deeper_rings_unless_set(void **state)
 	assert_int_equal(mgr_nf_ring_size(&c), 256);
 }
 
+static void
+web_address_forms(void **state)
+{
+	struct mgr_config c;
+	char err[256];
+	struct sockaddr_in sa;
+
+	/* "--web X" as people type it, "--web=X", and --web alone. */
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--web", "9090"), 0);
+	assert_string_equal(c.web, "9090");
+	assert_int_equal(PARSE(&c, err, "--web", "0.0.0.0:9000", "-p", "1"), 0);
+	assert_string_equal(c.web, "0.0.0.0:9000");
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--web"), 0);
+	assert_string_equal(c.web, "127.0.0.1:8080");
+	assert_int_equal(PARSE(&c, err, "--web", "-p", "1"), 0);
+	assert_string_equal(c.web, "127.0.0.1:8080");
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-s", "web", "--web=8081"), 0);
+	assert_string_equal(c.web, "8081");
+
+	assert_int_equal(web_addr_parse("8080", &sa, err, sizeof(err)), 0);
+	assert_int_equal(ntohs(sa.sin_port), 8080);
+	assert_int_equal(ntohl(sa.sin_addr.s_addr), 0x7f000001);
+	assert_int_equal(web_addr_parse("10.1.2.3:1", &sa, err, sizeof(err)), 0);
+	assert_int_equal(ntohl(sa.sin_addr.s_addr), 0x0a010203);
+
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--web", "1.2.3.400:80"), -1);
+	assert_string_equal(err, "--web '1.2.3.400:80': '1.2.3.400' is not an IPv4 address");
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--web=localhost:80"), -1);
+	assert_string_equal(err, "--web 'localhost:80': 'localhost' is not an IPv4 address");
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--web=70000"), -1);
+	assert_string_equal(err, "--web '70000': the port must be a number from 1 to 65535");
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--web=0"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--web=:80"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--web=1.2.3.4:"), -1);
+	assert_string_equal(err, "--web '1.2.3.4:': expected [IP:]PORT, and '' is not a port");
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--web=80x"), -1);
+}
+
 int
 main(void)
 {
@@ -136,6 +177,7 @@ main(void)
 		cmocka_unit_test(nf_ring_size_is_a_power_of_two_in_range),
 		cmocka_unit_test(shared_core_gets_deeper_rings_unless_set),
 		cmocka_unit_test(errors_are_one_clear_line),
+		cmocka_unit_test(web_address_forms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
