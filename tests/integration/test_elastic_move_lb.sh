@@ -69,6 +69,9 @@ tx_settled() {
 	[ "$(port_field 0 rx)" = "$frames" ] && [ "$a" = "$b" ]
 }
 check "the whole capture was read and the chain went idle" wait_for 120 tx_settled
+# Where packets went if any is missing (entry_drop: a chain that made no
+# progress for 100 ms, an NF starved of CPU, had its waiting packets dropped).
+log "ports: $(telemetry /onvm/ports | tr -d ' \n')"
 "$CTL" nfs >"$WORK/nfs.json"
 instance() { # instance N FIELD: a field of instance N, or a counter
 	"$SYS_PYTHON" -c 'import json,sys

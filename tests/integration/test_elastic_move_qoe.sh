@@ -56,6 +56,9 @@ tx_settled() {
 	[ "$(port_field 0 rx)" = "$frames" ] && [ "$a" = "$b" ]
 }
 check "the whole capture was read and the chain went idle" wait_for 120 tx_settled
+# Where packets went if any is missing (entry_drop: a chain that made no
+# progress for 100 ms, an NF starved of CPU, had its waiting packets dropped).
+log "ports: $(telemetry /onvm/ports | tr -d ' \n')"
 
 check "manager exits 0" stop_mgr
 # The final records are written as each instance stops.
