@@ -407,11 +407,14 @@ dataplane_flush(struct mgr *m, struct mgr_data_lcore *d)
  * packets stay in the NIC (which drops them, counted as imissed, when the
  * offered load really exceeds the chain) and no NF works on a packet that
  * is dropped later. A chain that makes no progress at all for
- * ENTRY_STALL_MS is stuck: its waiting packets are dropped and counted.
+ * --entry-stall-ms (100 ms; 0: never) is stuck: its waiting packets are
+ * dropped and counted, and the port is read again for its other chains.
+ * On a busy machine an NF can simply wait that long for a CPU; a replay
+ * whose every packet counts sets 0 (a virtual port has no NIC to keep
+ * them in).
  * Not while a move runs: its hold queue may be full for as long as a step
  * takes, and a move is loss-free.
  */
-#define ENTRY_STALL_MS 100
 
 /*
  * A held burst all of whose destinations are running with a full RX ring
@@ -466,7 +469,7 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 		 * own time limit): the chain is alive. The wait starts again
 		 * when the move is over. */
 		h->since_tsc = rte_rdtsc();
-	} else if (rte_rdtsc() - h->since_tsc > m->tsc_hz * ENTRY_STALL_MS / 1000) {
+	} else if (m->entry_stall_tsc && rte_rdtsc() - h->since_tsc > m->entry_stall_tsc) {
 		d->counters.port[port][ONVM_PORT_ENTRY_DROP] += h->n;
 		for (uint16_t i = 0; i < h->n; i++) {
 			d->counters.nf_enq_drop[h->dst[i]]++;

@@ -177,6 +177,7 @@ init_clock(struct mgr *m)
 	tsc_clock_init(&m->clock, rte_rdtsc(),
 		       (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec, m->tsc_hz);
 	m->stash_timeout_tsc = m->tsc_hz / 100; /* 10 ms */
+	m->entry_stall_tsc = m->tsc_hz * m->cfg.entry_stall_ms / 1000;
 	m->start_tsc = m->clock.tsc_base;
 }
 

@@ -9,10 +9,11 @@
 # backend instance 0 does not have. An eighth of the way in, after every
 # connection opened on instance 0, `onvmctl move` moves all of instance
 # 0's buckets (a whole instance: the balancer's limit, see its README) to
-# instance 1 (the capture is long enough that the move meets traffic). Then, frame by frame against the capture: none lost,
-# duplicated or reordered, and every frame of a connection left for the
-# same backend, so no connection changed backend and none reached one of
-# instance 1's own four.
+# instance 1 (the capture is long enough that the move meets traffic).
+# Then, frame by frame against the capture: none lost, duplicated or
+# reordered, and every frame of a connection left for the same backend, so
+# no connection changed backend and none reached one of instance 1's own
+# four.
 source "$(dirname "$0")/lib.sh"
 test_init elastic_move_lb
 
@@ -40,8 +41,10 @@ pool() { # pool N: a service on the VIP with backends 10.0.1.1 .. 10.0.1.N
 pool 4 >"$WORK/lb0.json"
 pool 8 >"$WORK/lb1.json"
 
+# --entry-stall-ms 0: every frame counts, and on a busy machine an NF may
+# wait longer than the default 100 ms for a CPU (the replay then waits).
 start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$in_pcap,tx_pcap=$sink_pcap" \
-	"--vdev=net_pcap1,tx_pcap=$out_pcap" -- -p 0x3 -c -s none -w 2 || exit 1
+	"--vdev=net_pcap1,tx_pcap=$out_pcap" -- -p 0x3 -c -s none --entry-stall-ms 0 -w 2 || exit 1
 start_nf load_balancer -r 1 -n 0 -- -f "$WORK/lb0.json" || exit 1
 start_nf load_balancer -r 1 -n 1 -- -f "$WORK/lb1.json" || exit 1
 

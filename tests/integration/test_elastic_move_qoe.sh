@@ -25,8 +25,10 @@ short_path in_pcap "$WORK/in.pcap" || exit 1
 short_path out_pcap "$WORK/out.pcap" || exit 1
 short_path sink_pcap "$WORK/sink.pcap" || exit 1
 
+# --entry-stall-ms 0: every frame counts, and on a busy machine an NF may
+# wait longer than the default 100 ms for a CPU (the replay then waits).
 start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$in_pcap,tx_pcap=$sink_pcap" \
-	"--vdev=net_pcap1,tx_pcap=$out_pcap" -- -p 0x3 -c -s none -w 2 || exit 1
+	"--vdev=net_pcap1,tx_pcap=$out_pcap" -- -p 0x3 -c -s none --entry-stall-ms 0 -w 2 || exit 1
 start_nf qoe_monitor -r 1 -n 0 -- -o "$WORK/qoe0.json" -i 1 || exit 1
 qoe0=$NF_PID
 start_nf qoe_monitor -r 1 -n 1 -- -o "$WORK/qoe1.json" -i 1 || exit 1

@@ -43,8 +43,10 @@ EOF
 
 # -w 3: the replay starts once three NFs run: instance 0 and the two the
 # scale-out launches.
+# --entry-stall-ms 0: every frame counts, and on a busy machine an NF may
+# wait longer than the default 100 ms for a CPU (the replay then waits).
 start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$in_pcap,tx_pcap=$sink_pcap" \
-	"--vdev=net_pcap1,tx_pcap=$out_pcap" -- -p 0x3 -c -s none -w 3 -r 4 || exit 1
+	"--vdev=net_pcap1,tx_pcap=$out_pcap" -- -p 0x3 -c -s none --entry-stall-ms 0 -w 3 -r 4 || exit 1
 start_nf firewall -r 1 -n 0 -- -f "$WORK/fw.json" || exit 1
 fw0=$NF_PID
 
