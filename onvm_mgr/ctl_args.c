@@ -136,8 +136,13 @@ ctl_scale_parse(const char *const *args, int nargs, struct ctl_scale_args *out, 
 	memset(out, 0, sizeof(*out));
 	if (take_service("scale", "SERVICE N", args, nargs, out->service, err, errlen) < 0)
 		return -1;
-	if (nargs != 2) {
+	if (nargs < 2) {
 		snprintf(err, errlen, "scale: needs the number of instances: scale SERVICE N");
+		return -1;
+	}
+	if (nargs > 2) {
+		snprintf(err, errlen, "scale: one number after the service, not '%.20s': "
+				      "scale SERVICE N", args[2]);
 		return -1;
 	}
 	if (parse_uint(args[1], UINT16_MAX, &v) < 0 || v == 0) {

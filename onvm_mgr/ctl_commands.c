@@ -248,6 +248,13 @@ job_start(struct mgr *m, uint64_t ticket, const struct ctl_request *req)
 
 		if (ctl_move_parse(args, req->nargs, &a, err, sizeof(err)) < 0)
 			goto refused;
+		/* A scale the autoscaler started runs outside this queue: a
+		 * move between its steps would work from its plan's stale
+		 * counts, or give buckets to an instance it is stopping. */
+		if (scale_busy()) {
+			snprintf(err, sizeof(err), "a service is being scaled; move when it is done");
+			goto refused;
+		}
 		from = instance_nf(s, a.from);
 		to = instance_nf(s, a.to);
 		if (from == 0 || to == 0) {

@@ -71,8 +71,8 @@ elastic_held_dst(struct mgr *m, struct mgr_data_lcore *d)
 {
 	uint32_t phase = __atomic_load_n(&m->move_phase, __ATOMIC_ACQUIRE);
 
-	if (d->hold == NULL || phase == MOVE_IDLE ||
-	    (phase == MOVE_RELEASING && __atomic_load_n(&d->hold_drained, __ATOMIC_ACQUIRE)))
+	if (d->hold == NULL ||
+	    !elastic_hold_packet(phase, __atomic_load_n(&d->hold_drained, __ATOMIC_ACQUIRE)))
 		return m->move_to;
 	return MGR_DST_HOLD;
 }
@@ -408,9 +408,14 @@ dataplane_flush(struct mgr *m, struct mgr_data_lcore *d)
  * packets stay in the NIC (which drops them, counted as imissed, when the
  * offered load really exceeds the chain) and no NF works on a packet that
  * is dropped later. A chain that makes no progress at all for
- * ENTRY_STALL_MS is stuck: its waiting packets are dropped and counted.
+ * --entry-stall-ms (100 ms; 0: never) is stuck: its waiting packets are
+ * dropped and counted, and the port is read again for its other chains.
+ * On a busy machine an NF can simply wait that long for a CPU; a replay
+ * whose every packet counts sets 0 (a virtual port has no NIC to keep
+ * them in).
+ * Not while a move runs: its hold queue may be full for as long as a step
+ * takes, and a move is loss-free.
  */
-#define ENTRY_STALL_MS 100
 
 /*
  * A held burst all of whose destinations are running with a full RX ring
@@ -458,9 +463,13 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 
 	if (h->n == 0)
 		return true;
-	/* An NF still setting up counts as progress: the chain is alive. */
-	if (hold_stuck(&h->since_tsc, rte_rdtsc(), m->tsc_hz * ENTRY_STALL_MS / 1000,
-		       progress || (h->dst[0] != MGR_DST_HOLD && !m->shm->nfs[h->dst[0]].ready))) {
+	/* Progress, an NF still setting up, or a move running (a full hold
+	 * queue waits for it, and each of its steps has its own time limit):
+	 * the chain is alive. The wait starts again when the move is over. */
+	bool alive = progress || (h->dst[0] != MGR_DST_HOLD && !m->shm->nfs[h->dst[0]].ready) ||
+		     __atomic_load_n(&m->move_phase, __ATOMIC_ACQUIRE) != MOVE_IDLE;
+	if (hold_stuck(&h->since_tsc, rte_rdtsc(), m->entry_stall_tsc, alive) &&
+	    m->entry_stall_tsc != 0) {
 		d->counters.port[port][ONVM_PORT_ENTRY_DROP] += h->n;
 		for (uint16_t i = 0; i < h->n; i++) {
 			d->counters.nf_enq_drop[h->dst[i]]++;

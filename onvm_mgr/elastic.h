@@ -69,6 +69,22 @@ void elastic_last_result(struct elastic_result *r);
  * other instance). */
 void elastic_nf_gone(struct mgr *m, uint16_t nf_id);
 
+/*
+ * Whether a data lcore puts a packet of a held bucket in its hold queue
+ * (else it goes straight to the move's target): until the lcore has
+ * released its queue. Also while the phase still reads MOVE_IDLE: the
+ * control loop marks the buckets held before it publishes the phase, so
+ * an lcore can meet a held bucket first. Such a packet is one of the
+ * move's first; sent to the target it would arrive before the state of its
+ * flow (a stateful firewall denied replies so) and before packets of its
+ * flow still waiting for the old instance.
+ */
+static inline bool
+elastic_hold_packet(uint32_t phase, bool lcore_drained)
+{
+	return !(phase == MOVE_RELEASING && lcore_drained);
+}
+
 /* Data lcores (dataplane.c): where a packet of a held bucket goes now from
  * this lcore, MGR_DST_HOLD or the move's target; and the release step. */
 uint16_t elastic_held_dst(struct mgr *m, struct mgr_data_lcore *d);

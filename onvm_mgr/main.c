@@ -176,10 +176,11 @@ init_clock(struct mgr *m)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tsc_clock_init(&m->clock, rte_rdtsc(),
 		       (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec, m->tsc_hz);
-	/* 100 ms, as long as a chain's entry waits (dataplane.c): NFs that
+	/* 100 ms, as long as a chain's entry waits by default: NFs that
 	 * share a CPU wait for it for more than 10 ms at times, and a 10 ms
 	 * limit dropped their packets mid-chain under load (test_slow_hop). */
 	m->stash_timeout_tsc = m->tsc_hz / 10;
+	m->entry_stall_tsc = m->tsc_hz * m->cfg.entry_stall_ms / 1000;
 	m->start_tsc = m->clock.tsc_base;
 }
 

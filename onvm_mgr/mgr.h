@@ -207,6 +207,7 @@ struct mgr {
 	uint64_t tsc_hz;
 	struct tsc_clock clock;    /* arrival times (tsc_clock.h) */
 	uint64_t stash_timeout_tsc;
+	uint64_t entry_stall_tsc;  /* --entry-stall-ms in TSC cycles; 0: never */
 	uint64_t baseline_in_use;
 
 	volatile bool stop;

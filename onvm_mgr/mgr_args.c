@@ -9,7 +9,8 @@
 #include "mgr_args.h"
 #include "web_addr.h"
 
-enum { OPT_OF_LISTEN = 256, OPT_OF_CONTROLLER, OPT_OF_DPID, OPT_WEB, OPT_NF_RING_SIZE };
+enum { OPT_OF_LISTEN = 256, OPT_OF_CONTROLLER, OPT_OF_DPID, OPT_WEB, OPT_NF_RING_SIZE,
+       OPT_ENTRY_STALL_MS };
 
 static const struct option long_opts[] = {
 	{ "chains", required_argument, NULL, 'C' },
@@ -18,6 +19,7 @@ static const struct option long_opts[] = {
 	{ "of-dpid", required_argument, NULL, OPT_OF_DPID },
 	{ "web", optional_argument, NULL, OPT_WEB },
 	{ "nf-ring-size", required_argument, NULL, OPT_NF_RING_SIZE },
+	{ "entry-stall-ms", required_argument, NULL, OPT_ENTRY_STALL_MS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -45,7 +47,10 @@ mgr_usage(const char *prog)
 		"                     (/metrics) on IPv4 IP (default 127.0.0.1) and PORT; --web\n"
 		"                     alone: " WEB_DEFAULT_ADDR "\n"
 		"  --nf-ring-size N   packets each NF ring holds, a power of 2 in 64-16384\n"
-		"                     (default 512; 2048 with -c)\n",
+		"                     (default 512; 2048 with -c)\n"
+		"  --entry-stall-ms MS  drop what waits at a chain's entry after MS ms without\n"
+		"                     progress (default 100); 0: never, the port waits (replays\n"
+		"                     whose every packet counts, on a busy machine)\n",
 		prog);
 }
 
@@ -106,6 +111,7 @@ mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, size_t 
 	cfg->num_services = 16;
 	cfg->stats_out = STATS_STDOUT;
 	cfg->stats_sleep_s = 1;
+	cfg->entry_stall_ms = MGR_ENTRY_STALL_MS_DEFAULT;
 
 	optind = 1;
 	opterr = 0;
@@ -200,6 +206,11 @@ mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, size_t 
 			if (parse_u64(optarg, 16384, &v) < 0 || v < 64 || (v & (v - 1)) != 0)
 				return fail(err, errlen, "--nf-ring-size '%s': expected a power of 2 from 64 to 16384", optarg);
 			cfg->nf_ring_size = (unsigned int)v;
+			break;
+		case OPT_ENTRY_STALL_MS:
+			if (parse_u64(optarg, 60000, &v) < 0)
+				return fail(err, errlen, "--entry-stall-ms '%s': expected 0 to 60000 ms", optarg);
+			cfg->entry_stall_ms = (uint32_t)v;
 			break;
 		case 'h':
 			return fail(err, errlen, "help%s", NULL);

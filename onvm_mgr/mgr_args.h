@@ -49,7 +49,12 @@ struct mgr_config {
 	const char *of_dpid;          /* --of-dpid */
 	const char *web;              /* --web [IP:]PORT */
 	unsigned int nf_ring_size;    /* --nf-ring-size; 0 = by mode, mgr_nf_ring_size() */
+	uint32_t entry_stall_ms;      /* --entry-stall-ms; 0 = never (see dataplane.c) */
 };
+
+/* How long a chain's entry may make no progress before its waiting packets
+ * are dropped, by default. */
+#define MGR_ENTRY_STALL_MS_DEFAULT 100
 
 /* Parse argv[0..argc) (argv[0] = program name). 0, or -1 with err set. */
 int mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, size_t errlen);

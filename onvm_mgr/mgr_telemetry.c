@@ -242,6 +242,11 @@ tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_dict(l);
 		rte_tel_data_add_dict_string(l, "role", role_name(dl->role));
 		rte_tel_data_add_dict_u64(l, "loops", __atomic_load_n(&dl->epoch, __ATOMIC_RELAXED));
+		/* Packets this lcore has held for moves of flows, ever, and
+		 * those in its hold queue now (elastic.c). */
+		rte_tel_data_add_dict_u64(l, "held",
+					  __atomic_load_n(&dl->counters.held, __ATOMIC_RELAXED));
+		rte_tel_data_add_dict_u64(l, "holding", dl->hold ? rte_ring_count(dl->hold) : 0);
 		snprintf(key, sizeof(key), "%u", dl->lcore_id);
 		rte_tel_data_add_dict_container(d, key, l, 0);
 	}
@@ -324,7 +329,7 @@ tm_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 	_(chains, "/onvm/chains", "Chains and their counters. Params: FIRST[-LAST] chain ids")   \
 	_(ports, "/onvm/ports", "Platform port counters")                                         \
 	_(services, "/onvm/services", "Services and instance counts")                            \
-	_(lcores, "/onvm/lcores", "Data lcores: role and loops run")                             \
+	_(lcores, "/onvm/lcores", "Data lcores: role, loops run, packets held for moves")          \
 	_(mempool, "/onvm/mempool", "Packet pool usage")                                          \
 	_(drops, "/onvm/drops", "Data path drops by reason")
 

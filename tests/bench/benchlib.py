@@ -90,6 +90,18 @@ class Proc:
                     return t, text
         return None
 
+    def wait_line_after(self, start, skip, timeout):
+        """The text of the line beginning with `start` after the first
+        `skip` such lines, waiting for it; None at the timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                hits = [text for _, text in self.lines if text.startswith(start)]
+            if len(hits) > skip:
+                return hits[skip]
+            time.sleep(0.002)
+        return None
+
     def count_lines(self, start):
         with self._lock:
             return sum(1 for _, text in self.lines if text.startswith(start))

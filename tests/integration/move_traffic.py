@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Traffic for moving flows between NF instances, and its check.
 
-  move_traffic.py make OUT.pcap --flows N --rounds R
-  move_traffic.py check IN.pcap OUT.pcap [--reorder-ok] [--lost-max N]
+  move_traffic.py make OUT.pcap --flows N --rounds R [--server IP] [--one-way]
+  move_traffic.py check IN.pcap OUT.pcap [--reorder-ok] [--one-dst] [--lost-max N]
 
 make: N TCP connections between clients 10.1.x.y and servers 10.2.x.y port
 80, all in one capture (both directions come in on one port, so the
@@ -10,14 +10,21 @@ capture's order is the order the platform sees): every connection's
 handshake (SYN, SYN-ACK, ACK), then R rounds in which each connection sends
 one data segment from the client and one from the server. Each frame's
 payload carries its index in the capture, so the check can find it
-whatever the NFs did to its headers.
+whatever the NFs did to its headers. --server IP: every connection goes to
+that one server address (port 80; e.g. a load balancer's VIP), each from
+its own client. --one-way: only the client's frames (SYN, ACK, then one
+data segment a round), as a load balancer sees a connection whose replies
+take another path.
 
 check: every frame of IN is in OUT exactly once (none lost, none
 duplicated, none made up), and each connection's frames come out in the
-order they went in. Prints a JSON summary; exit status 1 when either fails.
---lost-max N: up to N frames may be missing (a failover counted them), and
-the summary says how many connections lost any ("conns_with_loss") and the
-span of capture indices the losses fall in ("lost_first", "lost_last").
+order they went in. --one-dst: also, every frame a client sent leaves with
+the same destination address and port as the rest of its connection's (a
+load balancer kept each connection on one backend). --lost-max N: up to N
+frames may be missing (a failover counted them), and the summary says how
+many connections lost any ("conns_with_loss") and the span of capture
+indices the losses fall in ("lost_first", "lost_last"). Prints a JSON
+summary; exit status 1 when any check fails.
 
 Written with struct, not scapy: a million frames in a few seconds.
 """
@@ -40,9 +47,9 @@ def csum(data):
     return (~s) & 0xFFFF
 
 
-def frame(index, conn, from_client, flags, seq, ack):
+def frame(index, conn, from_client, flags, seq, ack, server=None):
     cip = bytes([10, 1, (conn >> 8) & 0xFF, conn & 0xFF])
-    sip = bytes([10, 2, (conn >> 16) & 0xFF, (conn >> 8) & 0xFF])
+    sip = server or bytes([10, 2, (conn >> 16) & 0xFF, (conn >> 8) & 0xFF])
     cport = 1024 + (conn % 60000)
     src, dst = (cip, sip) if from_client else (sip, cip)
     sport, dport = (cport, 80) if from_client else (80, cport)
@@ -58,14 +65,16 @@ def frame(index, conn, from_client, flags, seq, ack):
     return dmac + smac + b"\x08\x00" + ip + tcp + payload
 
 
-def make(path, flows, rounds):
+def make(path, flows, rounds, server=None, one_way=False):
     SYN, ACK, PSH = 0x02, 0x10, 0x08
     out = [PCAP_HDR]
     index = 0
 
     def add(conn, from_client, flags, seq, ack):
         nonlocal index
-        f = frame(index, conn, from_client, flags, seq, ack)
+        if one_way and not from_client:
+            return
+        f = frame(index, conn, from_client, flags, seq, ack, server)
         out.append(struct.pack("<IIII", index // 1000000, index % 1000000, len(f), len(f)))
         out.append(f)
         index += 1
@@ -85,8 +94,8 @@ def make(path, flows, rounds):
     print(json.dumps({"frames": index, "flows": flows, "rounds": rounds}))
 
 
-def frames(path):
-    """(index, conn) of every frame of ours in a pcap, in order."""
+def records(path):
+    """(timestamp, frame) of every frame in a pcap, in order."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -94,30 +103,50 @@ def frames(path):
     magic = struct.unpack("<I", data[:4])[0]
     if magic not in (0xA1B2C3D4, 0xA1B23C4D):
         raise SystemExit(f"{path}: not a little-endian pcap file")
-    out, at, other = [], 24, 0
+    at = 24
     while at + 16 <= len(data):
-        caplen = struct.unpack_from("<I", data, at + 8)[0]
-        f = data[at + 16:at + 16 + caplen]
+        sec, usec, caplen = struct.unpack_from("<III", data, at)
+        yield sec + usec / 1e6, data[at + 16:at + 16 + caplen]
         at += 16 + caplen
+
+
+def frames(path, addresses=False):
+    """(index, conn) of every frame of ours in a pcap, in order; with
+    addresses, (index, conn, (src, sport), (dst, dport)) and the capture
+    time."""
+    out, other = [], 0
+    for ts, f in records(path):
         k = f.find(MAGIC, 14 + 20 + 20)
         if k < 0 or k + 12 > len(f):
             other += 1
             continue
-        out.append(struct.unpack_from("!II", f, k + 4))
+        index, conn = struct.unpack_from("!II", f, k + 4)
+        if addresses:
+            ihl = (f[14] & 0x0F) * 4
+            sport, dport = struct.unpack_from("!HH", f, 14 + ihl)
+            out.append((index, conn, (f[26:30], sport), (f[30:34], dport), ts))
+        else:
+            out.append((index, conn))
     return out, other
 
 
-def check(inp, outp, reorder_ok, lost_max=0):
-    sent, _ = frames(inp)
-    got, other = frames(outp)
-    want = {i: c for i, c in sent}
+def check(inp, outp, reorder_ok, one_dst=False, lost_max=0):
+    sent, _ = frames(inp, addresses=True)
+    got, other = frames(outp, addresses=True)
+    want = {i: c for i, c, _, _, _ in sent}
+    # The frames a client sent: its address:port is the source.
+    client = {c: s for _, c, s, _, _ in reversed(sent)}
+    from_client = {i for i, c, s, _, _ in sent if s == client[c]}
     seen, dup, unknown = set(), 0, 0
     last = {}
     reordered = 0
-    for i, c in got:
+    dsts = {}
+    for i, c, _, d, _ in got:
         if i not in want or want[i] != c:
             unknown += 1
             continue
+        if i in from_client:
+            dsts.setdefault(c, set()).add(d)
         if i in seen:
             dup += 1
             continue
@@ -128,6 +157,10 @@ def check(inp, outp, reorder_ok, lost_max=0):
     lost = len(want) - len(seen)
     res = {"sent": len(want), "received": len(got), "lost": lost, "duplicated": dup,
            "unknown": unknown + other, "reordered": reordered}
+    if one_dst:
+        # Connections whose client frames left for more than one address:port.
+        res["changed_dst"] = sum(1 for d in dsts.values() if len(d) > 1)
+        res["destinations"] = len(set().union(*dsts.values())) if dsts else 0
     if lost:
         missing = [i for i in want if i not in seen]
         res["lost_first"] = min(missing)
@@ -135,18 +168,29 @@ def check(inp, outp, reorder_ok, lost_max=0):
         res["conns_with_loss"] = len({want[i] for i in missing})
     print(json.dumps(res))
     ok = lost <= lost_max and dup == 0 and unknown + other == 0 and (reorder_ok or reordered == 0)
+    if one_dst and res["changed_dst"]:
+        ok = False
     return 0 if ok else 1
+
+
+def ip4(b):
+    return ".".join(map(str, b))
 
 
 def main(argv):
     if len(argv) >= 3 and argv[1] == "make":
-        flows = int(argv[argv.index("--flows") + 1])
+        n = int(argv[argv.index("--flows") + 1])
         rounds = int(argv[argv.index("--rounds") + 1])
-        make(argv[2], flows, rounds)
+        server = None
+        if "--server" in argv:
+            server = bytes(int(x) for x in argv[argv.index("--server") + 1].split("."))
+            if len(server) != 4:
+                raise SystemExit("--server: an IPv4 address")
+        make(argv[2], n, rounds, server, "--one-way" in argv)
         return 0
     if len(argv) >= 4 and argv[1] == "check":
         lost_max = int(argv[argv.index("--lost-max") + 1]) if "--lost-max" in argv else 0
-        return check(argv[2], argv[3], "--reorder-ok" in argv, lost_max)
+        return check(argv[2], argv[3], "--reorder-ok" in argv, "--one-dst" in argv, lost_max)
     print(__doc__, file=sys.stderr)
     return 2
 

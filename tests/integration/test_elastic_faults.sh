@@ -11,6 +11,9 @@
 # then killed. Each time the move fails cleanly (onvmctl says why, exit 1),
 # the held packets go to the instance still running, traffic goes on
 # there, and at the end the mempool holds nothing the platform lost.
+#
+# A slow step: the new instance paused for 1 s while it should import. The
+# hold queue fills, the port waits, nothing is dropped, the move succeeds.
 source "$(dirname "$0")/lib.sh"
 test_init elastic_faults
 
@@ -116,6 +119,56 @@ check "instance 1 keeps every bucket" wait_for 5 test "$(buckets firewall)" = "1
 rx1=$(fw_rx 1)
 check "traffic goes on through instance 1" wait_for 10 test "$(fw_rx 1)" -gt "$rx1"
 check "no packet was dropped for want of an instance meanwhile" test "$(no_instance)" = "$drops0"
+
+# A slow step under full load: the new instance paused for about 1 s while it
+# should import (under the move's 2 s limit per step). The held packets
+# pile up (the hold queue fills when the replay is fast enough) and the
+# port is not read meanwhile: nothing may be dropped at the entry while
+# the move runs (it once was, after 100 ms of a full hold queue), and the
+# move then succeeds.
+start_nf firewall -r 1 -n 0 -- -f "$WORK/fw.json" || exit 1
+fw0=$NF_PID
+before=$(grep -c "moving .* buckets of service 'firewall'" "$MGR_LOG")
+# The port's entry drops once the move has begun and 0.8 s later, read
+# over one telemetry connection made beforehand (each command's own
+# start-up would eat into the move's 2 s on a busy machine).
+rm -f "$WORK/watch.ready"
+"$SYS_PYTHON" - "/var/run/dpdk/$PREFIX/dpdk_telemetry.v2" "$MGR_LOG" "$before" \
+	"$WORK/watch.ready" >"$WORK/watch.out" <<'PY' &
+import json, re, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.recv(16384)
+def entry_drops():
+    s.send(b"/onvm/ports")
+    return json.loads(s.recv(1 << 20))["/onvm/ports"]["0"]["entry_drop"]
+open(sys.argv[4], "w").close()
+moving = re.compile(r"moving .* buckets of service 'firewall'")
+deadline = time.monotonic() + 20
+while time.monotonic() < deadline:
+    if len(moving.findall(open(sys.argv[2]).read())) > int(sys.argv[3]):
+        break
+    time.sleep(0.01)
+a = entry_drops()
+time.sleep(0.8)
+print(a, entry_drops())
+PY
+watch=$!
+wait_for 20 test -e "$WORK/watch.ready"
+kill -STOP "$fw0"
+"$CTL" move firewall --from 1 --to 0 --share 0.5 >"$WORK/move3.out" 2>"$WORK/move3.err" &
+move=$!
+wait $watch
+kill -CONT "$fw0"
+wait $move
+move_rc=$?
+log "move to an instance paused: exit $move_rc: $(tr -d ' \n' <"$WORK/move3.out") $(cat "$WORK/move3.err")"
+log "entry drops at the move's start and 0.8 s later: $(cat "$WORK/watch.out")"
+read -r entry0 entry1 <"$WORK/watch.out"
+check "nothing was dropped at the entry while the move waited" \
+	test -n "$entry0" -a "$entry0" = "$entry1"
+check "the move to the paused instance succeeds" test $move_rc = 0
+check "the two instances share the buckets" test "$(buckets firewall)" = "512,512"
 
 check "manager exits 0" stop_mgr
 check "the manager's mempool was whole at the end" grep -q "stopped; 0 mbufs still in use" "$MGR_LOG"

@@ -30,8 +30,10 @@ EOF
 
 # -w 2: the replay starts once both instances run. Port 1 records what
 # the chain (the default one: port 0 in, port 1 out) lets through.
+# --entry-stall-ms 0: every frame counts, and on a busy machine an NF may
+# wait longer than the default 100 ms for a CPU (the replay then waits).
 start_mgr 0-1 "--vdev=net_pcap0,rx_pcap=$in_pcap,tx_pcap=$sink_pcap" \
-	"--vdev=net_pcap1,tx_pcap=$out_pcap" -- -p 0x3 -c -s none -w 2 || exit 1
+	"--vdev=net_pcap1,tx_pcap=$out_pcap" -- -p 0x3 -c -s none --entry-stall-ms 0 -w 2 || exit 1
 start_nf firewall -r 1 -n 0 -- -f "$WORK/fw.json" || exit 1
 start_nf firewall -r 1 -n 1 -- -f "$WORK/fw.json" || exit 1
 

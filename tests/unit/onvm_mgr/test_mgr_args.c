@@ -95,6 +95,26 @@ nf_ring_size_is_a_power_of_two_in_range(void **state)
 }
 
 static void
+entry_stall_defaults_to_100_ms_and_0_means_never(void **state)
+{
+	struct mgr_config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&c, err, "-p", "1"), 0);
+	assert_int_equal(c.entry_stall_ms, 100);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--entry-stall-ms", "0"), 0);
+	assert_int_equal(c.entry_stall_ms, 0);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--entry-stall-ms=60000"), 0);
+	assert_int_equal(c.entry_stall_ms, 60000);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--entry-stall-ms", "60001"), -1);
+	assert_non_null(strstr(err, "--entry-stall-ms '60001': expected 0 to 60000 ms"));
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--entry-stall-ms", "-1"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--entry-stall-ms", "1s"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--entry-stall-ms"), -1);
+}
+
+static void
 errors_are_one_clear_line(void **state)
 {
 	struct mgr_config c;
@@ -176,6 +196,7 @@ main(void)
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(nf_ring_size_is_a_power_of_two_in_range),
 		cmocka_unit_test(shared_core_gets_deeper_rings_unless_set),
+		cmocka_unit_test(entry_stall_defaults_to_100_ms_and_0_means_never),
 		cmocka_unit_test(errors_are_one_clear_line),
 		cmocka_unit_test(web_address_forms),
 	};
