@@ -10,7 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "placement.h"
+
 #define MGR_MAX_CHAIN_FILES 16
+/* --rx-lcores: at most every data lcore (MGR_MAX_DATA_LCORES, mgr.h) */
+#define MGR_MAX_RX_LCORES 8
 
 /*
  * NF ring depth. Small on purpose: every packet queued between the manager
@@ -49,6 +53,9 @@ struct mgr_config {
 	const char *of_dpid;          /* --of-dpid */
 	const char *web;              /* --web [IP:]PORT */
 	unsigned int nf_ring_size;    /* --nf-ring-size; 0 = by mode, mgr_nf_ring_size() */
+	unsigned int rx_lcores;       /* --rx-lcores; 0 = the default (lcore_plan.h) */
+	bool nf_cores_given;          /* -n NF_COREMASK / --nf-cores LIST */
+	struct place_cpuset nf_cores;
 };
 
 /* Parse argv[0..argc) (argv[0] = program name). 0, or -1 with err set. */
