@@ -126,6 +126,33 @@ shared_core_gets_deeper_rings_unless_set(void **state)
 	assert_int_equal(mgr_nf_ring_size(&c), 256);
 }
 
+static void
+rx_lcores_and_nf_cores(void **state)
+{
+	struct mgr_config c;
+	char err[256], list[64];
+
+	(void)state;
+	assert_int_equal(PARSE(&c, err, "-p", "1"), 0);
+	assert_int_equal(c.rx_lcores, 0); /* the default: lcore_plan.h */
+	assert_false(c.nf_cores_given);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--rx-lcores", "4", "-n", "0xf0"), 0);
+	assert_int_equal(c.rx_lcores, 4);
+	assert_true(c.nf_cores_given);
+	place_cpuset_format(&c.nf_cores, list, sizeof(list));
+	assert_string_equal(list, "4-7");
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-cores", "4-15,20"), 0);
+	place_cpuset_format(&c.nf_cores, list, sizeof(list));
+	assert_string_equal(list, "4-15,20");
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--rx-lcores", "0"), -1);
+	assert_non_null(strstr(err, "--rx-lcores '0'"));
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--rx-lcores", "9"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-n", "0"), -1);
+	assert_non_null(strstr(err, "-n '0'"));
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-cores", "4-"), -1);
+	assert_non_null(strstr(err, "--nf-cores '4-'"));
+}
+
 int
 main(void)
 {
@@ -136,6 +163,7 @@ main(void)
 		cmocka_unit_test(nf_ring_size_is_a_power_of_two_in_range),
 		cmocka_unit_test(shared_core_gets_deeper_rings_unless_set),
 		cmocka_unit_test(errors_are_one_clear_line),
+		cmocka_unit_test(rx_lcores_and_nf_cores),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
