@@ -131,8 +131,8 @@ eal_args_with_defaults(int argc, char **argv, int *out_argc)
  * like the lcore, which differs with hyperthreads, on a second socket, or
  * when --lcores maps lcores onto other CPUs.)
  */
-static unsigned int
-lcore_cpu(unsigned int lcore)
+unsigned int
+mgr_lcore_cpu(unsigned int lcore)
 {
 	rte_cpuset_t set = rte_lcore_cpuset(lcore);
 
@@ -165,7 +165,7 @@ plan_lcores(struct mgr *m, uint16_t *tx_queues)
 	if (p.unused)
 		printf("onvm_mgr: %u EAL lcore(s) stay idle: the manager runs at most %d data lcores\n",
 		       p.unused, MGR_MAX_DATA_LCORES);
-	m->shm->control_cpu_mask = cpu_bit(lcore_cpu(rte_get_main_lcore()));
+	m->shm->control_cpu_mask = cpu_bit(mgr_lcore_cpu(rte_get_main_lcore()));
 	m->num_data = p.num_data;
 	m->num_rx = p.num_rx;
 	m->num_tx = p.num_tx;
@@ -189,7 +189,7 @@ plan_lcores(struct mgr *m, uint16_t *tx_queues)
 		d->rx_queue = p.lc[i].rx_queue;
 		d->tx_queue = p.lc[i].tx_queue;
 		d->tx_index = p.lc[i].tx_index;
-		m->shm->data_cpu_mask |= cpu_bit(lcore_cpu(lcore));
+		m->shm->data_cpu_mask |= cpu_bit(mgr_lcore_cpu(lcore));
 		d->cls_cache = cls_cache_create(MGR_CLS_CACHE_ORDER);
 		i++;
 	}
@@ -212,7 +212,7 @@ assign_rx_queues(struct mgr *m)
 		for (uint16_t k = 0; (d->role & ROLE_RX) && k < m->num_ports; k++)
 			if (d->rx_queue < m->port_rxq[m->port_ids[k]])
 				d->rxq[d->num_rxq++] = (struct mgr_rxq){ m->port_ids[k], d->rx_queue };
-		snprintf(cpus, sizeof(cpus), "CPU %u, NUMA node %u", lcore_cpu(d->lcore_id),
+		snprintf(cpus, sizeof(cpus), "CPU %u, NUMA node %u", mgr_lcore_cpu(d->lcore_id),
 			 rte_lcore_to_socket_id(d->lcore_id));
 		if (d->role & ROLE_RX)
 			printf("onvm_mgr: lcore %u (%s): %s, reads queue %u of %u port(s)\n", d->lcore_id, cpus,
@@ -237,7 +237,7 @@ add_lcore_cpus(unsigned int lcore, struct place_cpuset *s)
 static int
 plan_placement(struct mgr *m)
 {
-	struct place_lcores l = { .control_cpu = lcore_cpu(rte_get_main_lcore()) };
+	struct place_lcores l = { .control_cpu = mgr_lcore_cpu(rte_get_main_lcore()) };
 	char err[256], line[256];
 
 	if (m->num_data == 0)

@@ -298,6 +298,8 @@ void mgr_telemetry_exit(void);
 void mgr_telemetry_close(void);
 /* The data lcores as a list: m->data, or the inline one with one lcore. */
 struct mgr_data_lcore *mgr_data_lcores(struct mgr *m, unsigned int *n);
+/* main.c: the CPU an lcore runs on (the first of its cpuset). */
+unsigned int mgr_lcore_cpu(unsigned int lcore);
 /* A data lcore's index among them (0..MGR_MAX_DATA_LCORES). */
 unsigned int mgr_data_slot(const struct mgr *m, const struct mgr_data_lcore *d);
 
