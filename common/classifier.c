@@ -638,6 +638,13 @@ classifier_add_match(struct classifier *cls, const struct onvm_match *m, uint32_
 			return 0; /* an IPv4 field on a non-IPv4 ethertype: never */
 		key.eth_type = PKT_ETHERTYPE_IPV4;
 		mask.eth_type = 0xffff;
+		/* A broken IPv4 header's zeros are no addresses (flow_key.h). */
+		key.hdr_valid |= FLOW_HDR_IPV4;
+		mask.hdr_valid |= FLOW_HDR_IPV4;
+	}
+	if (m->fields & (M_L4_SRC | M_L4_DST)) {
+		key.hdr_valid |= FLOW_HDR_L4;
+		mask.hdr_valid |= FLOW_HDR_L4;
 	}
 	if (m->fields & M_IP_PROTO) {
 		key.ip_proto = m->ip_proto;

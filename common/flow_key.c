@@ -28,6 +28,7 @@ flow_key_from_pkt(struct flow_key *k, const struct pkt_info *pi, uint32_t of_in_
 		k->ip_ecn = pi->ip_tos & 0x03;
 	}
 	if (pi->flags & PKT_F_IPV4) {
+		k->hdr_valid |= FLOW_HDR_IPV4;
 		k->ipv4_src = pi->ipv4_src;
 		k->ipv4_dst = pi->ipv4_dst;
 	} else if (pi->flags & PKT_F_IPV6) {
@@ -35,6 +36,7 @@ flow_key_from_pkt(struct flow_key *k, const struct pkt_info *pi, uint32_t of_in_
 		memcpy(k->ipv6_dst, pi->ipv6_dst, 16);
 	}
 	if (pi->flags & PKT_F_L4) {
+		k->hdr_valid |= FLOW_HDR_L4;
 		switch (pi->ip_proto) {
 		case PKT_PROTO_TCP:
 		case PKT_PROTO_UDP:

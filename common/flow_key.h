@@ -32,6 +32,20 @@ enum flow_ipv6_exthdr {
 	FLOW_IEH_UNSEQ  = 1 << 8, /* headers out of RFC 8200 4.1's order */
 };
 
+/*
+ * flow_key.hdr_valid: a pseudo-field no OpenFlow match names. A frame whose
+ * IPv4 or L4 header is missing, malformed or cut short has zeros in those
+ * fields, and a chain match on them (docs/chains.md) must not take those
+ * zeros for values: a chain's IPv4 fields also match FLOW_HDR_IPV4, its
+ * port ranges FLOW_HDR_L4, as onvm_match_packet() requires PKT_F_IPV4 and
+ * PKT_F_L4. OpenFlow matches leave it wildcarded (a missing field reads as
+ * zero there, as in OpenFlow 1.3 and Open vSwitch).
+ */
+enum flow_hdr_valid {
+	FLOW_HDR_IPV4 = 1 << 0, /* pkt_info PKT_F_IPV4 */
+	FLOW_HDR_L4   = 1 << 1, /* pkt_info PKT_F_L4 */
+};
+
 /* 802.1ah backbone service instance tag (I-TAG) ethertype. */
 #define FLOW_ETHERTYPE_PBB 0x88e7
 
@@ -66,7 +80,8 @@ struct flow_key {
 	uint32_t mpls_label;
 	uint8_t mpls_tc;
 	uint8_t mpls_bos;
-	uint8_t tcp_flags_pad[2]; /* zero; keeps the fields after it aligned */
+	uint8_t hdr_valid;      /* FLOW_HDR_*: the headers the parse found whole */
+	uint8_t hdr_pad;        /* zero; keeps the fields after it aligned */
 	uint32_t pbb_isid;      /* 802.1ah I-SID (24 bits) of a frame whose
 				 * ethertype after the VLAN tags is 0x88e7 */
 	uint16_t ipv6_exthdr;   /* FLOW_IEH_* flags from the IPv6 extension

@@ -22,7 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
-#define ONVM_ABI_VERSION 6
+#define ONVM_ABI_VERSION 7
 #define ONVM_SHARED_MAGIC 0x4f4e564dU /* "ONVM" */
 
 /* Names of shared DPDK objects. */
@@ -291,6 +291,9 @@ struct onvm_nf_slot {
 	 */
 	volatile uint32_t sleeping __rte_cache_aligned;
 	volatile uint32_t wake_seq;
+	/* Set by the manager to stop this NF alone (onvmctl scale down): it
+	 * leaves as on Ctrl-C. */
+	volatile uint32_t stop_asked;
 
 	/* Elastic state (docs/elastic.md): set by the NF when it registered
 	 * state callbacks, and the manager's requests about its flows. */

@@ -73,4 +73,9 @@ void ctl_server_post(const void *msg, size_t len);
 uint64_t ctl_reload_wanted(void);
 void ctl_reload_done(struct mgr *m, uint64_t asked, int rc, const char *why);
 
+/* The control loop's side of "move", "scale" and "autoscale"
+ * (ctl_commands.c), each tick: starts a requested job (elastic.c,
+ * scale.c) and answers it when it has finished. */
+void ctl_jobs_poll(struct mgr *m);
+
 #endif /* ONVM_CTL_H */

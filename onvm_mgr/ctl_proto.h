@@ -44,7 +44,13 @@
 	_(CHAINS, "chains", "", 0, 0, ctl_cmd_chains,                                       \
 	  "chains in force: hops, out port, packets, bytes, drops")                         \
 	_(CHAINS_RELOAD, "chains reload", "", 0, 0, ctl_cmd_chains_reload,                  \
-	  "reload the -C files (as SIGHUP) and wait for the outcome")
+	  "reload the -C files (as SIGHUP) and wait for the outcome")                       \
+	_(MOVE, "move", "SERVICE --from I --to J [--share F]", 1, 7, ctl_cmd_move,           \
+	  "move a share F (default 1) of instance I's flows, with their state, to J")         \
+	_(SCALE, "scale", "SERVICE N", 1, 2, ctl_cmd_scale,                                   \
+	  "start or stop instances until N run; flows move with their state")               \
+	_(AUTOSCALE, "autoscale", "SERVICE --max N [--min M] | SERVICE off", 1, 5,          \
+	  ctl_cmd_autoscale, "scale SERVICE by its instances' RX ring fill, within bounds")
 
 enum ctl_command_id {
 #define _(sym, name, usage, min, max, handler, help) CTL_CMD_##sym,

@@ -38,7 +38,7 @@
 
 #define CTL_MAX_CONNS 16
 #define CTL_READ_MS   2000
-#define CTL_WAIT_MS   30000
+#define CTL_WAIT_MS   60000
 #define CTL_WRITE_MS  5000
 #define CTL_DRAIN_MS  1000
 #define CTL_POLL_MS   100 /* how soon a stop is seen */

@@ -604,8 +604,11 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 		return;
 	n = (uint16_t)rte_ring_sc_dequeue_burst_elem(s->tx_ring, back, sizeof(back[0]), ONVM_BURST,
 						     NULL);
-	if (n == 0)
+	if (n == 0) {
+		/* Its stash is empty: everything it emitted was passed on. */
+		d->tx_done[id] = s->tx_ring->cons.tail;
 		return;
+	}
 	d->counters.nf_dequeued[id] += n;
 	/* The metadata lines are in this core's L2 (written on RX); load the
 	 * whole burst's at once rather than one L2 miss after another. */
@@ -674,6 +677,8 @@ tx_nf(struct mgr *m, struct mgr_data_lcore *d, uint16_t id)
 		memcpy(st->dst, dst, left * sizeof(dst[0]));
 		st->n = left;
 		st->since_tsc = rte_rdtsc();
+	} else {
+		d->tx_done[id] = s->tx_ring->cons.tail;
 	}
 }
 
@@ -698,11 +703,59 @@ packet_out(struct mgr *m, struct mgr_data_lcore *d)
 	rte_pktmbuf_free_bulk(pkts, left);
 }
 
+/* In every stash and held port burst of this lcore, destination `from`
+ * becomes `to` for the packets `pred` picks. Order within a destination is
+ * kept; a move's cold path only. */
+static void
+reroute_stashed(struct mgr_data_lcore *d, uint16_t from, uint16_t to,
+		bool (*pred)(struct mgr *, struct rte_mbuf *), struct mgr *m)
+{
+	struct mgr_stash *all[] = { d->stash, d->port_hold };
+	const unsigned int sizes[] = { MGR_DSTS, ONVM_MAX_PORTS };
+
+	for (unsigned int a = 0; a < 2; a++)
+		for (unsigned int k = 0; k < sizes[a]; k++) {
+			struct mgr_stash *st = &all[a][k];
+
+			for (uint16_t i = 0; i < st->n; i++)
+				if (st->dst[i] == from && (pred == NULL || pred(m, st->pkts[i])))
+					st->dst[i] = to;
+		}
+}
+
+/* A packet (waiting for the move's old instance) of a bucket the move holds. */
+static bool
+of_held_bucket(struct mgr *m, struct rte_mbuf *pkt)
+{
+	const struct onvm_service *s = &m->shm->services[m->move_svc];
+	uint32_t hash = flow_hash_of(pkt, onvm_pkt_meta(pkt), NULL);
+
+	return __atomic_load_n(&s->bucket_nf[hash & (ONVM_BUCKETS - 1)], __ATOMIC_RELAXED) ==
+	       ONVM_BUCKET_HELD;
+}
+
+/*
+ * A move started holding buckets: packets of those buckets this lcore
+ * picked the old instance for before it saw the hold, and still waits to
+ * enqueue, join the hold queue instead (after anything of theirs already
+ * there: a stash is retried before its source is read again). Then the
+ * move may ask the old instance for its state: nothing more of those
+ * buckets can reach it from here.
+ */
+static void
+elastic_hold(struct mgr *m, struct mgr_data_lcore *d, uint32_t id)
+{
+	reroute_stashed(d, m->move_from, MGR_DST_HOLD, of_held_bucket, m);
+	__atomic_store_n(&d->move_seen, id, __ATOMIC_RELEASE);
+}
+
 /*
  * A move releases what this lcore held: to the move's target, in order,
  * as much as its ring takes each iteration, before any newer packet of
  * those buckets (which keep coming to the hold queue until it is empty).
- * Then the lcore says it is done, and sends them straight on.
+ * Then the lcore says it is done, and sends them straight on; what still
+ * waits for the hold queue in its stashes goes to the target too, so no
+ * stale hold destination outlives the move.
  */
 void
 elastic_release(struct mgr *m, struct mgr_data_lcore *d)
@@ -735,15 +788,37 @@ elastic_release(struct mgr *m, struct mgr_data_lcore *d)
 		left->n = enqueue_runs(m, d, left->pkts, left->dst, n);
 		return;
 	}
+	reroute_stashed(d, MGR_DST_HOLD, to, NULL, m);
 	__atomic_store_n(&d->hold_drained, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * A move's part on a data lcore (cold: only while one runs). True while
+ * the lcore is releasing what it held: it then reads no port, so that its
+ * hold queue drains at the new instance's full speed instead of being
+ * refilled as fast as it drains (a source faster than the chain would
+ * keep it from ever draining); the ports' packets wait in the NIC.
+ */
+static bool
+elastic_lcore(struct mgr *m, struct mgr_data_lcore *d, uint32_t phase)
+{
+	uint32_t id = __atomic_load_n(&m->move_id, __ATOMIC_ACQUIRE);
+
+	if (phase == MOVE_HOLDING && d->move_seen != id)
+		elastic_hold(m, d, id);
+	if (phase != MOVE_RELEASING || d->hold_drained)
+		return false;
+	elastic_release(m, d);
+	return !d->hold_drained;
 }
 
 void
 dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d)
 {
-	if (unlikely(m->move_phase == MOVE_RELEASING) && !d->hold_drained)
-		elastic_release(m, d);
-	if ((d->role & ROLE_RX) && m->rx_enabled) {
+	uint32_t phase = __atomic_load_n(&m->move_phase, __ATOMIC_ACQUIRE);
+	bool releasing = unlikely(phase != MOVE_IDLE) && elastic_lcore(m, d, phase);
+
+	if ((d->role & ROLE_RX) && m->rx_enabled && !releasing) {
 		/* Its own RSS queue of each port: a flow's packets all come
 		 * to one RX lcore, which enqueues them in order. */
 		for (uint16_t i = 0; i < d->num_rxq; i++)

@@ -34,11 +34,14 @@ static struct {
 	enum step step;
 	uint16_t svc, from, to;
 	bool failing;                       /* releasing to `to` after a failure */
+	bool state_moved;                   /* `to` took the state, `from` dropped it */
 	bool held[ONVM_BUCKETS];
 	uint32_t n_buckets;
 	uint64_t epochs[MGR_MAX_DATA_LCORES];
 	uint64_t step_deadline;
 	uint64_t t_start, t_hold, t_released;
+	uint64_t t_entered;                 /* when the current step began */
+	uint64_t step_us[8];                /* how long each step took, for the log */
 	uint64_t held_base;                 /* the lcores' held counters at the start */
 	uint32_t tx_mark;
 	void *blob;
@@ -84,6 +87,35 @@ mark_epochs(struct mgr *m)
 		mv.epochs[i] = __atomic_load_n(&m->data[i].epoch, __ATOMIC_ACQUIRE);
 }
 
+/* Every data lcore has rerouted what it had waiting for the old instance
+ * in the held buckets (dataplane.c, elastic_hold). */
+static bool
+all_saw_move(struct mgr *m)
+{
+	unsigned int n;
+	struct mgr_data_lcore *ls = mgr_data_lcores(m, &n);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (__atomic_load_n(&ls[i].move_seen, __ATOMIC_ACQUIRE) != m->move_id)
+			return false;
+	return true;
+}
+
+/* Everything the old instance emitted up to its TX position `mark` has
+ * been passed on by the lcore that reads its TX ring (dataplane.c). */
+static bool
+tx_passed(struct mgr *m, uint16_t nf, uint32_t mark)
+{
+	unsigned int n;
+	struct mgr_data_lcore *ls = mgr_data_lcores(m, &n);
+
+	for (unsigned int i = 0; i < n; i++)
+		if ((ls[i].role & ROLE_TX) &&
+		    (m->num_tx <= 1 || nf % m->num_tx == ls[i].tx_index))
+			return (int32_t)(__atomic_load_n(&ls[i].tx_done[nf], __ATOMIC_ACQUIRE) - mark) >= 0;
+	return false;
+}
+
 static bool
 epochs_passed(struct mgr *m)
 {
@@ -97,6 +129,19 @@ static void
 set_deadline(void)
 {
 	mv.step_deadline = now_tsc() + rte_get_tsc_hz() * STEP_TIMEOUT_MS / 1000;
+}
+
+/* The move goes on to step s, which has STEP_TIMEOUT_MS to finish. */
+static void
+enter(enum step s)
+{
+	uint64_t now = now_tsc();
+
+	if (mv.step != STEP_IDLE)
+		mv.step_us[mv.step] += (now - mv.t_entered) * 1000000ULL / rte_get_tsc_hz();
+	mv.t_entered = now;
+	mv.step = s;
+	set_deadline();
 }
 
 static bool
@@ -142,8 +187,7 @@ release_to(struct mgr *m, uint16_t target)
 	for (unsigned int i = 0; i < n; i++)
 		__atomic_store_n(&ls[i].hold_drained, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&m->move_phase, MOVE_RELEASING, __ATOMIC_RELEASE);
-	mv.step = STEP_RELEASE;
-	set_deadline();
+	enter(STEP_RELEASE);
 }
 
 /* The move cannot finish: the held packets go to whichever instance is
@@ -155,7 +199,15 @@ fail(struct mgr *m, const char *why, uint16_t gone)
 			  : mv.to != gone && running(m, mv.to)   ? mv.to
 								 : 0;
 
-	snprintf(mv.result.error, sizeof(mv.result.error), "%s", why);
+	if (target == mv.from && !mv.state_moved)
+		snprintf(mv.result.error, sizeof(mv.result.error), "%s; its flows stay with NF %u",
+			 why, target);
+	else if (target != 0)
+		snprintf(mv.result.error, sizeof(mv.result.error),
+			 "%s; its flows go to NF %u without their state", why, target);
+	else
+		snprintf(mv.result.error, sizeof(mv.result.error),
+			 "%s; no instance is left for its flows", why);
 	mv.result.ok = -1;
 	mv.failing = true;
 	printf("onvm_mgr: move of service %u failed: %s; its held packets go to NF %u\n", mv.svc,
@@ -176,12 +228,11 @@ held_total(struct mgr *m)
 	return sum;
 }
 
-int
-elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, double share,
-		   char *err, size_t errlen)
+/* Whether a move of svc from `from` to `to` makes sense; -1 and why. */
+static int
+move_check(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, char *err, size_t errlen)
 {
 	const struct onvm_service *s;
-	uint32_t owned, want;
 
 	if (mv.step != STEP_IDLE) {
 		snprintf(err, errlen, "another move is running");
@@ -192,10 +243,6 @@ elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, doub
 		return -1;
 	}
 	s = &m->shm->services[svc];
-	if (!(share > 0 && share <= 1)) {
-		snprintf(err, errlen, "the share must be in (0, 1]");
-		return -1;
-	}
 	if (from == to) {
 		snprintf(err, errlen, "an instance cannot move flows to itself");
 		return -1;
@@ -205,10 +252,34 @@ elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, doub
 		snprintf(err, errlen, "both NFs must be running instances of service '%s'", s->name);
 		return -1;
 	}
-	owned = svc_bucket_count(s, from);
-	want = (uint32_t)(owned * share + 0.5);
+	return 0;
+}
+
+int
+elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, double share,
+		   char *err, size_t errlen)
+{
+	uint32_t owned;
+
+	if (move_check(m, svc, from, to, err, errlen) < 0)
+		return -1;
+	if (!(share > 0 && share <= 1)) {
+		snprintf(err, errlen, "the share must be in (0, 1]");
+		return -1;
+	}
+	owned = svc_bucket_count(&m->shm->services[svc], from);
+	return elastic_move_buckets(m, svc, from, to, (uint32_t)(owned * share + 0.5), err, errlen);
+}
+
+int
+elastic_move_buckets(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, uint32_t want,
+		     char *err, size_t errlen)
+{
+	if (move_check(m, svc, from, to, err, errlen) < 0)
+		return -1;
 	if (want == 0) {
-		snprintf(err, errlen, "NF %u has no flows of service '%s' to move", from, s->name);
+		snprintf(err, errlen, "NF %u has no flows of service '%s' to move", from,
+			 m->shm->services[svc].name);
 		return -1;
 	}
 	if (mv.blob == NULL) {
@@ -226,7 +297,7 @@ elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, doub
 			continue;
 		char name[32];
 		snprintf(name, sizeof(name), "onvm_hold_%u", i);
-		ls[i].hold = rte_ring_create(name, HOLD_SLOTS, (int)rte_socket_id(),
+		ls[i].hold = rte_ring_create(name, HOLD_SLOTS, m->home_node,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (ls[i].hold == NULL) {
 			snprintf(err, errlen, "no memory for the hold queues");
@@ -238,24 +309,29 @@ elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, doub
 	mv.from = from;
 	mv.to = to;
 	mv.failing = false;
+	mv.state_moved = false;
+	memset(mv.step_us, 0, sizeof(mv.step_us));
 	mv.n_buckets = 0;
 	memset(mv.held, 0, sizeof(mv.held));
 	mv.t_start = now_tsc();
 	mv.held_base = held_total(m);
+	m->move_svc = svc;
+	m->move_from = from;
 	m->move_to = to;
-	__atomic_store_n(&m->move_phase, MOVE_HOLDING, __ATOMIC_RELEASE);
+	/* The buckets first, then the phase: a data lcore that sees the move
+	 * (acquire) sees its buckets held. */
 	struct onvm_service *ws = &m->shm->services[svc];
 	for (uint16_t b = 0; b < ONVM_BUCKETS && mv.n_buckets < want; b++) {
 		if (ws->bucket_nf[b] != from)
 			continue;
 		mv.held[b] = true;
 		mv.n_buckets++;
-		__atomic_store_n(&ws->bucket_nf[b], ONVM_BUCKET_HELD, __ATOMIC_RELEASE);
+		__atomic_store_n(&ws->bucket_nf[b], ONVM_BUCKET_HELD, __ATOMIC_RELAXED);
 	}
+	__atomic_store_n(&m->move_id, m->move_id + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&m->move_phase, MOVE_HOLDING, __ATOMIC_RELEASE);
 	mv.t_hold = now_tsc();
-	mark_epochs(m);
-	mv.step = STEP_QUIESCE_HOLD;
-	set_deadline();
+	enter(STEP_QUIESCE_HOLD);
 	printf("onvm_mgr: moving %u buckets of service '%s' from NF %u to NF %u\n", mv.n_buckets,
 	       ws->name, from, to);
 	fflush(stdout);
@@ -297,8 +373,12 @@ finish(struct mgr *m)
 	mv.result.done = true;
 	if (!mv.failing)
 		printf("onvm_mgr: moved %u buckets (%u flows) of service '%s' from NF %u to NF %u: "
-		       "%lu packets held, the longest %lu us\n", mv.n_buckets, mv.result.flows,
-		       s->name, mv.from, mv.to, mv.result.held_packets, mv.result.pause_us);
+		       "%lu packets held, the longest %lu us (steps, us: quiesce %lu, export %lu, "
+		       "emitted %lu, import %lu, release %lu)\n",
+		       mv.n_buckets, mv.result.flows, s->name, mv.from, mv.to,
+		       mv.result.held_packets, mv.result.pause_us,
+		       mv.step_us[STEP_QUIESCE_HOLD], mv.step_us[STEP_EXPORT],
+		       mv.step_us[STEP_WAIT_TX], mv.step_us[STEP_IMPORT], mv.step_us[STEP_RELEASE]);
 	fflush(stdout);
 	mv.step = STEP_IDLE;
 }
@@ -309,6 +389,7 @@ static void
 imported(struct mgr *m)
 {
 	post(m, mv.from, ONVM_STATE_DROP, 0);
+	mv.state_moved = true;
 	release_to(m, mv.to);
 }
 
@@ -321,13 +402,12 @@ elastic_step(struct mgr *m)
 	case STEP_IDLE:
 		return;
 	case STEP_QUIESCE_HOLD:
-		if (!epochs_passed(m))
+		if (!all_saw_move(m))
 			break;
 		/* No packet of the held buckets can reach `from` any more: it
 		 * exports once it has read past everything enqueued so far. */
 		post(m, mv.from, ONVM_STATE_EXPORT, m->shm->nfs[mv.from].rx_ring->prod.tail);
-		mv.step = STEP_EXPORT;
-		set_deadline();
+		enter(STEP_EXPORT);
 		return;
 	case STEP_EXPORT:
 		if (!running(m, mv.from))
@@ -349,20 +429,18 @@ elastic_step(struct mgr *m)
 		}
 		mv.result.flows = r->flows;
 		mv.tx_mark = r->tx_mark;
-		mv.step = STEP_WAIT_TX;
-		set_deadline();
+		enter(STEP_WAIT_TX);
 		return;
 	case STEP_WAIT_TX:
 		if (!running(m, mv.from))
 			return fail(m, "the old instance left during the move", 0);
-		if ((int32_t)(m->shm->nfs[mv.from].tx_ring->cons.tail - mv.tx_mark) < 0)
+		if (!tx_passed(m, mv.from, mv.tx_mark))
 			break;
 		if (m->shm->nfs[mv.from].state_req.blob_len == 0)
 			return imported(m); /* no state: the flows start afresh */
 		m->shm->nfs[mv.to].state_req.blob_len = m->shm->nfs[mv.from].state_req.blob_len;
 		post(m, mv.to, ONVM_STATE_IMPORT, 0);
-		mv.step = STEP_IMPORT;
-		set_deadline();
+		enter(STEP_IMPORT);
 		return;
 	case STEP_IMPORT:
 		if (!running(m, mv.to))
@@ -384,8 +462,7 @@ elastic_step(struct mgr *m)
 				__atomic_store_n(&m->shm->services[mv.svc].bucket_nf[b], m->move_to,
 						 __ATOMIC_RELEASE);
 		mark_epochs(m);
-		mv.step = STEP_QUIESCE_DONE;
-		set_deadline();
+		enter(STEP_QUIESCE_DONE);
 		return;
 	case STEP_QUIESCE_DONE:
 		if (!epochs_passed(m))
@@ -396,6 +473,12 @@ elastic_step(struct mgr *m)
 	}
 	if (timed_out() && mv.step != STEP_RELEASE && mv.step != STEP_QUIESCE_DONE && !mv.failing)
 		fail(m, "a step of the move did not finish within 2 s", 0);
+}
+
+bool
+elastic_busy(void)
+{
+	return mv.step != STEP_IDLE;
 }
 
 void

@@ -55,8 +55,14 @@ struct elastic_result {
  * (another runs; not instances of one service; the same NF; ...). */
 int elastic_move_start(struct mgr *m, uint16_t svc, uint16_t from_nf, uint16_t to_nf,
 		       double share, char *err, size_t errlen);
+/* The same with a number of buckets: the first `count` buckets from_nf
+ * owns (scaling spreads buckets evenly with these). */
+int elastic_move_buckets(struct mgr *m, uint16_t svc, uint16_t from_nf, uint16_t to_nf,
+			 uint32_t count, char *err, size_t errlen);
 /* The control loop's tick. */
 void elastic_step(struct mgr *m);
+/* A move runs: the control loop ticks faster meanwhile. */
+bool elastic_busy(void);
 /* The last move's outcome (done is false while it runs). */
 void elastic_last_result(struct elastic_result *r);
 /* An NF left: a move it takes part in fails (the held packets go to the

@@ -28,12 +28,16 @@
 #include "classifier.h"
 #include "cpu_topo.h"
 #include "elastic.h"
+#include "scale.h"
 #include "ctl.h"
 #include "mgr.h"
 #include "mgr_openflow.h"
 #include "onvm_runtime.h"
 
 #define CONTROL_PERIOD_US 1000
+/* While a move runs: each of its steps waits for a tick, and its held
+ * packets wait for all of them. */
+#define CONTROL_PERIOD_MOVE_US 50
 #define DEFAULT_BASE_VIRTADDR "0x200000000000"
 
 struct mgr g_mgr;
@@ -315,6 +319,8 @@ control_work(struct mgr *m, uint64_t *next_stats, uint64_t *last_stats)
 	}
 	nf_registry_poll(m);
 	elastic_step(m);
+	scale_step(m);
+	ctl_jobs_poll(m);
 	if (!m->rx_enabled && nf_registry_count_ready(m) >= m->cfg.wait_nfs) {
 		m->rx_enabled = true;
 		printf("onvm_mgr: %u NF(s) ready, receiving\n", m->num_active);
@@ -343,6 +349,7 @@ static void
 control_loop(struct mgr *m)
 {
 	uint64_t period = m->tsc_hz * CONTROL_PERIOD_US / 1000000;
+	uint64_t period_move = m->tsc_hz * CONTROL_PERIOD_MOVE_US / 1000000;
 	uint64_t next_control = 0, last_stats = rte_get_tsc_cycles();
 	uint64_t next_stats = last_stats + (uint64_t)m->cfg.stats_sleep_s * m->tsc_hz;
 
@@ -355,9 +362,10 @@ control_loop(struct mgr *m)
 			__atomic_store_n(&m->inline_data.in_iteration, 0, __ATOMIC_RELEASE);
 			if (rte_get_tsc_cycles() < next_control)
 				continue;
-			next_control = rte_get_tsc_cycles() + period;
+			next_control = rte_get_tsc_cycles() +
+				       (elastic_busy() ? period_move : period);
 		} else {
-			usleep(CONTROL_PERIOD_US);
+			usleep(elastic_busy() ? CONTROL_PERIOD_MOVE_US : CONTROL_PERIOD_US);
 		}
 		control_work(m, &next_stats, &last_stats);
 	}
@@ -423,6 +431,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	const char *prefix = onvm_eal_file_prefix(sep, argv);
+
+	m->file_prefix = prefix;
 
 	if (onvm_primary_alive(prefix)) {
 		fprintf(stderr, "onvm_mgr: a manager is already running with file prefix '%s' "

@@ -159,7 +159,12 @@ struct mgr_data_lcore {
 	 * of them to the move's target. */
 	struct rte_ring *hold;
 	volatile uint32_t hold_drained;
+	volatile uint32_t move_seen; /* the last move whose held buckets it rerouted */
 	struct mgr_stash port_hold[ONVM_MAX_PORTS];
+	/* Per NF whose TX ring this lcore reads: the ring's consumer position
+	 * when its stash was last empty, i.e. every packet the NF emitted
+	 * before it has been passed on. A move waits on it (elastic.c). */
+	volatile uint32_t tx_done[ONVM_MAX_NFS + 1];
 };
 
 struct mgr {
@@ -202,8 +207,12 @@ struct mgr {
 	volatile bool rx_enabled;  /* false until -w NFs run */
 	bool reload_pending;       /* SIGHUP seen, chains not reloaded yet */
 	volatile uint32_t move_phase; /* enum mgr_move_phase (elastic.h) */
+	volatile uint32_t move_id;    /* bumped when a move starts holding */
+	volatile uint16_t move_svc;   /* the service a move is of */
+	volatile uint16_t move_from;  /* the NF it moves flows from */
 	volatile uint16_t move_to;    /* the NF a move releases held packets to */
 	uint64_t start_tsc;
+	const char *file_prefix;      /* EAL's, for the NFs the manager starts */
 };
 
 extern struct mgr g_mgr;

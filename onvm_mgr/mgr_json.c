@@ -5,6 +5,8 @@
 
 #include "mgr.h"
 #include "mgr_json.h"
+#include "scale.h"
+#include "services.h"
 
 /* json_integer takes a signed 64-bit value; counters stay below 2^63. */
 static int
@@ -96,10 +98,23 @@ mgr_json_services(struct mgr *m)
 			json_decref(nfs);
 			continue;
 		}
-		for (uint16_t i = 0; nfs && i < n && i < ONVM_MAX_INSTANCES; i++)
+		json_t *nums = json_array(), *buckets = json_array();
+
+		for (uint16_t i = 0; nfs && nums && buckets && i < n && i < ONVM_MAX_INSTANCES; i++) {
 			json_array_append_new(nfs, json_integer(s->instances[i]));
-		o = json_pack("{s:i, s:s%, s:i, s:o*}", "id", id, "name", s->name,
-			      strnlen(s->name, ONVM_NAME_LEN), "instances", n, "nfs", nfs);
+			json_array_append_new(nums, json_integer(s->instance_nums[i]));
+			/* Each NF's share of the flow-hash buckets (a move
+			 * changes them; held ones are counted for nobody). */
+			json_array_append_new(buckets,
+					      json_integer(svc_bucket_count(s, s->instances[i])));
+		}
+		json_t *as = autoscale_json(id);
+
+		o = json_pack("{s:i, s:s%, s:i, s:o*, s:o*, s:o*, s:b, s:o}", "id", id, "name",
+			      s->name, strnlen(s->name, ONVM_NAME_LEN), "instances", n, "nfs", nfs,
+			      "instance_nums", nums, "buckets", buckets, "stateful",
+			      (s->flags & ONVM_SVC_F_STATEFUL) != 0, "autoscale",
+			      as ? as : json_null());
 		if (json_array_append_new(list, o) < 0) {
 			json_decref(list);
 			return NULL;

@@ -30,6 +30,7 @@
 #include "mgr.h"
 #include "nf_lock.h"
 #include "nf_wake.h"
+#include "scale.h"
 #include "services.h"
 
 #define LIVENESS_PERIOD_MS 100
@@ -384,6 +385,8 @@ place_when_ready(struct mgr *m)
 		if (!m->nf_unplaced[id])
 			continue;
 		m->nf_unplaced[id] = false;
+		if (scale_started_nf(m, id))
+			continue; /* the scale job moves flows to it, in order */
 		if (s->stateful) {
 			printf("onvm_mgr: NF %u keeps state: it takes flows of service '%s' only when "
 			       "moved to it (onvmctl move)\n", id, sv->name);

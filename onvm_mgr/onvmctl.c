@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "ctl_args.h"
 #include "ctl_proto.h"
 #include "ctl_table.h"
 #include "onvm_runtime.h"
@@ -50,6 +51,7 @@ static const struct ctl_column services_cols[] = {
 	{ "NAME", "name", 0, NULL },
 	{ "INSTANCES", "instances", CTL_COL_RIGHT, NULL },
 	{ "NFS", "nfs", 0, "," },
+	{ "BUCKETS", "buckets", 0, "," },
 };
 static const struct ctl_column chains_cols[] = {
 	{ "ID", "id", CTL_COL_RIGHT, NULL },
@@ -85,7 +87,10 @@ usage(FILE *f)
 
 		snprintf(name, sizeof(name), "%s%s%s", ctl_commands[i].name,
 			 ctl_commands[i].usage[0] ? " " : "", ctl_commands[i].usage);
-		fprintf(f, "  %-16s %s\n", name, ctl_commands[i].help);
+		if (strlen(name) > 16)
+			fprintf(f, "  %s\n  %-16s %s\n", name, "", ctl_commands[i].help);
+		else
+			fprintf(f, "  %-16s %s\n", name, ctl_commands[i].help);
 	}
 	fprintf(f, "\nexit status: 0 done; 1 the manager refused, or none runs on PREFIX;\n"
 		   "2 bad usage (unknown command, wrong arguments)\n");
@@ -251,7 +256,8 @@ main(int argc, char **argv)
 			prefix = argv[i];
 		} else if (opts && strncmp(a, "--file-prefix=", 14) == 0) {
 			prefix = a + 14;
-		} else if (opts && a[0] == '-' && a[1] != '\0') {
+		} else if (opts && nwords == 0 && a[0] == '-' && a[1] != '\0') {
+			/* After the command, options are the command's (move --from). */
 			return die(EXIT_USAGE, "unknown option '%s' (see onvmctl --help)", a);
 		} else if (nwords < (int)(sizeof(words) / sizeof(words[0]))) {
 			words[nwords++] = a;
@@ -269,7 +275,8 @@ main(int argc, char **argv)
 	cmd = ctl_command_match(words, nwords, &used);
 	if (cmd < 0)
 		return die(EXIT_USAGE, "unknown command '%s' (known: %s)", words[0], known);
-	if (ctl_command_check_args(cmd, nwords - used, err, sizeof(err)) < 0)
+	if (ctl_command_check_args(cmd, nwords - used, err, sizeof(err)) < 0 ||
+	    ctl_command_check_values(cmd, words + used, nwords - used, err, sizeof(err)) < 0)
 		return die(EXIT_USAGE, "%s (see onvmctl --help)", err);
 	for (int i = used; i < nwords; i++)
 		if (strlen(words[i]) >= CTL_ARG_LEN)

@@ -120,6 +120,7 @@ describe_request(struct onvm_nf_ctx *nf, struct onvm_nf_slot *s)
 	s->instance = nf->instance_hint < 0 ? ONVM_INSTANCE_ANY : (uint16_t)nf->instance_hint;
 	s->cpu = nf->cpu_given ? (uint32_t)sched_getcpu() : UINT32_MAX;
 	s->num_counters = 0;
+	s->stop_asked = 0;
 	memset(&s->nf_stats, 0, sizeof(s->nf_stats));
 }
 

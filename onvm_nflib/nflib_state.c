@@ -70,14 +70,21 @@ nflib_state_poll(struct onvm_nf_ctx *nf)
 		return;
 	memcpy(b.bits, r->buckets, sizeof(b.bits));
 	r->flows = 0;
-	if (!nf->have_state_ops) {
-		r->result = ONVM_STATE_NO_CALLBACKS;
-	} else if (r->op == ONVM_STATE_EXPORT) {
-		/* Not yet: packets of these buckets may still wait in the ring. */
+	if (r->op == ONVM_STATE_EXPORT) {
+		/* Not yet: packets of these buckets may still wait in the ring.
+		 * An NF without state waits too: what it emits for them must
+		 * leave before the packets the new instance gets (tx_mark). */
 		if (!read_past(nf->rx_ring->cons.tail, r->rx_target))
 			return;
-		do_export(nf, r, &b);
+		if (nf->have_state_ops) {
+			do_export(nf, r, &b);
+		} else {
+			r->blob_len = 0;
+			r->result = ONVM_STATE_NO_CALLBACKS;
+		}
 		r->tx_mark = nf->tx_ring->prod.tail;
+	} else if (!nf->have_state_ops) {
+		r->result = ONVM_STATE_NO_CALLBACKS;
 	} else if (r->op == ONVM_STATE_IMPORT) {
 		r->result = nf->state_ops.import_state(nf->state_ops.ctx, r->blob, r->blob_len,
 						       &r->flows);

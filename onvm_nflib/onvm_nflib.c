@@ -250,7 +250,8 @@ onvm_nflib_stop(struct onvm_nf_ctx *nf)
 bool
 onvm_nflib_stopping(const struct onvm_nf_ctx *nf)
 {
-	return nf->stop || nf->shm->mgr_state == ONVM_MGR_STOPPING;
+	return nf->stop || nf->shm->mgr_state == ONVM_MGR_STOPPING ||
+	       (nf->slot != NULL && nf->slot->stop_asked);
 }
 
 int

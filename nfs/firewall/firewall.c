@@ -31,6 +31,7 @@
 
 #include "fw_engine.h"
 #include "onvm_nflib.h"
+#include "onvm_nflib_state.h"
 #include "pkt_parse.h"
 
 #define FW_TICK_MS 100
@@ -133,7 +134,8 @@ fw_burst(struct rte_mbuf **pkts, struct onvm_verdict *v, uint16_t n, struct onvm
 				  &pi[i]);
 			in_port[i] = onvm_nflib_burst_in_ports(nf)[base + i];
 		}
-		fw_engine_classify_burst(fw->engine, pi, in_port, cnt, now_ns, verdicts);
+		fw_engine_classify_burst(fw->engine, pi, in_port, onvm_nflib_burst_buckets(nf) + base,
+					 cnt, now_ns, verdicts);
 		for (i = 0; i < cnt; i++) {
 			if (fw_verdict_allows(verdicts[i]))
 				onvm_nf_next(&v[base + i]);
@@ -141,6 +143,38 @@ fw_burst(struct rte_mbuf **pkts, struct onvm_verdict *v, uint16_t n, struct onvm
 				onvm_nf_drop(&v[base + i]);
 		}
 	}
+	fw_engine_quiescent(fw->engine);
+}
+
+/* The connections of some buckets move to or from another instance
+ * (between bursts, on the packet thread). */
+static long
+fw_export_state(void *ctx, const struct onvm_bucket_set *buckets, uint8_t *blob, size_t cap,
+		uint32_t *flows)
+{
+	struct fw_nf *fw = ctx;
+	long n = fw_engine_export_state(fw->engine, buckets, blob, cap, flows);
+
+	fw_engine_quiescent(fw->engine);
+	return n;
+}
+
+static int
+fw_import_state(void *ctx, const uint8_t *blob, size_t len, uint32_t *flows)
+{
+	struct fw_nf *fw = ctx;
+	int rc = fw_engine_import_state(fw->engine, blob, len, onvm_nflib_now_ns(), flows);
+
+	fw_engine_quiescent(fw->engine);
+	return rc;
+}
+
+static void
+fw_drop_state(void *ctx, const struct onvm_bucket_set *buckets)
+{
+	struct fw_nf *fw = ctx;
+
+	fw_engine_drop_state(fw->engine, buckets);
 	fw_engine_quiescent(fw->engine);
 }
 
@@ -264,6 +298,9 @@ main(int argc, char **argv)
 			nf, i < FW_V_COUNT ? fw_verdict_names[i] : extra_counter_names[i - FW_V_COUNT]);
 	onvm_nflib_set_user(nf, &fw);
 	onvm_nflib_set_tick(nf, fw_tick, FW_TICK_MS);
+	onvm_nflib_state_register(nf, &(struct onvm_state_ops){
+		.export_state = fw_export_state, .import_state = fw_import_state,
+		.drop_state = fw_drop_state, .ctx = &fw });
 
 	sem_init(&reload_request, 0, 0);
 	if (pthread_create(&fw.reload_thread, NULL, reload_loop, &fw) != 0) {

@@ -108,7 +108,8 @@ bench_engine(const struct fw_config *c, bool stateful, const struct pkt_info *pi
 		t0 = now_ns();
 		do {
 			for (i = 0; i < N_PKTS; i += BURST)
-				fw_engine_classify_burst(e, pi + i, in_port + i, BURST, t0, verdicts);
+				fw_engine_classify_burst(e, pi + i, in_port + i, NULL, BURST, t0,
+							 verdicts);
 			fw_engine_quiescent(e);
 			done += N_PKTS;
 			t1 = now_ns();

@@ -8,51 +8,10 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
-#include "fw_conntrack.h"
+#include "fw_ct_internal.h"
 
-/* Both directions of a connection give the same key: lower endpoint first. */
-struct fw_ct_key {
-	uint32_t ip_lo;
-	uint32_t ip_hi;
-	uint16_t port_lo;
-	uint16_t port_hi;
-	uint8_t proto;
-	uint8_t pad[3];     /* zero: keys are hashed and compared as bytes */
-};
-
-enum fw_ct_state {
-	CT_FREE = 0,
-	CT_OPEN,
-	CT_CLOSING,         /* RST or both FINs seen: lingers, then goes */
-};
-
-#define CT_FIN_ORIG  0x1
-#define CT_FIN_REPLY 0x2
-
-struct fw_conn {
-	struct fw_ct_key key;
-	uint64_t expires_ns;
-	uint32_t orig_src_ip;   /* who opened it: tells the directions apart */
-	uint16_t orig_src_port;
-	uint8_t state;
-	uint8_t fins;
-};
-
-_Static_assert(FW_CT_BURST_MAX <= RTE_HASH_LOOKUP_BULK_MAX, "one bulk lookup per burst");
-
-/* How many slots one full-table insert may scan for an expired entry. */
-#define CT_RECLAIM_SCAN 64
-
-struct fw_conntrack {
-	struct rte_hash *hash;
-	struct fw_conn *conns;  /* indexed by rte_hash key position */
-	uint32_t nslots;
-	uint32_t sweep_next;
-	struct fw_ct_stats stats;
-};
-
-static void
-ct_key_of(const struct pkt_5tuple *t, struct fw_ct_key *k)
+void
+fw_ct_key_of(const struct pkt_5tuple *t, struct fw_ct_key *k)
 {
 	bool src_low = t->src_ip < t->dst_ip ||
 		       (t->src_ip == t->dst_ip && t->src_port <= t->dst_port);
@@ -175,7 +134,7 @@ fw_ct_lookup(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp_fl
 	struct fw_ct_key k;
 	int32_t pos;
 
-	ct_key_of(t, &k);
+	fw_ct_key_of(t, &k);
 	pos = rte_hash_lookup(ct->hash, &k);
 	if (pos < 0)
 		return false;
@@ -194,7 +153,7 @@ fw_ct_lookup_burst(struct fw_conntrack *ct, const struct pkt_5tuple *t, const ui
 	if (n == 0)
 		return;
 	for (i = 0; i < n; i++) {
-		ct_key_of(&t[i], &keys[i]);
+		fw_ct_key_of(&t[i], &keys[i]);
 		key_ptrs[i] = &keys[i];
 	}
 	rte_hash_lookup_bulk(ct->hash, key_ptrs, n, pos);
@@ -226,7 +185,7 @@ ct_reclaim(struct fw_conntrack *ct, uint64_t now_ns)
 
 int
 fw_ct_track(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp_flags,
-	    uint64_t now_ns, const struct fw_ct_timeouts *to)
+	    uint16_t bucket, uint64_t now_ns, const struct fw_ct_timeouts *to)
 {
 	struct fw_ct_key k;
 	struct fw_conn *c;
@@ -234,7 +193,7 @@ fw_ct_track(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp_fla
 
 	if (t->proto == PKT_PROTO_TCP && (tcp_flags & PKT_TCP_RST))
 		return 0;
-	ct_key_of(t, &k);
+	fw_ct_key_of(t, &k);
 	pos = rte_hash_add_key(ct->hash, &k);
 	if (pos == -ENOSPC && ct_reclaim(ct, now_ns))
 		pos = rte_hash_add_key(ct->hash, &k);
@@ -251,6 +210,7 @@ fw_ct_track(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp_fla
 	c->orig_src_ip = t->src_ip;
 	c->orig_src_port = t->src_port;
 	c->state = CT_OPEN;
+	c->bucket = bucket;
 	c->fins = (t->proto == PKT_PROTO_TCP && (tcp_flags & PKT_TCP_FIN)) ? CT_FIN_ORIG : 0;
 	c->expires_ns = now_ns + idle_timeout(to, t->proto);
 	return 0;

@@ -21,6 +21,7 @@
 #define FW_CONNTRACK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pkt_parse.h"
@@ -68,11 +69,12 @@ void fw_ct_lookup_burst(struct fw_conntrack *ct, const struct pkt_5tuple *t,
 			const struct fw_ct_timeouts *to, bool *hit);
 
 /*
- * Start tracking the connection of a packet the rules allowed. Returns 0,
- * or -1 when the table is full (counted). A lone RST starts nothing.
+ * Start tracking the connection of a packet the rules allowed, which came
+ * in flow-hash bucket `bucket` (onvm_nflib_state.h). Returns 0, or -1 when
+ * the table is full (counted). A lone RST starts nothing.
  */
 int fw_ct_track(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp_flags,
-		uint64_t now_ns, const struct fw_ct_timeouts *to);
+		uint16_t bucket, uint64_t now_ns, const struct fw_ct_timeouts *to);
 
 /*
  * Remove entries whose time is up, looking at no more than `budget` slots
@@ -86,5 +88,24 @@ void fw_ct_get_stats(const struct fw_conntrack *ct, struct fw_ct_stats *s);
 
 /* Entries the table was created for; constant, safe from any thread. */
 uint32_t fw_ct_capacity(const struct fw_conntrack *ct);
+
+/*
+ * Moving connections to another instance (fw_ct_state.c; the blob layout is
+ * in README.md, "Moving flows between instances"). Owner thread only.
+ *
+ * fw_ct_export writes the connections of the buckets in `b` (NULL ct: none)
+ * into blob[0..cap): the bytes written, or -1 when cap is too small.
+ * fw_ct_import takes such a blob whole or not at all: 0 and *flows, or -1
+ * with the table unchanged. Expiry times are absolute (the same host clock
+ * as now_ns) and capped at now_ns plus this table's timeouts. An entry for
+ * the same connection already here is replaced by the blob's.
+ * fw_ct_drop forgets the connections of the buckets in `b`; returns how many.
+ */
+struct onvm_bucket_set;
+long fw_ct_export(const struct fw_conntrack *ct, const struct onvm_bucket_set *b, uint8_t *blob,
+		  size_t cap, uint32_t *flows);
+int fw_ct_import(struct fw_conntrack *ct, const uint8_t *blob, size_t len, uint64_t now_ns,
+		 const struct fw_ct_timeouts *to, uint32_t *flows);
+uint32_t fw_ct_drop(struct fw_conntrack *ct, const struct onvm_bucket_set *b);
 
 #endif /* FW_CONNTRACK_H */

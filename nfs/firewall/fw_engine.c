@@ -215,8 +215,8 @@ needs_ports(uint8_t proto)
 
 void
 fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
-			 const uint16_t *in_port, uint16_t n, uint64_t now_ns,
-			 uint8_t *verdicts)
+			 const uint16_t *in_port, const uint16_t *bucket, uint16_t n,
+			 uint64_t now_ns, uint8_t *verdicts)
 {
 	const struct fw_ruleset *rs = __atomic_load_n(&e->active, __ATOMIC_ACQUIRE);
 	const bool stateful = rs->cfg.stateful;
@@ -300,7 +300,8 @@ fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
 							       : FW_V_DEFAULT_DENY;
 		}
 		if (track && fw_verdict_allows(v) &&
-		    fw_ct_track(e->ct, &t, p->tcp_flags, now_ns, &rs->timeouts) == 0)
+		    fw_ct_track(e->ct, &t, p->tcp_flags, bucket ? bucket[pkt_of[j]] : 0, now_ns,
+				&rs->timeouts) == 0)
 			opened = true;
 		verdicts[pkt_of[j]] = v;
 	}
@@ -320,6 +321,31 @@ fw_engine_tick(struct fw_engine *e, uint64_t now_ns)
 	fw_ct_get_stats(ct, &s);
 	/* A full sweep about every 16 ticks. */
 	fw_ct_expire(ct, now_ns, s.capacity / 16 + 64);
+}
+
+/* ---------------- moving connections ---------------- */
+
+long
+fw_engine_export_state(struct fw_engine *e, const struct onvm_bucket_set *buckets,
+		       uint8_t *blob, size_t cap, uint32_t *flows)
+{
+	return fw_ct_export(__atomic_load_n(&e->ct, __ATOMIC_ACQUIRE), buckets, blob, cap, flows);
+}
+
+int
+fw_engine_import_state(struct fw_engine *e, const uint8_t *blob, size_t len, uint64_t now_ns,
+		       uint32_t *flows)
+{
+	const struct fw_ruleset *rs = __atomic_load_n(&e->active, __ATOMIC_ACQUIRE);
+
+	return fw_ct_import(__atomic_load_n(&e->ct, __ATOMIC_ACQUIRE), blob, len, now_ns,
+			    &rs->timeouts, flows);
+}
+
+void
+fw_engine_drop_state(struct fw_engine *e, const struct onvm_bucket_set *buckets)
+{
+	fw_ct_drop(__atomic_load_n(&e->ct, __ATOMIC_ACQUIRE), buckets);
 }
 
 /* ---------------- views ---------------- */

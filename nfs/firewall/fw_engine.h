@@ -90,12 +90,14 @@ struct fw_engine *fw_engine_create_string(const char *name, const char *text, in
 void fw_engine_free(struct fw_engine *e, FILE *out);
 
 /*
- * Decide for pi[0..n) (n <= FW_BURST_MAX) that arrived on in_port[i];
+ * Decide for pi[0..n) (n <= FW_BURST_MAX) that arrived on in_port[i] in
+ * flow-hash bucket bucket[i] (NULL: all in bucket 0; a connection the burst
+ * opens remembers its bucket so it can move to another instance);
  * verdicts[i] gets an enum fw_verdict. Counts everything. Packet thread only.
  */
 void fw_engine_classify_burst(struct fw_engine *e, const struct pkt_info *pi,
-			      const uint16_t *in_port, uint16_t n, uint64_t now_ns,
-			      uint8_t *verdicts);
+			      const uint16_t *in_port, const uint16_t *bucket, uint16_t n,
+			      uint64_t now_ns, uint8_t *verdicts);
 
 /* The packet thread holds no rule set reference now (after each burst, and when idle). */
 void fw_engine_quiescent(struct fw_engine *e);
@@ -114,6 +116,19 @@ int fw_engine_reload(struct fw_engine *e, const char *path, const char *text,
 
 /* Periodic housekeeping from the packet thread: expire connections. */
 void fw_engine_tick(struct fw_engine *e, uint64_t now_ns);
+
+/*
+ * Moving connections between instances of the service (onvm_nflib_state.h;
+ * blob layout in README.md). Packet thread only, between bursts. A
+ * stateless rule set exports an empty blob and takes only an empty one.
+ * Import caps expiry times with the active rule set's timeouts.
+ */
+struct onvm_bucket_set;
+long fw_engine_export_state(struct fw_engine *e, const struct onvm_bucket_set *buckets,
+			    uint8_t *blob, size_t cap, uint32_t *flows);
+int fw_engine_import_state(struct fw_engine *e, const uint8_t *blob, size_t len,
+			   uint64_t now_ns, uint32_t *flows);
+void fw_engine_drop_state(struct fw_engine *e, const struct onvm_bucket_set *buckets);
 
 /* Read-only views (packet thread, or after it stopped). */
 const struct fw_engine_counters *fw_engine_counters(const struct fw_engine *e);

@@ -18,6 +18,7 @@
 
 #include "ids_engine.h"
 #include "onvm_nflib.h"
+#include "onvm_nflib_state.h"
 
 #define IDS_EXTRA_STATS 5
 
@@ -64,9 +65,30 @@ ids_handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 	struct ids_nf *st = onvm_nflib_user(nf);
 	enum ids_verdict iv = ids_engine_inspect(st->engine, rte_pktmbuf_mtod(pkt, const uint8_t *),
 						rte_pktmbuf_data_len(pkt),
-						onvm_nflib_pkt_time_ns(nf, pkt));
+						onvm_nflib_pkt_time_ns(nf, pkt),
+						onvm_nflib_bucket(nf));
 
 	return iv == IDS_DROP ? onvm_nf_drop(v) : onvm_nf_next(v);
+}
+
+/* Flows, stream windows included, move to or from another instance. */
+static long
+ids_export_state(void *ctx, const struct onvm_bucket_set *buckets, uint8_t *blob, size_t cap,
+		 uint32_t *flows)
+{
+	return ids_engine_export_state(((struct ids_nf *)ctx)->engine, buckets, blob, cap, flows);
+}
+
+static int
+ids_import_state(void *ctx, const uint8_t *blob, size_t len, uint32_t *flows)
+{
+	return ids_engine_import_state(((struct ids_nf *)ctx)->engine, blob, len, flows);
+}
+
+static void
+ids_drop_state(void *ctx, const struct onvm_bucket_set *buckets)
+{
+	ids_engine_drop_state(((struct ids_nf *)ctx)->engine, buckets);
 }
 
 static void
@@ -186,6 +208,9 @@ main(int argc, char **argv)
 		st.ctr_extra[i] = i < n ? onvm_nflib_counter_register(nf, names[i]) : -1;
 	onvm_nflib_set_user(nf, &st);
 	onvm_nflib_set_tick(nf, ids_publish, 200);
+	onvm_nflib_state_register(nf, &(struct onvm_state_ops){
+		.export_state = ids_export_state, .import_state = ids_import_state,
+		.drop_state = ids_drop_state, .ctx = &st });
 	onvm_nflib_run(nf, ids_handle);
 	ids_publish(nf, onvm_nflib_now_ns());
 	ids_engine_print_rule_hits(st.engine, stderr); /* per-rule totals at exit */

@@ -17,6 +17,7 @@ struct ids_engine {
 	uint64_t *rule_hits;
 	uint32_t *hits;          /* one packet's matching rules: room for all */
 	FILE *alerts;
+	uint64_t clock_ns;       /* the latest arrival time seen */
 	struct ids_counters c;
 };
 
@@ -136,12 +137,15 @@ write_alerts(struct ids_engine *e, const struct pkt_info *pi, const struct ids_f
 }
 
 enum ids_verdict
-ids_engine_inspect(struct ids_engine *e, const uint8_t *frame, uint32_t len, uint64_t ts_ns)
+ids_engine_inspect(struct ids_engine *e, const uint8_t *frame, uint32_t len, uint64_t ts_ns,
+		   uint16_t bucket)
 {
 	struct pkt_info pi;
 	uint32_t *hits = e->hits;
 
 	e->c.packets++;
+	if (ts_ns > e->clock_ns)
+		e->clock_ns = ts_ns;
 	if (pkt_parse(frame, len, &pi) < 0) {
 		if (pi.flags & (PKT_F_TRUNCATED | PKT_F_BAD_L3 | PKT_F_BAD_L4))
 			e->c.malformed++;
@@ -160,7 +164,7 @@ ids_engine_inspect(struct ids_engine *e, const uint8_t *frame, uint32_t len, uin
 	e->c.inspected++;
 
 	bool to_server;
-	struct ids_flow *f = ids_flow_lookup(e->flows, &pi, ts_ns, &to_server);
+	struct ids_flow *f = ids_flow_lookup(e->flows, &pi, ts_ns, bucket, &to_server);
 	struct ids_pkt p = {
 		.proto = pi.ip_proto,
 		.flow = (uint8_t)((to_server ? IDS_FLOW_TO_SERVER : IDS_FLOW_TO_CLIENT) |
@@ -196,4 +200,25 @@ ids_engine_inspect(struct ids_engine *e, const uint8_t *frame, uint32_t len, uin
 		return IDS_DROP;
 	}
 	return IDS_PASS;
+}
+
+long
+ids_engine_export_state(struct ids_engine *e, const struct onvm_bucket_set *buckets,
+			uint8_t *blob, size_t cap, uint32_t *flows)
+{
+	return ids_flow_export(e->flows, buckets, blob, cap, flows);
+}
+
+int
+ids_engine_import_state(struct ids_engine *e, const uint8_t *blob, size_t len, uint32_t *flows)
+{
+	/* Flows are timed by the packets' own clock (which a replayed capture
+	 * may keep in the past), not by the wall clock. */
+	return ids_flow_import(e->flows, blob, len, e->clock_ns, flows);
+}
+
+void
+ids_engine_drop_state(struct ids_engine *e, const struct onvm_bucket_set *buckets)
+{
+	ids_flow_drop(e->flows, buckets);
 }

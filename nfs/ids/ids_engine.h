@@ -14,6 +14,7 @@
 #define IDS_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -52,8 +53,23 @@ struct ids_engine *ids_engine_new(struct ids_ruleset *rs, const struct ids_engin
 				  FILE *err);
 void ids_engine_free(struct ids_engine *e);
 
+/* One frame that arrived at ts_ns in flow-hash bucket `bucket`
+ * (onvm_nflib_state.h; a flow it creates remembers it). */
 enum ids_verdict ids_engine_inspect(struct ids_engine *e, const uint8_t *frame, uint32_t len,
-				    uint64_t ts_ns);
+				    uint64_t ts_ns, uint16_t bucket);
+
+/*
+ * Moving flows, TCP stream windows included, between instances (see
+ * ids_flow.h and README.md). Between packets, on the packet thread. Import
+ * judges which of its own flows are idle by the latest arrival time the
+ * engine has seen.
+ */
+struct onvm_bucket_set;
+long ids_engine_export_state(struct ids_engine *e, const struct onvm_bucket_set *buckets,
+			     uint8_t *blob, size_t cap, uint32_t *flows);
+int ids_engine_import_state(struct ids_engine *e, const uint8_t *blob, size_t len,
+			    uint32_t *flows);
+void ids_engine_drop_state(struct ids_engine *e, const struct onvm_bucket_set *buckets);
 
 const struct ids_counters *ids_engine_counters(const struct ids_engine *e);
 const struct ids_ruleset *ids_engine_rules(const struct ids_engine *e);

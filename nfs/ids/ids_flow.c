@@ -9,19 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ids_flow.h"
-
-#define FLOW_WAYS 8
-
-struct ids_flow_table {
-	uint32_t n_sets;          /* power of two */
-	uint32_t window;
-	uint64_t idle_timeout_ns;
-	uint64_t next_id;
-	struct ids_flow *flows;   /* n_sets * FLOW_WAYS */
-	uint8_t *tails;           /* 2 * window bytes per flow */
-	struct ids_flow_stats stats;
-};
+#include "ids_flow_internal.h"
 
 struct ids_flow_table *
 ids_flow_table_new(uint32_t max_flows, uint32_t window, uint64_t idle_timeout_ns)
@@ -72,8 +60,8 @@ ids_flow_table_window(const struct ids_flow_table *t)
 	return t->window;
 }
 
-static uint32_t
-key_hash(uint32_t a, uint32_t b, uint16_t pa, uint16_t pb, uint8_t proto)
+uint32_t
+ids_flow_key_hash(uint32_t a, uint32_t b, uint16_t pa, uint16_t pb, uint8_t proto)
 {
 	uint64_t h = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ull;
 
@@ -82,9 +70,8 @@ key_hash(uint32_t a, uint32_t b, uint16_t pa, uint16_t pb, uint8_t proto)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-/* Forget everything about a flow but its tail buffers. */
-static void
-flow_reset(struct ids_flow *f)
+void
+ids_flow_reset(struct ids_flow *f)
 {
 	uint8_t *t0 = f->dir[0].tail, *t1 = f->dir[1].tail;
 
@@ -95,10 +82,11 @@ flow_reset(struct ids_flow *f)
 
 static void
 flow_init(struct ids_flow_table *t, struct ids_flow *f, const struct pkt_info *pi, uint32_t a,
-	  uint32_t b, uint16_t pa, uint16_t pb, uint32_t hash)
+	  uint32_t b, uint16_t pa, uint16_t pb, uint32_t hash, uint16_t bucket)
 {
-	flow_reset(f);
+	ids_flow_reset(f);
 	f->used = true;
+	f->bucket = bucket;
 	f->proto = pi->ip_proto;
 	f->ip_a = a;
 	f->ip_b = b;
@@ -140,14 +128,14 @@ tcp_track(struct ids_flow *f, const struct pkt_info *pi, bool to_server)
 
 struct ids_flow *
 ids_flow_lookup(struct ids_flow_table *t, const struct pkt_info *pi, uint64_t now_ns,
-		bool *to_server)
+		uint16_t bucket, bool *to_server)
 {
 	bool ports = pi->ip_proto == PKT_PROTO_TCP || pi->ip_proto == PKT_PROTO_UDP;
 	uint16_t sp = ports ? pi->src_port : 0, dp = ports ? pi->dst_port : 0;
 	bool fwd = pi->ipv4_src < pi->ipv4_dst || (pi->ipv4_src == pi->ipv4_dst && sp <= dp);
 	uint32_t a = fwd ? pi->ipv4_src : pi->ipv4_dst, b = fwd ? pi->ipv4_dst : pi->ipv4_src;
 	uint16_t pa = fwd ? sp : dp, pb = fwd ? dp : sp;
-	uint32_t h = key_hash(a, b, pa, pb, pi->ip_proto);
+	uint32_t h = ids_flow_key_hash(a, b, pa, pb, pi->ip_proto);
 	struct ids_flow *set = &t->flows[(size_t)(h & (t->n_sets - 1)) * FLOW_WAYS];
 	struct ids_flow *f = NULL, *victim = &set[0];
 
@@ -167,14 +155,14 @@ ids_flow_lookup(struct ids_flow_table *t, const struct pkt_info *pi, uint64_t no
 			 (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
 	if (f != NULL && now_ns > f->last_ns + t->idle_timeout_ns) {
 		t->stats.expired++;
-		flow_init(t, f, pi, a, b, pa, pb, h);
+		flow_init(t, f, pi, a, b, pa, pb, h, bucket);
 	} else if (f != NULL && fresh_syn && (f->established || f->syn_seq != pi->tcp_seq)) {
-		flow_init(t, f, pi, a, b, pa, pb, h); /* the 5-tuple is reused by a new connection */
+		flow_init(t, f, pi, a, b, pa, pb, h, bucket); /* the 5-tuple is reused by a new connection */
 	} else if (f == NULL) {
 		f = victim;
 		if (f->used)
 			t->stats.evicted++;
-		flow_init(t, f, pi, a, b, pa, pb, h);
+		flow_init(t, f, pi, a, b, pa, pb, h, bucket);
 	}
 	f->last_ns = now_ns;
 	*to_server = pi->ipv4_src == f->client_ip && (!ports || pi->src_port == f->client_port);

@@ -25,6 +25,7 @@
 #define IDS_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pkt_parse.h"
@@ -48,6 +49,7 @@ struct ids_flow {
 	uint32_t syn_seq;
 	uint64_t id;
 	uint64_t last_ns;
+	uint16_t bucket;         /* flow-hash bucket of the packet that created it */
 	struct ids_stream_dir dir[2]; /* [0] client->server, [1] server->client */
 };
 
@@ -69,11 +71,13 @@ const struct ids_flow_stats *ids_flow_table_stats(const struct ids_flow_table *t
 uint32_t ids_flow_table_window(const struct ids_flow_table *t);
 
 /*
- * The flow of a parsed IPv4 packet, created (evicting when full) when new.
- * *to_server tells the packet's direction. Updates handshake state.
+ * The flow of a parsed IPv4 packet, created (evicting when full) when new;
+ * a new flow remembers `bucket`, the packet's flow-hash bucket
+ * (onvm_nflib_state.h). *to_server tells the packet's direction. Updates
+ * handshake state.
  */
 struct ids_flow *ids_flow_lookup(struct ids_flow_table *t, const struct pkt_info *pi,
-				 uint64_t now_ns, bool *to_server);
+				 uint64_t now_ns, uint16_t bucket, bool *to_server);
 
 /*
  * The bytes to inspect for a TCP segment's payload: *buf (scratch of at
@@ -89,5 +93,22 @@ bool ids_stream_prepare(struct ids_flow_table *t, struct ids_flow *f, bool to_se
 void ids_stream_commit(struct ids_flow_table *t, struct ids_flow *f, bool to_server,
 		       const struct pkt_info *pi, const uint8_t *buf, uint32_t len,
 		       uint32_t new_start);
+
+/*
+ * Moving flows to another instance (ids_flow_state.c; the blob layout is in
+ * README.md, "Moving flows between instances"). ids_flow_export writes the
+ * flows of the buckets in `b`, stream windows included, into blob[0..cap):
+ * the bytes written, or -1 when cap is too small. ids_flow_import takes a
+ * blob whole or not at all (0 and *flows, or -1 and the table unchanged):
+ * each flow goes to a free way of its set, or one whose flow has been idle
+ * past the timeout at now_ns, or replaces the same flow; a set without
+ * room refuses the blob. ids_flow_drop forgets the flows of `b`.
+ */
+struct onvm_bucket_set;
+long ids_flow_export(const struct ids_flow_table *t, const struct onvm_bucket_set *b,
+		     uint8_t *blob, size_t cap, uint32_t *flows);
+int ids_flow_import(struct ids_flow_table *t, const uint8_t *blob, size_t len, uint64_t now_ns,
+		    uint32_t *flows);
+uint32_t ids_flow_drop(struct ids_flow_table *t, const struct onvm_bucket_set *b);
 
 #endif /* IDS_FLOW_H */

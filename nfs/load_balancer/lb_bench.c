@@ -116,7 +116,7 @@ main(int argc, char **argv)
 
 	for (uint32_t i = 0; i < flows; i++) {
 		memcpy(frame, in + (size_t)i * FRAME_LEN, FRAME_LEN);
-		bad += lb_fwd_packet(&fwd, frame, FRAME_LEN, 1, &ev) != LB_V_TO_BACKEND;
+		bad += lb_fwd_packet(&fwd, frame, FRAME_LEN, 1, 0, &ev) != LB_V_TO_BACKEND;
 		memcpy(out + (size_t)i * FRAME_LEN, frame, FRAME_LEN);
 	}
 	double t1 = bench_wall_s(), c1 = bench_cpu_s();
@@ -136,7 +136,7 @@ main(int argc, char **argv)
 	for (uint32_t p = 0; p < passes; p++)
 		for (uint32_t i = 0; i < flows; i++) {
 			memcpy(frame, in + (size_t)i * FRAME_LEN, FRAME_LEN);
-			bad += lb_fwd_packet(&fwd, frame, FRAME_LEN, 2, &ev) != LB_V_TO_BACKEND;
+			bad += lb_fwd_packet(&fwd, frame, FRAME_LEN, 2, 0, &ev) != LB_V_TO_BACKEND;
 		}
 	double t3 = bench_wall_s(), c3 = bench_cpu_s();
 
@@ -144,7 +144,7 @@ main(int argc, char **argv)
 	for (uint32_t p = 0; p < passes; p++)
 		for (uint32_t i = 0; i < flows; i++) {
 			memcpy(frame, out + (size_t)i * FRAME_LEN, FRAME_LEN);
-			bad += lb_fwd_packet(&fwd, frame, FRAME_LEN, 3, &ev) != LB_V_TO_CLIENT;
+			bad += lb_fwd_packet(&fwd, frame, FRAME_LEN, 3, 0, &ev) != LB_V_TO_CLIENT;
 		}
 	double t4 = bench_wall_s(), c4 = bench_cpu_s();
 	double pkts = (double)flows * passes;

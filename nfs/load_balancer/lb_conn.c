@@ -183,6 +183,24 @@ lb_conn_expire(struct lb_conn_table *t, uint64_t now, const struct lb_conn_timeo
 	return removed;
 }
 
+struct lb_conn *
+lb_conn_slot(struct lb_conn_table *t, uint32_t i)
+{
+	return i < t->max && (t->conns[i].flags & LB_CONN_F_USED) ? &t->conns[i] : NULL;
+}
+
+uint32_t
+lb_conn_index(const struct lb_conn_table *t, const struct lb_conn *c)
+{
+	return (uint32_t)(c - t->conns);
+}
+
+void
+lb_conn_remove(struct lb_conn_table *t, struct lb_conn *c)
+{
+	remove_conn(t, lb_conn_index(t, c));
+}
+
 uint32_t
 lb_conn_count(const struct lb_conn_table *t)
 {

@@ -27,6 +27,9 @@ struct lb_conn {
 	uint16_t client_port, vport, backend_port;
 	uint8_t proto;
 	uint8_t flags;
+	/* The flow-hash buckets (onvm_nflib_state.h) of the two directions:
+	 * inbound (client -> VIP) and reply (backend -> client). */
+	uint16_t bucket_in, bucket_reply;
 	uint64_t last_seen; /* caller's clock units */
 };
 
@@ -82,6 +85,15 @@ lb_conn_touch(struct lb_conn *c, uint64_t now, uint8_t tcp_flags)
  */
 uint32_t lb_conn_expire(struct lb_conn_table *t, uint64_t now, const struct lb_conn_timeouts *to,
 			uint32_t budget);
+
+/* Pool entry i (< capacity), or NULL when unused: for walks off the packet path. */
+struct lb_conn *lb_conn_slot(struct lb_conn_table *t, uint32_t i);
+
+/* The pool position of c, an entry of t. */
+uint32_t lb_conn_index(const struct lb_conn_table *t, const struct lb_conn *c);
+
+/* Forget c (an entry of t), both its keys. */
+void lb_conn_remove(struct lb_conn_table *t, struct lb_conn *c);
 
 uint32_t lb_conn_count(const struct lb_conn_table *t);
 uint32_t lb_conn_capacity(const struct lb_conn_table *t);

@@ -3,11 +3,12 @@
 
 #include "lb_fwd.h"
 #include "lb_nat.h"
+#include "onvm_nflib_state.h"
 #include "pkt_parse.h"
 
 static enum lb_verdict
 to_backend(struct lb_fwd *f, struct lb_vip_svc *svc, const struct pkt_info *pi, uint8_t *frame,
-	   uint64_t now, uint32_t *events)
+	   uint64_t now, uint16_t bucket, uint32_t *events)
 {
 	uint8_t *ip = frame + pi->l3_off, *l4 = frame + pi->l4_off;
 	struct lb_conn *c = lb_conn_find_inbound(f->conns, pi->ipv4_src, pi->src_port,
@@ -28,8 +29,15 @@ to_backend(struct lb_fwd *f, struct lb_vip_svc *svc, const struct pkt_info *pi, 
 		.client_ip = pi->ipv4_src, .client_port = pi->src_port,
 		.vip = pi->ipv4_dst, .vport = pi->dst_port, .proto = pi->ip_proto,
 		.backend_ip = svc->backends[b].ip, .backend_port = svc->backends[b].port,
-		.last_seen = now,
+		.bucket_in = bucket, .last_seen = now,
 	};
+	/* The reply's bucket as the manager will hash it (backend -> client);
+	 * the first reply confirms it. */
+	struct pkt_5tuple reply = { .src_ip = nc.backend_ip, .dst_ip = nc.client_ip,
+				    .src_port = nc.backend_port, .dst_port = nc.client_port,
+				    .proto = nc.proto };
+
+	nc.bucket_reply = onvm_bucket_of_hash(pkt_5tuple_hash_symmetric(&reply));
 
 	lb_conn_touch(&nc, now, pi->tcp_flags);
 	switch (lb_conn_add(f->conns, &nc)) {
@@ -50,7 +58,8 @@ to_backend(struct lb_fwd *f, struct lb_vip_svc *svc, const struct pkt_info *pi, 
 }
 
 enum lb_verdict
-lb_fwd_packet(struct lb_fwd *f, uint8_t *frame, uint32_t len, uint64_t now, uint32_t *events)
+lb_fwd_packet(struct lb_fwd *f, uint8_t *frame, uint32_t len, uint64_t now, uint16_t bucket,
+	      uint32_t *events)
 {
 	struct pkt_info pi;
 
@@ -69,7 +78,7 @@ lb_fwd_packet(struct lb_fwd *f, uint8_t *frame, uint32_t len, uint64_t now, uint
 	struct lb_vip_svc *svc = lb_vips_find(&f->vips, pi.ipv4_dst, pi.ip_proto, pi.dst_port);
 
 	if (svc != NULL)
-		return to_backend(f, svc, &pi, frame, now, events);
+		return to_backend(f, svc, &pi, frame, now, bucket, events);
 
 	struct lb_conn *c = lb_conn_find_reply(f->conns, pi.ipv4_src, pi.src_port, pi.ipv4_dst,
 					       pi.dst_port, pi.ip_proto);
@@ -77,6 +86,7 @@ lb_fwd_packet(struct lb_fwd *f, uint8_t *frame, uint32_t len, uint64_t now, uint
 	if (c == NULL)
 		return LB_V_PASS;
 	lb_conn_touch(c, now, pi.tcp_flags);
+	c->bucket_reply = bucket;
 	lb_nat_set_src(frame + pi.l3_off, frame + pi.l4_off, c->vip, c->vport);
 	return LB_V_TO_CLIENT;
 }

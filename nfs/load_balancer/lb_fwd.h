@@ -34,10 +34,16 @@ struct lb_fwd {
 	struct lb_vips vips;
 	struct lb_conn_table *conns;
 	struct lb_conn_timeouts timeouts; /* in the units of `now` */
+	uint64_t clock_hz;                /* units of `now` per second; 0: ns */
 };
 
+/*
+ * One frame, which came in flow-hash bucket `bucket` (onvm_nflib_state.h):
+ * a new connection remembers it as its inbound bucket, a reply as its reply
+ * bucket, so the connection can move to another instance.
+ */
 enum lb_verdict lb_fwd_packet(struct lb_fwd *f, uint8_t *frame, uint32_t len, uint64_t now,
-			      uint32_t *events);
+			      uint16_t bucket, uint32_t *events);
 
 /*
  * Swap in a new set of services (a validated config). Connections stay in

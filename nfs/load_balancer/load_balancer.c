@@ -20,7 +20,9 @@
 
 #include "lb_config.h"
 #include "lb_fwd.h"
+#include "lb_state.h"
 #include "onvm_nflib.h"
+#include "onvm_nflib_state.h"
 
 #define LB_TICK_MS 100
 /* TCP connections that saw FIN or RST are forgotten after this long. */
@@ -84,7 +86,8 @@ lb_handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 	struct load_balancer *lb = onvm_nflib_user(nf);
 	uint32_t events;
 	enum lb_verdict lv = lb_fwd_packet(&lb->fwd, rte_pktmbuf_mtod(pkt, uint8_t *),
-					   rte_pktmbuf_data_len(pkt), rte_rdtsc(), &events);
+					   rte_pktmbuf_data_len(pkt), rte_rdtsc(),
+					   onvm_nflib_bucket(nf), &events);
 
 	if (events & LB_EV_NEW_CONN)
 		count(nf, lb, LC_NEW_CONN);
@@ -172,6 +175,32 @@ lb_tick(struct onvm_nf_ctx *nf, uint64_t now_ns)
 		onvm_nflib_counter_add(nf, lb->counter[LC_CONN_EXPIRED], expired);
 }
 
+/* Connections move to or from another instance (between bursts). */
+static long
+lb_export_state(void *ctx, const struct onvm_bucket_set *buckets, uint8_t *blob, size_t cap,
+		uint32_t *flows)
+{
+	struct load_balancer *lb = ctx;
+
+	return lb_state_export(&lb->fwd, buckets, rte_rdtsc(), blob, cap, flows);
+}
+
+static int
+lb_import_state(void *ctx, const uint8_t *blob, size_t len, uint32_t *flows)
+{
+	struct load_balancer *lb = ctx;
+
+	return lb_state_import(&lb->fwd, blob, len, rte_rdtsc(), flows);
+}
+
+static void
+lb_drop_state(void *ctx, const struct onvm_bucket_set *buckets)
+{
+	struct load_balancer *lb = ctx;
+
+	lb_state_drop(&lb->fwd, buckets);
+}
+
 static const char *
 parse_args(struct onvm_nf_ctx *nf)
 {
@@ -223,6 +252,7 @@ main(int argc, char **argv)
 	lb.fwd.timeouts.tcp = cfg.tcp_idle_s * hz;
 	lb.fwd.timeouts.udp = cfg.udp_idle_s * hz;
 	lb.fwd.timeouts.closing = LB_CLOSING_TIMEOUT_S * hz;
+	lb.fwd.clock_hz = hz;
 	/* Visit the whole pool about once a second. */
 	lb.expire_budget = cfg.max_conns / (1000 / LB_TICK_MS) + 1;
 	printf("load_balancer: %u services from %s; up to %u connections, Maglev table %u\n",
@@ -236,6 +266,9 @@ main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	onvm_nflib_set_user(nf, &lb);
 	onvm_nflib_set_tick(nf, lb_tick, LB_TICK_MS);
+	onvm_nflib_state_register(nf, &(struct onvm_state_ops){
+		.export_state = lb_export_state, .import_state = lb_import_state,
+		.drop_state = lb_drop_state, .ctx = &lb });
 	onvm_nflib_run(nf, lb_handle);
 
 	print_services(&lb.fwd.vips, "exit");

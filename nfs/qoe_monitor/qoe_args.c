@@ -35,7 +35,11 @@ qoe_args_parse(int argc, char **argv, struct qoe_options *opts, char *err, size_
 
 	qoe_config_defaults(&opts->cfg);
 	opts->out_path = NULL;
-	optind = 1;
+	/* 0, not 1: glibc then also forgets where it was inside an argument.
+	 * A parse that stopped in a cluster ("-xi": an error at x) left that
+	 * position behind, and the next parse would have resumed from it, in
+	 * memory the caller may have freed since (found by fuzzing). */
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt(argc, argv, "+o:i:t:c:m:")) != -1) {
 		switch (c) {

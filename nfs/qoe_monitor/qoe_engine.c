@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "qoe_engine.h"
+#include "qoe_state.h"
 
 #define NS_PER_SEC 1000000000ull
 
@@ -129,7 +130,7 @@ reopens(const struct qoe_flow *f, const struct pkt_info *pi)
 /* A new flow for this packet; *dir says which way the packet goes. */
 static struct qoe_flow *
 open_flow(struct qoe_engine *e, const struct pkt_info *pi, const struct pkt_5tuple *t,
-	  uint64_t t_ns, enum qoe_dir *dir)
+	  uint64_t t_ns, uint16_t bucket, enum qoe_dir *dir)
 {
 	struct pkt_5tuple client = *t;
 	bool is_tcp = t->proto == PKT_PROTO_TCP;
@@ -156,6 +157,7 @@ open_flow(struct qoe_engine *e, const struct pkt_info *pi, const struct pkt_5tup
 			e->n_retired++;
 	}
 	e->stats.flows++;
+	f->bucket = bucket;
 	f->opened_by_syn = is_tcp && syn_ack == PKT_TCP_SYN;
 	if (is_tcp) {
 		qoe_tcp_init(&f->tcp);
@@ -185,7 +187,7 @@ update_state(struct qoe_flow *f)
 
 enum qoe_pkt_result
 qoe_engine_packet(struct qoe_engine *e, const uint8_t *data, uint32_t caplen,
-		  uint32_t wire_len, uint64_t t_ns)
+		  uint32_t wire_len, uint64_t t_ns, uint16_t bucket)
 {
 	struct pkt_info pi;
 	struct pkt_5tuple t;
@@ -211,7 +213,7 @@ qoe_engine_packet(struct qoe_engine *e, const uint8_t *data, uint32_t caplen,
 	if (f)
 		qoe_flow_touch(e->table, f);
 	else
-		f = open_flow(e, &pi, &t, t_ns, &dir);
+		f = open_flow(e, &pi, &t, t_ns, bucket, &dir);
 
 	/* Capture clocks can step back: the flow spans min..max arrival. */
 	if (t_ns < f->start_ns)
@@ -310,6 +312,26 @@ qoe_engine_shutdown(struct qoe_engine *e)
 	}
 	if (e->out)
 		fflush(e->out);
+}
+
+long
+qoe_engine_export_state(struct qoe_engine *e, const struct onvm_bucket_set *buckets,
+			uint8_t *blob, size_t cap, uint32_t *flows)
+{
+	return qoe_state_export(e->table, buckets, blob, cap, flows);
+}
+
+int
+qoe_engine_import_state(struct qoe_engine *e, const uint8_t *blob, size_t len, uint32_t *flows)
+{
+	return qoe_state_import(e->table, blob, len, flows);
+}
+
+void
+qoe_engine_drop_state(struct qoe_engine *e, const struct onvm_bucket_set *buckets)
+{
+	/* No final record: the flow's record goes on at the other instance. */
+	qoe_state_drop(e->table, buckets);
 }
 
 uint64_t qoe_engine_clock(const struct qoe_engine *e) { return e->clock_ns; }

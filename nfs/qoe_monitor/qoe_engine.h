@@ -17,6 +17,7 @@
 #ifndef QOE_ENGINE_H
 #define QOE_ENGINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -70,10 +71,24 @@ void qoe_engine_destroy(struct qoe_engine *e);
 
 /*
  * One frame: `data` holds the first `caplen` bytes of a `wire_len`-byte
- * frame (Ethernet header included) that arrived at t_ns.
+ * frame (Ethernet header included) that arrived at t_ns in flow-hash bucket
+ * `bucket` (onvm_nflib_state.h; a flow it opens remembers it).
  */
 enum qoe_pkt_result qoe_engine_packet(struct qoe_engine *e, const uint8_t *data,
-				      uint32_t caplen, uint32_t wire_len, uint64_t t_ns);
+				      uint32_t caplen, uint32_t wire_len, uint64_t t_ns,
+				      uint16_t bucket);
+
+/*
+ * Moving flows between instances (qoe_state.h; README.md): a moved flow's
+ * record goes on at the importing instance (same flow_id, counts carried
+ * on) and the exporting one writes none for it when it drops it.
+ */
+struct onvm_bucket_set;
+long qoe_engine_export_state(struct qoe_engine *e, const struct onvm_bucket_set *buckets,
+			     uint8_t *blob, size_t cap, uint32_t *flows);
+int qoe_engine_import_state(struct qoe_engine *e, const uint8_t *blob, size_t len,
+			    uint32_t *flows);
+void qoe_engine_drop_state(struct qoe_engine *e, const struct onvm_bucket_set *buckets);
 
 /* Advance the clock to now_ns (if later): idle timeouts, interval records. */
 void qoe_engine_tick(struct qoe_engine *e, uint64_t now_ns);

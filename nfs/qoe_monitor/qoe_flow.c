@@ -134,7 +134,7 @@ void
 qoe_flow_remove(struct qoe_flow_table *t, struct qoe_flow *f)
 {
 	uint32_t i = idx_of(t, f);
-	uint32_t *link = &t->buckets[f->bucket];
+	uint32_t *link = &t->buckets[f->chain];
 
 	while (*link != i)
 		link = &t->flows[*link].hash_next;
@@ -177,12 +177,33 @@ qoe_flow_insert(struct qoe_flow_table *t, const struct pkt_5tuple *client, uint6
 	f->flow_id = t->next_flow_id++;
 	f->start_ns = f->last_ns = now_ns;
 	f->in_use = true;
-	f->bucket = pkt_5tuple_hash_symmetric(client) & t->bucket_mask;
-	f->hash_next = t->buckets[f->bucket];
-	t->buckets[f->bucket] = i;
+	f->chain = pkt_5tuple_hash_symmetric(client) & t->bucket_mask;
+	f->hash_next = t->buckets[f->chain];
+	t->buckets[f->chain] = i;
 	lru_push_newest(t, f);
 	t->count++;
 	return f;
+}
+
+void
+qoe_flow_lru_move_before(struct qoe_flow_table *t, struct qoe_flow *f, struct qoe_flow *next)
+{
+	uint32_t i = idx_of(t, f);
+
+	if (next == f)
+		return;
+	lru_unlink(t, f);
+	if (next == NULL) {
+		lru_push_newest(t, f);
+		return;
+	}
+	f->lru_next = idx_of(t, next);
+	f->lru_prev = next->lru_prev;
+	if (next->lru_prev != QOE_FLOW_NIL)
+		t->flows[next->lru_prev].lru_next = i;
+	else
+		t->lru_oldest = i;
+	next->lru_prev = i;
 }
 
 struct qoe_flow *

@@ -41,10 +41,12 @@ struct qoe_flow {
 		struct qoe_tcp tcp;          /* proto TCP */
 		struct qoe_rtp rtp[2];       /* proto UDP, per direction */
 	};
+	uint16_t bucket;            /* flow-hash bucket of the packet that opened it
+				     * (onvm_nflib_state.h): the flow moves with it */
 	/* table links (indexes; QOE_FLOW_NIL = none) */
 	uint32_t hash_next;
 	uint32_t lru_prev, lru_next;   /* prev = less recently active */
-	uint32_t bucket;
+	uint32_t chain;                /* hash chain */
 	bool in_use;
 };
 
@@ -73,6 +75,11 @@ struct qoe_flow *qoe_flow_insert(struct qoe_flow_table *t, const struct pkt_5tup
 void qoe_flow_touch(struct qoe_flow_table *t, struct qoe_flow *f);
 
 void qoe_flow_remove(struct qoe_flow_table *t, struct qoe_flow *f);
+
+/* Put f just before `next` in the activity order (NULL: as the most recent):
+ * where a flow that arrived from elsewhere belongs by its last activity. */
+void qoe_flow_lru_move_before(struct qoe_flow_table *t, struct qoe_flow *f,
+			      struct qoe_flow *next);
 
 /* Iterate from the least to the most recently active flow. It is safe to
  * remove the current flow after taking its successor. */

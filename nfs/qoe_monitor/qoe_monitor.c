@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 
 #include "onvm_nflib.h"
+#include "onvm_nflib_state.h"
 #include "qoe_args.h"
 #include "qoe_engine.h"
 
@@ -43,7 +44,8 @@ qoe_handle(struct rte_mbuf *pkt, struct onvm_verdict *v, struct onvm_nf_ctx *nf)
 
 	/* Only the first segment is parsed; bytes count the whole frame. */
 	res = qoe_engine_packet(q->engine, rte_pktmbuf_mtod(pkt, const uint8_t *),
-				rte_pktmbuf_data_len(pkt), rte_pktmbuf_pkt_len(pkt), t);
+				rte_pktmbuf_data_len(pkt), rte_pktmbuf_pkt_len(pkt), t,
+				onvm_nflib_bucket(nf));
 	if (res != QOE_PKT_FLOW && q->counter[res] >= 0)
 		onvm_nflib_counter_add(nf, q->counter[res], 1);
 	if (t >= q->latest_pkt_ns) {
@@ -69,6 +71,26 @@ qoe_tick(struct onvm_nf_ctx *nf, uint64_t now_ns)
 	if (q->counter_evicted >= 0 && evicted > q->evicted_counted)
 		onvm_nflib_counter_add(nf, q->counter_evicted, evicted - q->evicted_counted);
 	q->evicted_counted = evicted;
+}
+
+/* Flows move to or from another instance (between bursts). */
+static long
+qoe_export_state(void *ctx, const struct onvm_bucket_set *buckets, uint8_t *blob, size_t cap,
+		 uint32_t *flows)
+{
+	return qoe_engine_export_state(((struct qoe_nf *)ctx)->engine, buckets, blob, cap, flows);
+}
+
+static int
+qoe_import_state(void *ctx, const uint8_t *blob, size_t len, uint32_t *flows)
+{
+	return qoe_engine_import_state(((struct qoe_nf *)ctx)->engine, blob, len, flows);
+}
+
+static void
+qoe_drop_state(void *ctx, const struct onvm_bucket_set *buckets)
+{
+	qoe_engine_drop_state(((struct qoe_nf *)ctx)->engine, buckets);
 }
 
 static void
@@ -134,6 +156,9 @@ main(int argc, char **argv)
 	register_counters(nf, &q);
 	onvm_nflib_set_user(nf, &q);
 	onvm_nflib_set_tick(nf, qoe_tick, QOE_TICK_MS);
+	onvm_nflib_state_register(nf, &(struct onvm_state_ops){
+		.export_state = qoe_export_state, .import_state = qoe_import_state,
+		.drop_state = qoe_drop_state, .ctx = &q });
 
 	onvm_nflib_run(nf, qoe_handle);
 

@@ -93,7 +93,7 @@ main(int argc, char **argv)
 			qoe_engine_tick(e, t);
 			next_tick = t + tick_ns;
 		}
-		qoe_engine_packet(e, data, h->caplen, h->len, t);
+		qoe_engine_packet(e, data, h->caplen, h->len, t, 0);
 	}
 	int status = 0;
 	if (rc == PCAP_ERROR) {

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Build the libFuzzer harnesses (clang) and run each on its corpus.
-#   tests/fuzz/run.sh [--seconds N] [TARGET...]     (default 60 s each, all targets)
-# The seed corpus in tests/fuzz/<target>/corpus is copied, never modified;
-# crashes are saved as tests/fuzz/<target>/crash-* for a test to keep.
+#   tests/fuzz/run.sh [--seconds N | N] [TARGET...]  (default 60 s each, all targets)
+# A bare number is the seconds: `tests/fuzz/run.sh 30` runs every target 30 s.
+# <target>.dict and <target>.options (more libFuzzer flags, one line) are
+# used when present. The seed corpus in tests/fuzz/<target>/corpus is
+# copied, never modified; crashes are saved as tests/fuzz/<target>/crash-*
+# for a test to keep.
 set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
@@ -11,6 +14,8 @@ targets=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) seconds=$2; shift 2 ;;
+	*[!0-9]*) targets+=("$1"); shift ;;
+	[0-9]*) seconds=$1; shift ;;
 	*) targets+=("$1"); shift ;;
 	esac
 done
@@ -38,7 +43,10 @@ for t in "${targets[@]}"; do
 	cp -r "tests/fuzz/$t/corpus/." "$work/" 2>/dev/null
 	dict=()
 	[ -f "tests/fuzz/$t/$t.dict" ] && dict=(-dict="tests/fuzz/$t/$t.dict")
-	if "$exe" "$work" "${dict[@]}" -max_total_time="$seconds" -rss_limit_mb=2048 \
+	opts=()
+	[ -f "tests/fuzz/$t/$t.options" ] && read -r -a opts <"tests/fuzz/$t/$t.options"
+	if "$exe" "$work" ${dict[@]+"${dict[@]}"} ${opts[@]+"${opts[@]}"} \
+		-max_total_time="$seconds" -rss_limit_mb=2048 \
 		-artifact_prefix="tests/fuzz/$t/" -print_final_stats=1 >"$work.log" 2>&1; then
 		echo "fuzz $t: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$work.log" | awk '{print $2}') runs in ${seconds} s, no crash"
 	else

@@ -19,6 +19,7 @@ SYS_PYTHON=/usr/bin/python3
 
 _pids=()
 _nf_pids=()
+_links=()
 _checks_failed=0
 _checks_passed=0
 
@@ -46,6 +47,7 @@ _cleanup() {
 	done
 	wait 2>/dev/null || true
 	_cleanup_netns
+	[ ${#_links[@]} = 0 ] || rm -f "${_links[@]}"
 	rm -rf "/var/run/dpdk/$PREFIX"
 	rm -f /dev/hugepages/"${PREFIX}"map_* 2>/dev/null || true
 	if [ "${KEEP_WORK:-0}" != 1 ] && [ "$_checks_failed" = 0 ]; then
@@ -388,6 +390,17 @@ web_capture() {
 	# argument list below that, wherever the repository was cloned.
 	link=/tmp/onvm-web-$(printf %s "$cap" | cksum | cut -d' ' -f1).pcap
 	ln -sfn "$cap" "$link" && echo "$link"
+}
+
+# short_path VAR FILE: sets VAR to a short name for FILE (a symlink in
+# /tmp, removed at exit), for --vdev arguments: NFs see the manager's cut
+# at 63 characters (see web_capture). FILE need not exist yet (a tx_pcap).
+short_path() {
+	local link
+	link=/tmp/onvm-$$-$(printf %s "$2" | cksum | cut -d' ' -f1 | cut -c1-6).pcap
+	ln -sfn "$2" "$link" || return 1
+	_links+=("$link")
+	printf -v "$1" %s "$link"
 }
 
 # extra_capture: prints $ONVM_TESTDATA/64B_download.pcap if it is there,

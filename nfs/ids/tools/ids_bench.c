@@ -166,7 +166,8 @@ main(int argc, char **argv)
 			}
 			t0 = now_s();
 			for (size_t i = 0; i < n; i++)
-				ids_engine_inspect(e, fr[i].data, fr[i].len, pass * 1000000000ull + i);
+				ids_engine_inspect(e, fr[i].data, fr[i].len,
+						   pass * 1000000000ull + i, 0);
 			busy += now_s() - t0;
 			pkts += n;
 		}

@@ -93,7 +93,7 @@ main(int argc, char **argv)
 	const u_char *data;
 	while (pcap_next_ex(pin, &h, &data) == 1) {
 		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
-		if (ids_engine_inspect(e, data, h->caplen, ts) == IDS_PASS && pout)
+		if (ids_engine_inspect(e, data, h->caplen, ts, 0) == IDS_PASS && pout)
 			pcap_dump((u_char *)pout, h, data);
 	}
 	const struct ids_counters *c = ids_engine_counters(e);

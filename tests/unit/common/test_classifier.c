@@ -601,7 +601,7 @@ flow_key_from_parsed_frame(void **state)
 	assert_int_equal(k.eth_dst[5], 2);
 	memset(&zero, 0, sizeof(zero));
 	assert_memory_equal(k.ipv6_src, zero.ipv6_src, 16);
-	assert_memory_equal(k.tcp_flags_pad, zero.tcp_flags_pad, 2);
+	assert_int_equal(k.hdr_pad, 0);
 	assert_memory_equal(k.exthdr_pad, zero.exthdr_pad, 2);
 	assert_int_equal(k.ipv6_exthdr, 0);
 	assert_int_equal(k.pbb_isid, 0);
@@ -616,6 +616,70 @@ flow_key_from_parsed_frame(void **state)
 	assert_int_equal(k.eth_type, 0x0800);
 }
 
+/*
+ * Found by tests/fuzz/pkt_parse: a TCP segment whose header is cut short
+ * has no ports, and a frame with a broken IPv4 header no addresses; the
+ * key holds zeros there. Chain matches on those fields must not take the
+ * zeros for values (onvm_match_packet requires PKT_F_L4 and PKT_F_IPV4).
+ */
+static void
+chain_fields_need_whole_headers(void **state)
+{
+	/* Ethernet, IPv4 10.0.0.1 -> 10.0.0.2 TCP, then 20 bytes of TCP */
+	uint8_t f[54] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00,
+			  0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+			  0x04, 0xd2, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x02 };
+	struct onvm_match ports = { .fields = M_IP_PROTO | M_L4_DST, .ip_proto = 6,
+				    .l4_dst_lo = 0, .l4_dst_hi = 1023 };
+	struct onvm_match addrs = { .fields = M_IPV4_DST, .ipv4_dst_len = 0 };
+	struct classifier *cls = classifier_create();
+	struct pkt_info pi;
+	struct flow_key k;
+	uint32_t res;
+
+	(void)state;
+	assert_true(classifier_add_match(cls, &ports, 20, 1) > 0);
+	assert_true(classifier_add_match(cls, &addrs, 10, 2) > 0);
+
+	/* Whole: destination port 0 is a port like any other. */
+	pkt_parse(f, sizeof(f), &pi);
+	assert_true(pi.flags & PKT_F_L4);
+	flow_key_from_pkt(&k, &pi, 1);
+	assert_true(onvm_match_packet(&ports, &pi, 0));
+	assert_true(classifier_lookup(cls, &k, &res));
+	assert_int_equal(res, 1);
+
+	/* Data offset 4: no ports, still a valid IPv4 header. */
+	f[46] = 0x40;
+	pkt_parse(f, sizeof(f), &pi);
+	assert_false(pi.flags & PKT_F_L4);
+	flow_key_from_pkt(&k, &pi, 1);
+	assert_false(onvm_match_packet(&ports, &pi, 0));
+	assert_true(onvm_match_packet(&addrs, &pi, 0));
+	assert_true(classifier_lookup(cls, &k, &res));
+	assert_int_equal(res, 2);
+
+	/* An IPv4 total length that ends with the IPv4 header (the rest is
+	 * Ethernet padding): the same. */
+	f[46] = 0x50;
+	f[17] = 20;
+	pkt_parse(f, sizeof(f), &pi);
+	assert_true(pi.flags & PKT_F_IPV4);
+	assert_false(pi.flags & PKT_F_L4);
+	flow_key_from_pkt(&k, &pi, 1);
+	assert_true(classifier_lookup(cls, &k, &res));
+	assert_int_equal(res, 2);
+
+	/* IHL 4: no IPv4 header at all, and nothing matches. */
+	f[14] = 0x44;
+	pkt_parse(f, sizeof(f), &pi);
+	assert_false(pi.flags & PKT_F_IPV4);
+	flow_key_from_pkt(&k, &pi, 1);
+	assert_false(onvm_match_packet(&addrs, &pi, 0));
+	assert_false(classifier_lookup(cls, &k, &res));
+	classifier_free(cls);
+}
+
 int
 main(void)
 {
@@ -627,6 +691,7 @@ main(void)
 		cmocka_unit_test(ties_go_to_the_first_added),
 		cmocka_unit_test(match_compile_special_cases),
 		cmocka_unit_test(flow_key_from_parsed_frame),
+		cmocka_unit_test(chain_fields_need_whole_headers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

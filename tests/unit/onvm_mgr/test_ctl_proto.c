@@ -123,7 +123,7 @@ command_list_names_every_command(void **state)
 	char buf[256], tiny[8];
 
 	ctl_command_list(buf, sizeof(buf));
-	assert_string_equal(buf, "nfs, services, chains, chains reload");
+	assert_string_equal(buf, "nfs, services, chains, chains reload, move, scale, autoscale");
 	ctl_command_list(tiny, sizeof(tiny)); /* cut, still a string */
 	assert_true(strlen(tiny) < sizeof(tiny));
 }
@@ -165,7 +165,7 @@ requests_that_are_refused(void **state)
 	expect_refused("{\"cmd\":null}", "\"cmd\" must be");
 	expect_refused("{\"cmd\":\"nfs\",\"cmd\":\"nfs\"}", "not JSON"); /* duplicate key */
 	expect_refused("{\"cmd\":\"nfs\",\"verbose\":true}", "unknown key 'verbose'");
-	expect_refused("{\"cmd\":\"move\"}", "unknown command 'move' (known: nfs, services");
+	expect_refused("{\"cmd\":\"teleport\"}", "unknown command 'teleport' (known: nfs, services");
 	expect_refused("{\"cmd\":\"NFS\"}", "unknown command");
 	expect_refused("{\"cmd\":\"chains\",\"args\":\"reload\"}", "must be a list");
 	expect_refused("{\"cmd\":\"chains\",\"args\":[\"x\"]}", "takes no arguments");
@@ -196,8 +196,10 @@ long_and_numeric_arguments(void **state)
 static void
 request_format_round_trips(void **state)
 {
+	static const char *const args[CTL_MAX_ARGS] = { "a", "b", "c", "d", "e", "f", "g", "h" };
+
 	for (int cmd = 0; cmd < CTL_CMD_N; cmd++) {
-		char *line = ctl_request_format(cmd, NULL, 0);
+		char *line = ctl_request_format(cmd, args, ctl_commands[cmd].min_args);
 		struct ctl_request req;
 		char err[CTL_ERR_LEN];
 
@@ -205,6 +207,9 @@ request_format_round_trips(void **state)
 		assert_ptr_equal(strchr(line, '\n'), line + strlen(line) - 1); /* one line */
 		assert_int_equal(ctl_request_parse(line, strlen(line), &req, err, sizeof(err)), 0);
 		assert_int_equal(req.cmd, cmd);
+		assert_int_equal(req.nargs, ctl_commands[cmd].min_args);
+		for (int i = 0; i < req.nargs; i++)
+			assert_string_equal(req.args[i], args[i]);
 		free(line);
 	}
 	assert_null(ctl_request_format(CTL_CMD_N, NULL, 0));

@@ -41,7 +41,7 @@ reply_passes_and_nothing_else(void **state)
 	assert_non_null(ct);
 	udp.proto = PKT_PROTO_UDP;
 	assert_false(fw_ct_lookup(ct, &rep, PKT_TCP_SYN | PKT_TCP_ACK, 0, &to));
-	assert_int_equal(fw_ct_track(ct, &req, PKT_TCP_SYN, 0, &to), 0);
+	assert_int_equal(fw_ct_track(ct, &req, PKT_TCP_SYN, 0, 0, &to), 0);
 	assert_true(fw_ct_lookup(ct, &rep, PKT_TCP_SYN | PKT_TCP_ACK, 1, &to));
 	assert_true(fw_ct_lookup(ct, &req, PKT_TCP_ACK, 2, &to));
 	assert_false(fw_ct_lookup(ct, &other, PKT_TCP_ACK, 3, &to));
@@ -61,8 +61,8 @@ idle_timeout_and_refresh(void **state)
 	struct pkt_5tuple t = tuple(0x0a000001, 5001, 0x08080808, 443, PKT_PROTO_TCP);
 	struct fw_ct_stats s;
 
-	assert_int_equal(fw_ct_track(ct, &u, 0, 0, &to), 0);
-	assert_int_equal(fw_ct_track(ct, &t, PKT_TCP_SYN, 0, &to), 0);
+	assert_int_equal(fw_ct_track(ct, &u, 0, 0, 0, &to), 0);
+	assert_int_equal(fw_ct_track(ct, &t, PKT_TCP_SYN, 0, 0, &to), 0);
 	/* A packet before the timeout refreshes it. */
 	assert_true(fw_ct_lookup(ct, &u, 0, 29 * S, &to));
 	assert_true(fw_ct_lookup(ct, &u, 0, 58 * S, &to));
@@ -89,7 +89,7 @@ fin_both_ways_closes_after_linger(void **state)
 	struct pkt_5tuple rep = reverse(req);
 	struct fw_ct_stats s;
 
-	assert_int_equal(fw_ct_track(ct, &req, PKT_TCP_SYN, 0, &to), 0);
+	assert_int_equal(fw_ct_track(ct, &req, PKT_TCP_SYN, 0, 0, &to), 0);
 	assert_true(fw_ct_lookup(ct, &req, PKT_TCP_FIN | PKT_TCP_ACK, 10 * S, &to));
 	/* One FIN is a half-close: the connection stays open well past the linger. */
 	assert_true(fw_ct_lookup(ct, &rep, PKT_TCP_ACK, 20 * S, &to));
@@ -111,19 +111,19 @@ rst_closes_and_syn_starts_over(void **state)
 	struct pkt_5tuple req = tuple(0x0a000001, 40000, 0xc0a80101, 80, PKT_PROTO_TCP);
 	struct pkt_5tuple rep = reverse(req);
 
-	assert_int_equal(fw_ct_track(ct, &req, PKT_TCP_SYN, 0, &to), 0);
+	assert_int_equal(fw_ct_track(ct, &req, PKT_TCP_SYN, 0, 0, &to), 0);
 	assert_true(fw_ct_lookup(ct, &rep, PKT_TCP_RST | PKT_TCP_ACK, 1 * S, &to));
 	/* Packets in the linger pass; a refresh does not extend it. */
 	assert_true(fw_ct_lookup(ct, &req, PKT_TCP_ACK, 2 * S, &to));
 	assert_false(fw_ct_lookup(ct, &req, PKT_TCP_ACK, 3 * S, &to));
 
 	/* Port reuse: a fresh SYN on a closing entry goes back to the rules. */
-	assert_int_equal(fw_ct_track(ct, &req, PKT_TCP_SYN, 10 * S, &to), 0);
+	assert_int_equal(fw_ct_track(ct, &req, PKT_TCP_SYN, 0, 10 * S, &to), 0);
 	assert_true(fw_ct_lookup(ct, &rep, PKT_TCP_RST, 11 * S, &to));
 	assert_false(fw_ct_lookup(ct, &req, PKT_TCP_SYN, 11 * S + 1, &to));
 
 	/* A lone RST does not open anything. */
-	assert_int_equal(fw_ct_track(ct, &req, PKT_TCP_RST, 20 * S, &to), 0);
+	assert_int_equal(fw_ct_track(ct, &req, PKT_TCP_RST, 0, 20 * S, &to), 0);
 	assert_false(fw_ct_lookup(ct, &rep, PKT_TCP_ACK, 20 * S + 1, &to));
 	fw_ct_free(ct);
 }
@@ -139,7 +139,7 @@ full_table_counts_and_reclaims_expired(void **state)
 	for (i = 0; i < 200 && rc == 0; i++) {
 		struct pkt_5tuple t = tuple(0x0a000000 + i, 1000, 0x08080808, 53, PKT_PROTO_UDP);
 
-		rc = fw_ct_track(ct, &t, 0, 0, &to);
+		rc = fw_ct_track(ct, &t, 0, 0, 0, &to);
 		tracked += rc == 0;
 	}
 	assert_int_equal(rc, -1);
@@ -158,7 +158,7 @@ full_table_counts_and_reclaims_expired(void **state)
 	{
 		struct pkt_5tuple t = tuple(0x0b000001, 1000, 0x08080808, 53, PKT_PROTO_UDP);
 
-		assert_int_equal(fw_ct_track(ct, &t, 0, 31 * S, &to), 0);
+		assert_int_equal(fw_ct_track(ct, &t, 0, 0, 31 * S, &to), 0);
 		assert_true(fw_ct_lookup(ct, &t, 0, 31 * S + 1, &to));
 	}
 	fw_ct_get_stats(ct, &s);
@@ -207,8 +207,8 @@ burst_lookup_equals_sequential(void **state)
 		for (i = 0; i < n; i++) {
 			if (hit[i] || NEXT() % 3 != 0)
 				continue;
-			assert_int_equal(fw_ct_track(seq, &t[i], flags[i], now, &to),
-					 fw_ct_track(bulk, &t[i], flags[i], now, &to));
+			assert_int_equal(fw_ct_track(seq, &t[i], flags[i], 0, now, &to),
+					 fw_ct_track(bulk, &t[i], flags[i], 0, now, &to));
 		}
 		fw_ct_get_stats(seq, &a);
 		fw_ct_get_stats(bulk, &b);

@@ -82,7 +82,7 @@ decide(struct fw_engine *e, const struct frame *f, uint16_t n, uint64_t now, uin
 
 	for (i = 0; i < n; i++)
 		pkt_parse(f[i].b, f[i].len, &pi[i]);
-	fw_engine_classify_burst(e, pi, in_port, n, now, v);
+	fw_engine_classify_burst(e, pi, in_port, NULL, n, now, v);
 	fw_engine_quiescent(e);
 }
 

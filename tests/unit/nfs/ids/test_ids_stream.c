@@ -91,7 +91,7 @@ seg(struct fixture *fx, bool from_client, uint32_t seq, uint8_t flags, const cha
 	uint32_t n = from_client ? tcp_frame(f, CLI, SRV, 40000, 80, seq, flags, payload)
 				 : tcp_frame(f, SRV, CLI, 80, 40000, seq, flags, payload);
 	fx->ts += 1000;
-	return ids_engine_inspect(fx->e, f, n, fx->ts);
+	return ids_engine_inspect(fx->e, f, n, fx->ts, 0);
 }
 
 static uint64_t
@@ -261,11 +261,11 @@ test_eviction_and_rule_hits(void **state)
 	/* 64-flow table, 1000 flows each split "EV" | "IL": the oldest go. */
 	for (uint32_t i = 0; i < 1000; i++) {
 		uint32_t n = tcp_frame(f, CLI + i, SRV, (uint16_t)(1000 + i), 80, 5, 0x18, "EV");
-		ids_engine_inspect(fx->e, f, n, 1000 + i);
+		ids_engine_inspect(fx->e, f, n, 1000 + i, 0);
 	}
 	for (uint32_t i = 0; i < 1000; i++) {
 		uint32_t n = tcp_frame(f, CLI + i, SRV, (uint16_t)(1000 + i), 80, 7, 0x18, "IL");
-		ids_engine_inspect(fx->e, f, n, 5000 + i);
+		ids_engine_inspect(fx->e, f, n, 5000 + i, 0);
 	}
 	const char *names[8];
 	uint64_t values[8];
@@ -318,19 +318,19 @@ test_malformed(void **state)
 
 	n = tcp_frame(f, CLI, SRV, 1, 2, 0, 0x18, "hello");
 	f[14] = 0x43; /* IHL 3 */
-	assert_int_equal(ids_engine_inspect(fx->e, f, n, 1), IDS_PASS);
+	assert_int_equal(ids_engine_inspect(fx->e, f, n, 1, 0), IDS_PASS);
 	n = tcp_frame(f, CLI, SRV, 1, 2, 0, 0x18, "hello");
-	assert_int_equal(ids_engine_inspect(fx->e, f, 14 + 20 + 10, 1), IDS_PASS); /* short TCP */
+	assert_int_equal(ids_engine_inspect(fx->e, f, 14 + 20 + 10, 1, 0), IDS_PASS); /* short TCP */
 	n = tcp_frame(f, CLI, SRV, 1, 2, 0, 0x18, "hello");
 	f[14 + 20 + 12] = 15 << 4; /* data offset 60 > what is there */
-	assert_int_equal(ids_engine_inspect(fx->e, f, n, 1), IDS_PASS);
+	assert_int_equal(ids_engine_inspect(fx->e, f, n, 1, 0), IDS_PASS);
 	n = tcp_frame(f, CLI, SRV, 1, 2, 0, 0x18, "hello");
 	f[14 + 6] = 0x20; /* more fragments */
-	assert_int_equal(ids_engine_inspect(fx->e, f, n, 1), IDS_PASS);
-	assert_int_equal(ids_engine_inspect(fx->e, f, 10, 1), IDS_PASS); /* runt */
+	assert_int_equal(ids_engine_inspect(fx->e, f, n, 1, 0), IDS_PASS);
+	assert_int_equal(ids_engine_inspect(fx->e, f, 10, 1, 0), IDS_PASS); /* runt */
 	for (uint32_t len = 0; len < 60; len++) { /* every truncation */
 		n = tcp_frame(f, CLI, SRV, 1, 2, 0, 0x18, "hello");
-		ids_engine_inspect(fx->e, f, len, 1);
+		ids_engine_inspect(fx->e, f, len, 1, 0);
 	}
 	const struct ids_counters *c = ids_engine_counters(fx->e);
 	assert_true(c->malformed >= 3 + 20);
@@ -358,22 +358,22 @@ test_udp_and_icmp(void **state)
 	be16_store(udp + 4, (uint16_t)(8 + strlen(q)));
 	memcpy(udp + 8, q, strlen(q));
 	n = 14 + 20 + 8 + (uint32_t)strlen(q);
-	ids_engine_inspect(fx->e, f, n, 1);
+	ids_engine_inspect(fx->e, f, n, 1, 0);
 	assert_int_equal(alerts(fx), 1);
 
 	ip[9] = 1;
 	be16_store(ip + 2, 20 + 8);
 	udp[0] = 8; /* echo request */
 	udp[1] = 0;
-	ids_engine_inspect(fx->e, f, 14 + 28, 2);
+	ids_engine_inspect(fx->e, f, 14 + 28, 2, 0);
 	assert_int_equal(alerts(fx), 2);
 	/* The payload starts after the 8-byte ICMP header (id and sequence). */
 	be16_store(ip + 2, 20 + 8 + 3);
 	memcpy(udp + 4, "\0\0\0\0PAY", 7);
-	ids_engine_inspect(fx->e, f, 14 + 28 + 3, 3);
+	ids_engine_inspect(fx->e, f, 14 + 28 + 3, 3, 0);
 	assert_int_equal(alerts(fx), 4); /* sid 9, and sid 10 on the bytes after it */
 	memcpy(udp + 4, "PAY\0xyz", 7);
-	ids_engine_inspect(fx->e, f, 14 + 28 + 3, 4);
+	ids_engine_inspect(fx->e, f, 14 + 28 + 3, 4, 0);
 	assert_int_equal(alerts(fx), 5); /* "PAY" inside id/seq is not payload */
 	fflush(fx->alerts);
 	assert_non_null(strstr(fx->text, "\"proto\":\"ICMP\",\"icmp_type\":8,\"icmp_code\":0"));

@@ -118,7 +118,7 @@ to_backend_and_back(void **state)
 	uint32_t ev, len = client_frame(f, 6, 1, 80, 0x02);
 
 	memcpy(orig, f, len);
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, &ev), LB_V_TO_BACKEND);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, 0, &ev), LB_V_TO_BACKEND);
 	assert_int_equal(ev, LB_EV_NEW_CONN);
 	uint32_t backend = lbf_dst_ip(f);
 
@@ -132,13 +132,13 @@ to_backend_and_back(void **state)
 
 	/* the same connection again: same backend, not new */
 	len = client_frame(f, 6, 1, 80, 0x10);
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 2, &ev), LB_V_TO_BACKEND);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 2, 0, &ev), LB_V_TO_BACKEND);
 	assert_int_equal(ev, 0);
 	assert_int_equal(lbf_dst_ip(f), backend);
 
 	/* the backend's reply leaves as the VIP */
 	len = reply_frame(f, 6, 1, backend, 8080);
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 3, &ev), LB_V_TO_CLIENT);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 3, 0, &ev), LB_V_TO_CLIENT);
 	assert_int_equal(lbf_src_ip(f), VIP);
 	assert_int_equal(lbf_src_port(f), 80);
 	assert_int_equal(lbf_dst_ip(f), CLIENT_NET);
@@ -148,7 +148,7 @@ to_backend_and_back(void **state)
 	/* UDP the same way, to a backend on another port */
 	for (unsigned int i = 0; i < 50; i++) {
 		len = client_frame(f, 17, 100 + i, 53, 0);
-		assert_int_equal(lb_fwd_packet(&fwd, f, len, 4, &ev), LB_V_TO_BACKEND);
+		assert_int_equal(lb_fwd_packet(&fwd, f, len, 4, 0, &ev), LB_V_TO_BACKEND);
 		assert_true(lbf_checksums_ok(f, len));
 		backend = lbf_dst_ip(f);
 		uint16_t bport = lbf_dst_port(f);
@@ -156,7 +156,7 @@ to_backend_and_back(void **state)
 		assert_true((backend == 0x0a000201u && bport == 53) ||
 			    (backend == 0x0a000202u && bport == 5353));
 		len = reply_frame(f, 17, 100 + i, backend, bport);
-		assert_int_equal(lb_fwd_packet(&fwd, f, len, 5, &ev), LB_V_TO_CLIENT);
+		assert_int_equal(lb_fwd_packet(&fwd, f, len, 5, 0, &ev), LB_V_TO_CLIENT);
 		assert_int_equal(lbf_src_ip(f), VIP);
 		assert_int_equal(lbf_src_port(f), 53);
 		assert_true(lbf_checksums_ok(f, len));
@@ -174,7 +174,7 @@ affinity_survives_pool_change(void **state)
 
 	for (unsigned int i = 0; i < FLOWS; i++) {
 		len = client_frame(f, 6, i, 80, 0x02);
-		assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, &ev), LB_V_TO_BACKEND);
+		assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, 0, &ev), LB_V_TO_BACKEND);
 		before[i] = lbf_dst_ip(f);
 		on_removed += before[i] == 0x0a000101u;
 	}
@@ -188,7 +188,7 @@ affinity_survives_pool_change(void **state)
 		snprintf(name, sizeof(name), "lb_bare_%u", i);
 		bare.conns = lb_conn_create(name, 8, SOCKET_ID_ANY);
 		len = client_frame(g, 6, i, 80, 0x02);
-		lb_fwd_packet(&bare, g, len, 1, &ev);
+		lb_fwd_packet(&bare, g, len, 1, 0, &ev);
 		maglev_moved += lbf_dst_ip(g) != before[i];
 		lb_conn_free(bare.conns);
 	}
@@ -197,18 +197,18 @@ affinity_survives_pool_change(void **state)
 
 	for (unsigned int i = 0; i < FLOWS; i++) {
 		len = client_frame(f, 6, i, 80, 0x10);
-		assert_int_equal(lb_fwd_packet(&fwd, f, len, 2, &ev), LB_V_TO_BACKEND);
+		assert_int_equal(lb_fwd_packet(&fwd, f, len, 2, 0, &ev), LB_V_TO_BACKEND);
 		assert_int_equal(ev, 0);
 		assert_int_equal(lbf_dst_ip(f), before[i]);
 		assert_true(lbf_checksums_ok(f, len));
 		len = reply_frame(f, 6, i, before[i], 8080);
-		assert_int_equal(lb_fwd_packet(&fwd, f, len, 2, &ev), LB_V_TO_CLIENT);
+		assert_int_equal(lb_fwd_packet(&fwd, f, len, 2, 0, &ev), LB_V_TO_CLIENT);
 		assert_int_equal(lbf_src_ip(f), VIP);
 	}
 	/* new connections only meet the new pool */
 	for (unsigned int i = FLOWS; i < 2 * FLOWS; i++) {
 		len = client_frame(f, 6, i, 80, 0x02);
-		assert_int_equal(lb_fwd_packet(&fwd, f, len, 3, &ev), LB_V_TO_BACKEND);
+		assert_int_equal(lb_fwd_packet(&fwd, f, len, 3, 0, &ev), LB_V_TO_BACKEND);
 		assert_int_equal(ev, LB_EV_NEW_CONN);
 		new_on_removed += lbf_dst_ip(f) == 0x0a000101u;
 		assert_true(lbf_dst_ip(f) >= 0x0a000102u && lbf_dst_ip(f) <= 0x0a000106u);
@@ -216,7 +216,7 @@ affinity_survives_pool_change(void **state)
 	assert_int_equal(new_on_removed, 0);
 	/* the services dropped by the reload are gone: their VIP passes */
 	len = client_frame(f, 17, 5, 53, 0);
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 3, &ev), LB_V_PASS);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 3, 0, &ev), LB_V_PASS);
 }
 
 static void
@@ -235,19 +235,19 @@ others_pass_unchanged(void **state)
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		len = lbf_make(f, &specs[i]);
 		memcpy(orig, f, len);
-		assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, &ev), LB_V_PASS);
+		assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, 0, &ev), LB_V_PASS);
 		assert_memory_equal(f, orig, len);
 	}
 	/* ICMP to the VIP, ARP, a runt */
 	len = lbf_make(f, &specs[1]);
 	f[14 + 9] = 1;
 	memcpy(orig, f, len);
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, &ev), LB_V_PASS);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, 0, &ev), LB_V_PASS);
 	assert_memory_equal(f, orig, len);
 	f[12] = 0x08;
 	f[13] = 0x06;
-	assert_int_equal(lb_fwd_packet(&fwd, f, 60, 1, &ev), LB_V_PASS);
-	assert_int_equal(lb_fwd_packet(&fwd, f, 9, 1, &ev), LB_V_PASS);
+	assert_int_equal(lb_fwd_packet(&fwd, f, 60, 1, 0, &ev), LB_V_PASS);
+	assert_int_equal(lb_fwd_packet(&fwd, f, 9, 1, 0, &ev), LB_V_PASS);
 }
 
 static void
@@ -257,13 +257,13 @@ fragments_and_truncation_to_vip_drop(void **state)
 	uint32_t ev, len = client_frame(f, 6, 3, 80, 0x10);
 
 	f[14 + 6] = 0x20; /* more fragments */
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, &ev), LB_V_DROP_FRAGMENT);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, 0, &ev), LB_V_DROP_FRAGMENT);
 	f[14 + 16] = 9; /* not a VIP any more */
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, &ev), LB_V_PASS);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, 0, &ev), LB_V_PASS);
 
 	len = client_frame(f, 6, 3, 80, 0x10);
 	f[14 + 20 + 12] = 0xf0; /* TCP data offset 60 > segment */
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, &ev), LB_V_DROP_MALFORMED);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, 0, &ev), LB_V_DROP_MALFORMED);
 }
 
 static void
@@ -277,7 +277,7 @@ full_table_still_balances(void **state)
 	setup_fwd(8);
 	for (unsigned int i = 0; i < 40; i++) {
 		len = client_frame(f, 6, i, 80, 0x02);
-		assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, &ev), LB_V_TO_BACKEND);
+		assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, 0, &ev), LB_V_TO_BACKEND);
 		assert_true(lbf_checksums_ok(f, len));
 		first[i] = lbf_dst_ip(f);
 		full += (ev & LB_EV_TABLE_FULL) != 0;
@@ -287,7 +287,7 @@ full_table_still_balances(void **state)
 	/* untracked flows still land on the same backend while the pool holds */
 	for (unsigned int i = 0; i < 40; i++) {
 		len = client_frame(f, 6, i, 80, 0x10);
-		assert_int_equal(lb_fwd_packet(&fwd, f, len, 2, &ev), LB_V_TO_BACKEND);
+		assert_int_equal(lb_fwd_packet(&fwd, f, len, 2, 0, &ev), LB_V_TO_BACKEND);
 		assert_int_equal(lbf_dst_ip(f), first[i]);
 	}
 }
@@ -299,15 +299,15 @@ idle_connections_expire(void **state)
 	uint32_t ev, len;
 
 	len = client_frame(f, 6, 1, 80, 0x02);     /* TCP at t=0 */
-	lb_fwd_packet(&fwd, f, len, 0, &ev);
+	lb_fwd_packet(&fwd, f, len, 0, 0, &ev);
 	uint32_t tcp_backend = lbf_dst_ip(f);
 
 	len = client_frame(f, 17, 2, 53, 0);       /* UDP at t=0 */
-	lb_fwd_packet(&fwd, f, len, 0, &ev);
+	lb_fwd_packet(&fwd, f, len, 0, 0, &ev);
 	len = client_frame(f, 6, 3, 80, 0x02);     /* TCP that closes at t=0 */
-	lb_fwd_packet(&fwd, f, len, 0, &ev);
+	lb_fwd_packet(&fwd, f, len, 0, 0, &ev);
 	len = client_frame(f, 6, 3, 80, 0x11);
-	lb_fwd_packet(&fwd, f, len, 0, &ev);
+	lb_fwd_packet(&fwd, f, len, 0, 0, &ev);
 	assert_int_equal(lb_conn_count(fwd.conns), 3);
 
 	assert_int_equal(lb_conn_expire(fwd.conns, 5, &fwd.timeouts, 1024), 0);
@@ -315,13 +315,13 @@ idle_connections_expire(void **state)
 	assert_int_equal(lb_conn_expire(fwd.conns, 11, &fwd.timeouts, 1024), 1); /* UDP: 10 s */
 	/* activity keeps the TCP one */
 	len = client_frame(f, 6, 1, 80, 0x10);
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 90, &ev), LB_V_TO_BACKEND);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 90, 0, &ev), LB_V_TO_BACKEND);
 	assert_int_equal(lb_conn_expire(fwd.conns, 150, &fwd.timeouts, 1024), 0);
 	assert_int_equal(lb_conn_expire(fwd.conns, 191, &fwd.timeouts, 1024), 1);
 	assert_int_equal(lb_conn_count(fwd.conns), 0);
 	/* and once gone, its replies are no longer rewritten */
 	len = reply_frame(f, 6, 1, tcp_backend, 8080);
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 200, &ev), LB_V_PASS);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 200, 0, &ev), LB_V_PASS);
 }
 
 /* One client port reaching one backend through two VIPs: the replies would
@@ -339,14 +339,14 @@ reply_key_conflict(void **state)
 	for (b.sport = 1000; b.sport < 2000; b.sport++) {
 		b.dip = VIP;
 		len = lbf_make(f, &b);
-		lb_fwd_packet(&fwd, f, len, 1, &ev);
+		lb_fwd_packet(&fwd, f, len, 1, 0, &ev);
 		if (lbf_dst_ip(f) == 0x0a000101u)
 			break;
 	}
 	assert_true(b.sport < 2000);
 	a.sport = b.sport;
 	len = lbf_make(f, &a);
-	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, &ev), LB_V_TO_BACKEND);
+	assert_int_equal(lb_fwd_packet(&fwd, f, len, 1, 0, &ev), LB_V_TO_BACKEND);
 	assert_int_equal(ev, LB_EV_NEW_CONN | LB_EV_CONFLICT);
 	assert_int_equal(lbf_dst_ip(f), 0x0a000101u);
 }
@@ -375,7 +375,7 @@ hostile_frames(void **state)
 		memcpy(f, good, len);
 		for (int k = mutate ? 1 + rand() % 3 : 0; k > 0 && len > 0; k--)
 			f[rand() % len] = (uint8_t)rand();
-		enum lb_verdict v = lb_fwd_packet(&fwd, f, len, 1, &ev);
+		enum lb_verdict v = lb_fwd_packet(&fwd, f, len, 1, 0, &ev);
 
 		if (v == LB_V_TO_BACKEND || v == LB_V_TO_CLIENT) {
 			rewritten++;

@@ -95,7 +95,7 @@ tcp(struct out *o, bool from_client, uint8_t flags, uint32_t seq, uint32_t ack, 
 		frame_tcp(f, CLI, 40000, SRV, 80, flags, seq, ack, 1000, len) :
 		frame_tcp(f, SRV, 80, CLI, 40000, flags, seq, ack, 1000, len);
 
-	assert_int_equal(qoe_engine_packet(o->e, f, n, n + 4, t), QOE_PKT_FLOW);
+	assert_int_equal(qoe_engine_packet(o->e, f, n, n + 4, t, 0), QOE_PKT_FLOW);
 }
 
 static void
@@ -158,9 +158,9 @@ test_client_is_synack_receiver_or_first_sender(void **state)
 	tcp(&o, true, ACK, 1, 1, 0, T0 + MS);
 	/* UDP: the first sender */
 	uint32_t n = frame_udp(f, SRV, 53, CLI, 33000, payload, sizeof(payload));
-	qoe_engine_packet(o.e, f, n, n, T0 + 2 * MS);
+	qoe_engine_packet(o.e, f, n, n, T0 + 2 * MS, 0);
 	n = frame_udp(f, CLI, 33000, SRV, 53, payload, sizeof(payload));
-	qoe_engine_packet(o.e, f, n, n, T0 + 3 * MS);
+	qoe_engine_packet(o.e, f, n, n, T0 + 3 * MS, 0);
 	qoe_engine_shutdown(o.e);
 
 	json_t *a = records(&o);
@@ -197,7 +197,7 @@ test_idle_timeout_and_interval(void **state)
 		uint32_t n = frame_udp(f, CLI, 1000, SRV, 2000, payload, sizeof(payload));
 		uint64_t t = T0 + (uint64_t)i * SEC;
 		qoe_engine_tick(o.e, t);
-		qoe_engine_packet(o.e, f, n, n, t);
+		qoe_engine_packet(o.e, f, n, n, t, 0);
 	}
 	qoe_engine_tick(o.e, T0 + 3500 * MS);
 	json_t *a = records(&o);
@@ -238,7 +238,7 @@ test_eviction_still_reported(void **state)
 
 	for (uint16_t p = 1; p <= 5; p++) {
 		uint32_t n = frame_udp(f, CLI, p, SRV, 9, payload, sizeof(payload));
-		qoe_engine_packet(o.e, f, n, n, T0 + p * MS);
+		qoe_engine_packet(o.e, f, n, n, T0 + p * MS, 0);
 	}
 	assert_int_equal(qoe_engine_stats(o.e)->evicted, 3);
 	json_t *a = records(&o);
@@ -270,7 +270,7 @@ test_eviction_storm(void **state)
 	start(&o, 1, 0);
 	for (uint32_t i = 0; i < flows; i++) {
 		uint32_t n = frame_udp(f, CLI + i, 7, SRV, 9, payload, sizeof(payload));
-		qoe_engine_packet(o.e, f, n, n, T0 + i);
+		qoe_engine_packet(o.e, f, n, n, T0 + i, 0);
 	}
 	qoe_engine_shutdown(o.e);
 	const struct qoe_stats *s = qoe_engine_stats(o.e);
@@ -293,25 +293,25 @@ test_malformed_frames_counted(void **state)
 
 	n = frame_tcp(f, CLI, 1, SRV, 2, SYN, 0, 0, 100, 0);
 	f[14] = 0x43;                                         /* IHL 3 */
-	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_BAD_L3);
+	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0, 0), QOE_PKT_BAD_L3);
 	n = frame_tcp(f, CLI, 1, SRV, 2, SYN, 0, 0, 100, 0);
 	f[34 + 12] = 0xf0;                                    /* data offset 60 */
-	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_BAD_L4);
+	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0, 0), QOE_PKT_BAD_L4);
 	f[34 + 12] = 0x10;                                    /* data offset 4 */
-	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_BAD_L4);
+	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0, 0), QOE_PKT_BAD_L4);
 	n = frame_tcp(f, CLI, 1, SRV, 2, SYN, 0, 0, 100, 0);
-	assert_int_equal(qoe_engine_packet(o.e, f, 34 + 10, n, T0), QOE_PKT_TRUNCATED);
+	assert_int_equal(qoe_engine_packet(o.e, f, 34 + 10, n, T0, 0), QOE_PKT_TRUNCATED);
 	be16_store(f + 16, 20 + 10);                               /* IP says 10 bytes of TCP */
-	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_TRUNCATED);
+	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0, 0), QOE_PKT_TRUNCATED);
 	n = frame_tcp(f, CLI, 1, SRV, 2, SYN, 0, 0, 100, 0);
 	be16_store(f + 20, 0x2000);                                /* more fragments */
-	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_FRAGMENT);
+	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0, 0), QOE_PKT_FRAGMENT);
 	be16_store(f + 20, 0x0010);                                /* a later fragment */
-	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_FRAGMENT);
+	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0, 0), QOE_PKT_FRAGMENT);
 	be16_store(f + 12, 0x0806);                                /* ARP */
-	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0), QOE_PKT_NOT_IPV4);
-	assert_int_equal(qoe_engine_packet(o.e, f, 5, 5, T0), QOE_PKT_TRUNCATED);
-	assert_int_equal(qoe_engine_packet(o.e, f, 0, 0, T0), QOE_PKT_TRUNCATED);
+	assert_int_equal(qoe_engine_packet(o.e, f, n, n, T0, 0), QOE_PKT_NOT_IPV4);
+	assert_int_equal(qoe_engine_packet(o.e, f, 5, 5, T0, 0), QOE_PKT_TRUNCATED);
+	assert_int_equal(qoe_engine_packet(o.e, f, 0, 0, T0, 0), QOE_PKT_TRUNCATED);
 
 	const struct qoe_stats *s = qoe_engine_stats(o.e);
 	assert_int_equal(s->packets, 10);
