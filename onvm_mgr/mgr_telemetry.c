@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_lcore.h>
 #include <rte_telemetry.h>
 
 #include "mgr.h"
@@ -239,6 +240,11 @@ tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 
 		if (l == NULL)
 			return -1;
+		uint64_t rx = 0;
+
+		for (uint16_t k = 0; k < dl->num_rxq; k++)
+			rx += __atomic_load_n(&dl->counters.port[dl->rxq[k].port][ONVM_PORT_RX],
+					      __ATOMIC_RELAXED);
 		rte_tel_data_start_dict(l);
 		rte_tel_data_add_dict_string(l, "role", role_name(dl->role));
 		rte_tel_data_add_dict_u64(l, "loops", __atomic_load_n(&dl->epoch, __ATOMIC_RELAXED));
@@ -247,6 +253,13 @@ tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(l, "held",
 					  __atomic_load_n(&dl->counters.held, __ATOMIC_RELAXED));
 		rte_tel_data_add_dict_u64(l, "holding", dl->hold ? rte_ring_count(dl->hold) : 0);
+		rte_tel_data_add_dict_int(l, "cpu", (int)mgr_lcore_cpu(dl->lcore_id));
+		rte_tel_data_add_dict_int(l, "numa_node", (int)rte_lcore_to_socket_id(dl->lcore_id));
+		/* RSS queue it reads on each port (-1: a TX lcore), and its packets */
+		rte_tel_data_add_dict_int(l, "rx_queue",
+					  dl->role & ROLE_RX ? (int)dl->rx_queue : -1);
+		rte_tel_data_add_dict_int(l, "rx_ports", dl->num_rxq);
+		rte_tel_data_add_dict_u64(l, "rx", rx);
 		snprintf(key, sizeof(key), "%u", dl->lcore_id);
 		rte_tel_data_add_dict_container(d, key, l, 0);
 	}
@@ -329,7 +342,7 @@ tm_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 	_(chains, "/onvm/chains", "Chains and their counters. Params: FIRST[-LAST] chain ids")   \
 	_(ports, "/onvm/ports", "Platform port counters")                                         \
 	_(services, "/onvm/services", "Services and instance counts")                            \
-	_(lcores, "/onvm/lcores", "Data lcores: role, loops run, packets held for moves")          \
+	_(lcores, "/onvm/lcores", "Data lcores: role, CPU, RX queue, packets read, loops run, packets held for moves") \
 	_(mempool, "/onvm/mempool", "Packet pool usage")                                          \
 	_(drops, "/onvm/drops", "Data path drops by reason")
 
