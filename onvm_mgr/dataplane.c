@@ -24,6 +24,7 @@
 #include "flow_key.h"
 #include "ft_epoch.h"
 #include "fwd.h"
+#include "hold.h"
 #include "mgr.h"
 #include "mgr_openflow.h"
 #include "nf_wake.h"
@@ -462,14 +463,13 @@ port_hold_retry(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 
 	if (h->n == 0)
 		return true;
-	if (progress || (h->dst[0] != MGR_DST_HOLD && !m->shm->nfs[h->dst[0]].ready) ||
-	    __atomic_load_n(&m->move_phase, __ATOMIC_ACQUIRE) != MOVE_IDLE) {
-		/* Progress, an NF still setting up, or a move running (a
-		 * full hold queue waits for it, and each of its steps has its
-		 * own time limit): the chain is alive. The wait starts again
-		 * when the move is over. */
-		h->since_tsc = rte_rdtsc();
-	} else if (m->entry_stall_tsc && rte_rdtsc() - h->since_tsc > m->entry_stall_tsc) {
+	/* Progress, an NF still setting up, or a move running (a full hold
+	 * queue waits for it, and each of its steps has its own time limit):
+	 * the chain is alive. The wait starts again when the move is over. */
+	bool alive = progress || (h->dst[0] != MGR_DST_HOLD && !m->shm->nfs[h->dst[0]].ready) ||
+		     __atomic_load_n(&m->move_phase, __ATOMIC_ACQUIRE) != MOVE_IDLE;
+	if (hold_stuck(&h->since_tsc, rte_rdtsc(), m->entry_stall_tsc, alive) &&
+	    m->entry_stall_tsc != 0) {
 		d->counters.port[port][ONVM_PORT_ENTRY_DROP] += h->n;
 		for (uint16_t i = 0; i < h->n; i++) {
 			d->counters.nf_enq_drop[h->dst[i]]++;
@@ -493,7 +493,7 @@ hold_burst(struct mgr_stash *h, struct rte_mbuf **pkts, const uint16_t *dst, uin
 }
 
 static void
-rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
+rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port, uint16_t queue)
 {
 	struct rte_mbuf *pkts[ONVM_BURST], *out[MGR_STASH_MAX], *of_pkts[ONVM_BURST];
 	struct flow_key keys[ONVM_BURST];
@@ -504,7 +504,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	struct nf_memo memo = { 0, 0 };
 	struct chain_tally tally = { 0, 0, 0, 0 };
 	const struct fwd_state *st;
-	const struct afp_rxq_head *afp = m->port_afp[port];
+	const struct afp_rxq_head *afp = m->port_afp[port][queue];
 	uint64_t kernel_ns[ONVM_BURST];
 	uint16_t want = ONVM_BURST;
 	uint64_t ts = 0;
@@ -515,7 +515,7 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 	 * before the burst gives their frames back; the burst takes no more. */
 	if (afp != NULL && (want = afp_rx_times(afp, kernel_ns, ONVM_BURST)) == 0)
 		return;
-	n = rte_eth_rx_burst(port, 0, pkts, want);
+	n = rte_eth_rx_burst(port, queue, pkts, want);
 	if (n == 0)
 		return;
 	d->counters.port[port][ONVM_PORT_RX] += n;
@@ -584,10 +584,11 @@ rx_port(struct mgr *m, struct mgr_data_lcore *d, uint16_t port)
 static bool
 stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
 {
-	held_burst_push(m, d, st);
+	bool progress = held_burst_push(m, d, st);
+
 	if (st->n == 0)
 		return true;
-	if (rte_rdtsc() - st->since_tsc > m->stash_timeout_tsc) {
+	if (hold_stuck(&st->since_tsc, rte_rdtsc(), m->stash_timeout_tsc, progress)) {
 		/* A loop of NFs can wait on each other forever: give up. */
 		d->counters.drops[MGR_DROP_HOP_STUCK] += st->n;
 		for (uint16_t i = 0; i < st->n; i++)
@@ -870,9 +871,12 @@ dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d)
 	bool releasing = unlikely(phase != MOVE_IDLE) && elastic_lcore(m, d, phase);
 
 	if ((d->role & ROLE_RX) && m->rx_enabled && !releasing) {
-		for (uint16_t i = 0; i < m->num_ports; i++)
-			rx_port(m, d, m->port_ids[i]);
-		packet_out(m, d);
+		/* Its own RSS queue of each port: a flow's packets all come
+		 * to one RX lcore, which enqueues them in order. */
+		for (uint16_t i = 0; i < d->num_rxq; i++)
+			rx_port(m, d, d->rxq[i].port, d->rxq[i].queue);
+		if (d->rx_queue == 0) /* the PACKET_OUT ring has one consumer */
+			packet_out(m, d);
 	}
 	if (d->role & ROLE_TX) {
 		uint16_t n = m->num_active;
@@ -885,8 +889,9 @@ dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d)
 			if (__atomic_load_n(&m->shm->nfs[id].state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING)
 				tx_nf(m, d, id);
 		}
-		dataplane_flush(m, d);
 	}
+	/* RX lcores too: OpenFlow sends some packets from table 0 to a port. */
+	dataplane_flush(m, d);
 	__atomic_store_n(&d->epoch, d->epoch + 1, __ATOMIC_RELEASE);
 }
 
@@ -898,8 +903,7 @@ dataplane_lcore_main(void *arg)
 
 	while (!m->stop)
 		dataplane_iteration(m, d);
-	if (d->role & ROLE_TX)
-		dataplane_flush(m, d);
+	dataplane_flush(m, d);
 	return 0;
 }
 
@@ -907,8 +911,7 @@ dataplane_lcore_main(void *arg)
 void
 dataplane_release(struct mgr *m, struct mgr_data_lcore *d)
 {
-	if (d->role & ROLE_TX)
-		dataplane_flush(m, d);
+	dataplane_flush(m, d);
 	for (uint16_t p = 0; p < ONVM_MAX_PORTS; p++) {
 		rte_pktmbuf_free_bulk(d->port_hold[p].pkts, d->port_hold[p].n);
 		d->port_hold[p].n = 0;

@@ -303,7 +303,7 @@ elastic_move_buckets(struct mgr *m, uint16_t svc, uint16_t from, uint16_t to, ui
 			continue;
 		char name[32];
 		snprintf(name, sizeof(name), "onvm_hold_%u", i);
-		ls[i].hold = rte_ring_create(name, HOLD_SLOTS, (int)rte_socket_id(),
+		ls[i].hold = rte_ring_create(name, HOLD_SLOTS, m->home_node,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (ls[i].hold == NULL) {
 			snprintf(err, errlen, "no memory for the hold queues");

@@ -3,10 +3,13 @@
  * onvm_mgr: set-up, the control loop, and teardown. The packet path is in
  * dataplane.c; NF admission and death in nf_registry.c.
  *
- * Lcore layout from EAL's lcores:
+ * Lcore layout from EAL's lcores (lcore_plan.h):
  *   1 lcore   everything on it: data path, with control work every ~1 ms
  *   2 lcores  main = control; the other does RX and TX
- *   3+        main = control; one RX lcore; the rest TX (NFs split by id)
+ *   3+        main = control; --rx-lcores RX lcores (default 1), each with
+ *             its own RSS queue of every port; the rest TX (NFs split by
+ *             id), or, when every data lcore reads ports, each does both
+ * NFs go where placement.h says, announced at start and as each joins.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@
 
 #include "cfg_file.h"
 #include "classifier.h"
+#include "cpu_topo.h"
 #include "elastic.h"
 #include "ft.h"
 #include "scale.h"
@@ -127,44 +131,155 @@ eal_args_with_defaults(int argc, char **argv, int *out_argc)
 	return eal;
 }
 
-static void
-plan_lcores(struct mgr *m)
+/*
+ * The CPU an lcore runs on: the first of its cpuset. (rte_lcore_to_cpu_id
+ * is not that: it is the physical core id sysfs gives the CPU numbered
+ * like the lcore, which differs with hyperthreads, on a second socket, or
+ * when --lcores maps lcores onto other CPUs.)
+ */
+unsigned int
+mgr_lcore_cpu(unsigned int lcore)
 {
-	unsigned int lcore, i = 0, ntx = 0;
-	unsigned int total = rte_lcore_count();
+	rte_cpuset_t set = rte_lcore_cpuset(lcore);
 
-	m->shm->control_cpu_mask = 1ULL << rte_lcore_to_cpu_id((int)rte_get_main_lcore());
-	if (total == 1) {
-		m->num_data = 0;
-		m->num_tx = 1;
-		m->inline_data.role = ROLE_RX | ROLE_TX;
+	for (unsigned int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			return c;
+	return 0;
+}
+
+static uint64_t
+cpu_bit(unsigned int cpu)
+{
+	return cpu < 64 ? 1ULL << cpu : 0;
+}
+
+/* What each lcore does (lcore_plan.h); *tx_queues: what each port needs. */
+static int
+plan_lcores(struct mgr *m, uint16_t *tx_queues)
+{
+	struct lcore_plan p;
+	char err[256];
+	unsigned int lcore, i = 0;
+	bool rx_sends = m->cfg.of_listen != NULL || m->cfg.of_controller != NULL;
+
+	if (lcore_plan_make(rte_lcore_count(), MGR_MAX_DATA_LCORES, m->cfg.rx_lcores, rx_sends, &p,
+			    err, sizeof(err)) < 0) {
+		fprintf(stderr, "onvm_mgr: %s\n", err);
+		return -1;
+	}
+	if (p.unused)
+		printf("onvm_mgr: %u EAL lcore(s) stay idle: the manager runs at most %d data lcores\n",
+		       p.unused, MGR_MAX_DATA_LCORES);
+	m->shm->control_cpu_mask = cpu_bit(mgr_lcore_cpu(rte_get_main_lcore()));
+	m->num_data = p.num_data;
+	m->num_rx = p.num_rx;
+	m->num_tx = p.num_tx;
+	*tx_queues = p.tx_queues;
+	if (p.num_data == 0) {
+		m->inline_data.role = p.lc[0].role;
+		m->inline_data.rx_queue = p.lc[0].rx_queue;
 		m->inline_data.lcore_id = rte_get_main_lcore();
 		m->inline_data.cls_cache = cls_cache_create(MGR_CLS_CACHE_ORDER);
 		m->shm->data_cpu_mask = m->shm->control_cpu_mask;
-		return;
+		return 0;
 	}
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct mgr_data_lcore *d;
 
-		if (i >= MGR_MAX_DATA_LCORES)
+		if (i >= p.num_data)
 			break;
 		d = &m->data[i];
 		d->lcore_id = lcore;
-		if (total == 2)
-			d->role = ROLE_RX | ROLE_TX;
-		else
-			d->role = i == 0 ? ROLE_RX : ROLE_TX;
-		if (d->role & ROLE_TX) {
-			d->tx_queue = (uint16_t)ntx;
-			d->tx_index = (uint16_t)ntx;
-			ntx++;
-		}
-		m->shm->data_cpu_mask |= 1ULL << rte_lcore_to_cpu_id((int)lcore);
+		d->role = p.lc[i].role;
+		d->rx_queue = p.lc[i].rx_queue;
+		d->tx_queue = p.lc[i].tx_queue;
+		d->tx_index = p.lc[i].tx_index;
+		m->shm->data_cpu_mask |= cpu_bit(mgr_lcore_cpu(lcore));
 		d->cls_cache = cls_cache_create(MGR_CLS_CACHE_ORDER);
 		i++;
 	}
-	m->num_data = i;
-	m->num_tx = ntx;
+	return 0;
+}
+
+/* Each RX lcore reads its queue of every port that has that many (a port
+ * with fewer queues than RX lcores is read by the first ones only). */
+static void
+assign_rx_queues(struct mgr *m)
+{
+	unsigned int n;
+	struct mgr_data_lcore *ls = mgr_data_lcores(m, &n);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct mgr_data_lcore *d = &ls[i];
+		char cpus[32];
+
+		d->num_rxq = 0;
+		for (uint16_t k = 0; (d->role & ROLE_RX) && k < m->num_ports; k++)
+			if (d->rx_queue < m->port_rxq[m->port_ids[k]])
+				d->rxq[d->num_rxq++] = (struct mgr_rxq){ m->port_ids[k], d->rx_queue };
+		snprintf(cpus, sizeof(cpus), "CPU %u, NUMA node %u", mgr_lcore_cpu(d->lcore_id),
+			 rte_lcore_to_socket_id(d->lcore_id));
+		if (d->role & ROLE_RX)
+			printf("onvm_mgr: lcore %u (%s): %s, reads queue %u of %u port(s)\n", d->lcore_id, cpus,
+			       d->role & ROLE_TX ? "RX and TX" : "RX", d->rx_queue, d->num_rxq);
+		else
+			printf("onvm_mgr: lcore %u (%s): TX, NFs with id %% %u == %u\n", d->lcore_id, cpus,
+			       m->num_tx, d->tx_index);
+	}
+}
+
+static void
+add_lcore_cpus(unsigned int lcore, struct place_cpuset *s)
+{
+	rte_cpuset_t set = rte_lcore_cpuset(lcore);
+
+	for (unsigned int c = 0; c < PLACE_MAX_CPUS && c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			place_cpuset_set(s, c);
+}
+
+/* Where NFs go (placement.h), said once at start. */
+static int
+plan_placement(struct mgr *m)
+{
+	struct place_lcores l = { .control_cpu = mgr_lcore_cpu(rte_get_main_lcore()) };
+	char err[256], line[256];
+
+	if (m->num_data == 0)
+		add_lcore_cpus(rte_get_main_lcore(), &l.data);
+	for (unsigned int i = 0; i < m->num_data; i++)
+		add_lcore_cpus(m->data[i].lcore_id, &l.data);
+	if (place_plan_make(&m->topo, &l, m->cfg.nf_cores_given ? &m->cfg.nf_cores : NULL,
+			    m->cfg.shared_core, m->home_node, &m->place, err, sizeof(err)) < 0) {
+		fprintf(stderr, "onvm_mgr: %s\n", err);
+		return -1;
+	}
+	for (unsigned int i = 0; i < m->place.num_warnings; i++)
+		printf("onvm_mgr: warning: %s\n", m->place.warnings[i]);
+	place_describe(&m->place, line, sizeof(line));
+	printf("onvm_mgr: %s\n", line);
+	return 0;
+}
+
+/* The machine's CPUs, before EAL pins this thread and its affinity is gone. */
+static void
+read_topology(struct mgr *m)
+{
+	if (cpu_topo_read("/sys/devices/system", &m->topo) < 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		fprintf(stderr, "onvm_mgr: cannot read /sys/devices/system/cpu/online: "
+				"assuming CPUs 0-%ld, one NUMA node\n", n - 1);
+		memset(&m->topo, 0, sizeof(m->topo));
+		for (long c = 0; c < n && c < PLACE_MAX_CPUS; c++) {
+			place_cpuset_set(&m->topo.online, (unsigned int)c);
+			m->topo.node[c] = 0;
+			m->topo.core[c] = (int16_t)c;
+		}
+	}
+	if (cpu_topo_affinity(&m->topo) < 0)
+		m->topo.allowed = m->topo.online;
 }
 
 static void
@@ -176,7 +291,10 @@ init_clock(struct mgr *m)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tsc_clock_init(&m->clock, rte_rdtsc(),
 		       (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec, m->tsc_hz);
-	m->stash_timeout_tsc = m->tsc_hz / 100; /* 10 ms */
+	/* 100 ms, as long as a chain's entry waits by default: NFs that
+	 * share a CPU wait for it for more than 10 ms at times, and a 10 ms
+	 * limit dropped their packets mid-chain under load (test_slow_hop). */
+	m->stash_timeout_tsc = m->tsc_hz / 10;
 	m->entry_stall_tsc = m->tsc_hz * m->cfg.entry_stall_ms / 1000;
 	m->start_tsc = m->clock.tsc_base;
 }
@@ -295,6 +413,7 @@ main(int argc, char **argv)
 	char err[256];
 	int eal_argc, sep = argc;
 	char **eal_argv;
+	uint16_t tx_queues;
 
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
@@ -333,6 +452,7 @@ main(int argc, char **argv)
 				"echo 512 > /proc/sys/vm/nr_hugepages and mount hugetlbfs\n");
 		return 1;
 	}
+	read_topology(m);
 	/* Before EAL: an address in use costs no EAL start, leaves nothing. */
 	if (web_server_bind(&m->cfg) < 0)
 		return 1;
@@ -358,10 +478,15 @@ main(int argc, char **argv)
 	init_clock(m);
 	nf_registry_init(m);
 
+	m->home_node = mgr_ports_home_node(&m->cfg);
 	if (mgr_create_shared(m) < 0)
 		goto fail;
-	plan_lcores(m);
-	if (mgr_ports_init(m, (uint16_t)(m->num_tx ? m->num_tx : 1)) < 0)
+	if (plan_lcores(m, &tx_queues) < 0)
+		goto fail;
+	if (mgr_ports_init(m, m->num_rx, tx_queues) < 0)
+		goto fail;
+	assign_rx_queues(m);
+	if (plan_placement(m) < 0)
 		goto fail;
 	/* The OpenFlow switch holds the chains too: it exists before them. */
 	if (mgr_of_init(m) < 0)

@@ -5,7 +5,10 @@
  *   main.c          setup and teardown only (at exit, common/onvm_runtime.c
  *                   removes the prefix's hugepage files and runtime dir)
  *   mgr_init.c      EAL-side objects: shared memzone, packet pool, rings
- *   mgr_ports.c     ethdev configuration
+ *   mgr_ports.c     ethdev configuration: queues, RSS (port_rss.c decides)
+ *   lcore_plan.c    what each lcore does (pure)
+ *   placement.c     which CPU an NF gets, the pool's NUMA node (pure;
+ *                   cpu_topo.c reads the machine for it)
  *   afp_rx_time.c   the kernel's receive times on net_af_packet ports
  *   nf_registry.c   NF admission, liveness (flock), retirement and reclaim
  *   services.c      the service table (pure logic)
@@ -29,14 +32,17 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "lcore_plan.h"
 #include "mgr_args.h"
 #include "onvm_common.h"
 #include "pkt_dest.h"
+#include "placement.h"
 #include "tsc_clock.h"
 
 struct afp_rxq_head;
 
 #define MGR_MAX_DATA_LCORES 8
+_Static_assert(MGR_MAX_RX_LCORES <= MGR_MAX_DATA_LCORES, "an RX lcore is a data lcore");
 /* Each data lcore's exact-match cache for table 0: 2^16 entries (4 MiB),
  * so that tens of thousands of flows hit it rather than the table. */
 #define MGR_CLS_CACHE_ORDER 16
@@ -50,8 +56,9 @@ struct afp_rxq_head;
 	_(NF_DROP, "nf_drop", "an NF returned DROP")                                       \
 	_(CHAIN_END, "chain_end", "NEXT after the last hop of a chain with no out port")   \
 	_(NO_INSTANCE, "no_instance", "the service a packet went to had no running NF")    \
-	_(HOP_STUCK, "hop_stuck", "a mid-chain burst waited 10 ms for its next NF")        \
-	_(BAD_DEST, "bad_dest", "an NF named a service or port that does not exist")
+	_(HOP_STUCK, "hop_stuck", "a mid-chain burst did not move for 100 ms")             \
+	_(BAD_DEST, "bad_dest", "an NF named a service or port that does not exist")       \
+	_(RECLAIMED, "reclaimed", "freed when the NF holding them, or queued for it, left")
 
 enum mgr_drop {
 #define _(sym, name, help) MGR_DROP_##sym,
@@ -127,14 +134,18 @@ struct mgr_stash {
 	uint16_t dst[MGR_STASH_MAX];
 };
 
-enum data_role {
-	ROLE_RX = 1,  /* poll ports, classify, enqueue to first hops */
-	ROLE_TX = 2,  /* poll NF TX rings, dispatch by action */
+/* An RX queue a data lcore reads. */
+struct mgr_rxq {
+	uint16_t port;
+	uint16_t queue;
 };
 
 struct mgr_data_lcore {
 	unsigned int lcore_id;
-	unsigned int role;        /* enum data_role bits */
+	unsigned int role;        /* enum data_role bits (lcore_plan.h) */
+	uint16_t rx_queue;        /* its RX queue on every port that has it, or LCORE_PLAN_NO_RX */
+	uint16_t num_rxq;         /* the (port, queue) pairs it reads */
+	struct mgr_rxq rxq[ONVM_MAX_PORTS];
 	uint16_t tx_queue;        /* this lcore's TX queue on every port */
 	uint16_t tx_index;        /* among the TX lcores: which NFs are ours */
 	volatile uint64_t epoch;  /* bumped every loop: quiescence for control */
@@ -186,11 +197,16 @@ struct mgr {
 	uint16_t num_ports;                 /* enabled ports */
 	uint16_t port_ids[ONVM_MAX_PORTS];  /* their DPDK ids, ascending */
 	uint32_t port_mask;
-	/* Per port: the net_af_packet RX queue whose frames carry the
-	 * kernel's receive times (afp_rx_time.h), or NULL: stamped at RX. */
-	const struct afp_rxq_head *port_afp[ONVM_MAX_PORTS];
+	uint16_t port_rxq[ONVM_MAX_PORTS];  /* RX queues of each port (port_rss.h) */
+	/* Per port and RX queue: the net_af_packet queue whose frames carry
+	 * the kernel's receive times (afp_rx_time.h), or NULL: stamped at RX. */
+	const struct afp_rxq_head *port_afp[ONVM_MAX_PORTS][MGR_MAX_RX_LCORES];
+	int home_node;            /* the ports' NUMA node: the pool's and the rings' */
+	struct place_topo topo;   /* the machine, read before EAL started */
+	struct place_plan place;  /* where NFs go (placement.h) */
 
 	unsigned int num_data;    /* data lcores (0 = everything on main) */
+	unsigned int num_rx;      /* lcores with ROLE_RX */
 	unsigned int num_tx;      /* lcores with ROLE_TX */
 	struct mgr_data_lcore data[MGR_MAX_DATA_LCORES];
 	struct mgr_data_lcore inline_data; /* used when num_data == 0 */
@@ -228,8 +244,11 @@ extern struct mgr g_mgr;
 int mgr_create_shared(struct mgr *m);
 void mgr_free_shared(struct mgr *m);
 
-/* mgr_ports.c */
-int mgr_ports_init(struct mgr *m, uint16_t tx_queues);
+/* mgr_ports.c: up to rx_lcores RX queues per port, spread by RSS
+ * (port_rss.h), and tx_queues TX queues. */
+int mgr_ports_init(struct mgr *m, unsigned int rx_lcores, uint16_t tx_queues);
+/* The NUMA node most enabled ports sit on, or the main lcore's. */
+int mgr_ports_home_node(const struct mgr_config *cfg);
 void mgr_ports_stop(struct mgr *m);
 
 /* nf_registry.c */
@@ -280,6 +299,8 @@ uint64_t mgr_classify_burst(struct cls_cache *cache, const struct fwd_state *st,
 
 /* mgr_stats.c */
 void mgr_stats_collect(struct mgr *m);
+/* Packets freed on an NF's retirement (counted as the drop `reclaimed`). */
+void mgr_stats_count_reclaimed(uint64_t n);
 void mgr_stats_print(struct mgr *m, double interval_s);
 uint64_t mgr_total_rx(struct mgr *m);
 uint64_t mgr_stats_drop_total(unsigned int k); /* as of the last collect */
@@ -318,6 +339,8 @@ void mgr_telemetry_exit(void);
 void mgr_telemetry_close(void);
 /* The data lcores as a list: m->data, or the inline one with one lcore. */
 struct mgr_data_lcore *mgr_data_lcores(struct mgr *m, unsigned int *n);
+/* main.c: the CPU an lcore runs on (the first of its cpuset). */
+unsigned int mgr_lcore_cpu(unsigned int lcore);
 /* A data lcore's index among them (0..MGR_MAX_DATA_LCORES). */
 unsigned int mgr_data_slot(const struct mgr *m, const struct mgr_data_lcore *d);
 

@@ -10,7 +10,7 @@
 #include "web_addr.h"
 
 enum { OPT_OF_LISTEN = 256, OPT_OF_CONTROLLER, OPT_OF_DPID, OPT_WEB, OPT_NF_RING_SIZE,
-       OPT_ENTRY_STALL_MS };
+       OPT_ENTRY_STALL_MS, OPT_RX_LCORES, OPT_NF_CORES };
 
 static const struct option long_opts[] = {
 	{ "chains", required_argument, NULL, 'C' },
@@ -20,6 +20,8 @@ static const struct option long_opts[] = {
 	{ "web", optional_argument, NULL, OPT_WEB },
 	{ "nf-ring-size", required_argument, NULL, OPT_NF_RING_SIZE },
 	{ "entry-stall-ms", required_argument, NULL, OPT_ENTRY_STALL_MS },
+	{ "rx-lcores", required_argument, NULL, OPT_RX_LCORES },
+	{ "nf-cores", required_argument, NULL, OPT_NF_CORES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -50,7 +52,11 @@ mgr_usage(const char *prog)
 		"                     (default 512; 2048 with -c)\n"
 		"  --entry-stall-ms MS  drop what waits at a chain's entry after MS ms without\n"
 		"                     progress (default 100); 0: never, the port waits (replays\n"
-		"                     whose every packet counts, on a busy machine)\n",
+		"                     whose every packet counts, on a busy machine)\n"
+		"  --rx-lcores N      data lcores that read the ports, each its own RSS queue of\n"
+		"                     every port (default 1; all data lcores: each does RX and TX)\n"
+		"  -n NF_COREMASK     hex mask of the CPUs NFs go to (OpenNetVM's)\n"
+		"  --nf-cores LIST    the same as a list, e.g. 4-15,20\n",
 		prog);
 }
 
@@ -115,7 +121,7 @@ mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, size_t 
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:r:d:s:z:t:l:vcjw:C:h", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":p:r:d:s:z:t:l:vcjw:C:n:h", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (mgr_parse_portmask(optarg, &cfg->portmask) < 0)
@@ -211,6 +217,26 @@ mgr_parse_args(int argc, char **argv, struct mgr_config *cfg, char *err, size_t 
 			if (parse_u64(optarg, 60000, &v) < 0)
 				return fail(err, errlen, "--entry-stall-ms '%s': expected 0 to 60000 ms", optarg);
 			cfg->entry_stall_ms = (uint32_t)v;
+			break;
+		case OPT_RX_LCORES:
+			if (parse_u64(optarg, MGR_MAX_RX_LCORES, &v) < 0 || v == 0) {
+				snprintf(err, errlen, "--rx-lcores '%s': expected a number of lcores, 1-%d",
+					 optarg, MGR_MAX_RX_LCORES);
+				return -1;
+			}
+			cfg->rx_lcores = (unsigned int)v;
+			break;
+		case 'n':
+			if (place_cpuset_parse_hex(optarg, &cfg->nf_cores) < 0 ||
+			    place_cpuset_empty(&cfg->nf_cores))
+				return fail(err, errlen, "-n '%s': expected a non-zero hex CPU mask such as 0xf0", optarg);
+			cfg->nf_cores_given = true;
+			break;
+		case OPT_NF_CORES:
+			if (place_cpuset_parse_list(optarg, &cfg->nf_cores) < 0 ||
+			    place_cpuset_empty(&cfg->nf_cores))
+				return fail(err, errlen, "--nf-cores '%s': expected a list of CPUs such as 4-15,20", optarg);
+			cfg->nf_cores_given = true;
 			break;
 		case 'h':
 			return fail(err, errlen, "help%s", NULL);

@@ -10,7 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "placement.h"
+
 #define MGR_MAX_CHAIN_FILES 16
+/* --rx-lcores: at most every data lcore (MGR_MAX_DATA_LCORES, mgr.h) */
+#define MGR_MAX_RX_LCORES 8
 
 /*
  * NF ring depth. Small on purpose: every packet queued between the manager
@@ -50,6 +54,9 @@ struct mgr_config {
 	const char *web;              /* --web [IP:]PORT */
 	unsigned int nf_ring_size;    /* --nf-ring-size; 0 = by mode, mgr_nf_ring_size() */
 	uint32_t entry_stall_ms;      /* --entry-stall-ms; 0 = never (see dataplane.c) */
+	unsigned int rx_lcores;       /* --rx-lcores; 0 = the default (lcore_plan.h) */
+	bool nf_cores_given;          /* -n NF_COREMASK / --nf-cores LIST */
+	struct place_cpuset nf_cores;
 };
 
 /* How long a chain's entry may make no progress before its waiting packets

@@ -12,6 +12,7 @@
 
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_pool_ops.h>
 #include <rte_mbuf_dyn.h>
@@ -35,6 +36,15 @@
 #define MGR_POOL_OPS        "stack"
 #define MGR_JUMBO_DATAROOM  (9216 + RTE_PKTMBUF_HEADROOM)
 
+/* Whether EAL reserved hugepage memory on NUMA node `node`. */
+static bool
+node_has_memory(int node)
+{
+	struct rte_malloc_socket_stats st;
+
+	return rte_malloc_get_socket_stats(node, &st) == 0 && st.heap_totalsz_bytes > 0;
+}
+
 static int
 create_nf_rings(struct mgr *m)
 {
@@ -51,10 +61,10 @@ create_nf_rings(struct mgr *m)
 		struct onvm_nf_slot *s = &m->shm->nfs[id];
 
 		snprintf(name, sizeof(name), ONVM_NF_RX_RING_FMT, id);
-		s->rx_ring = rte_ring_create(name, size, rte_socket_id(), rx_flags);
+		s->rx_ring = rte_ring_create(name, size, m->home_node, rx_flags);
 		snprintf(name, sizeof(name), ONVM_NF_TX_RING_FMT, id);
-		s->tx_ring = rte_ring_create_elem(name, sizeof(onvm_tx_elem), size,
-						  rte_socket_id(), tx_flags);
+		s->tx_ring = rte_ring_create_elem(name, sizeof(onvm_tx_elem), size, m->home_node,
+						  tx_flags);
 		if (s->rx_ring == NULL || s->tx_ring == NULL) {
 			fprintf(stderr, "onvm_mgr: cannot create NF rings: %s\n",
 				rte_strerror(rte_errno));
@@ -90,7 +100,19 @@ mgr_create_shared(struct mgr *m)
 	unsigned int n = m->cfg.jumbo ? MGR_NUM_MBUFS_JUMBO : MGR_NUM_MBUFS;
 	uint16_t room = m->cfg.jumbo ? MGR_JUMBO_DATAROOM : RTE_MBUF_DEFAULT_BUF_SIZE;
 
-	mz = rte_memzone_reserve(ONVM_MZ_SHARED, sizeof(struct onvm_shared), rte_socket_id(),
+	/*
+	 * Everything the data lcores touch per packet goes on the ports' NUMA
+	 * node (mgr_ports_home_node): the NICs write packets into the pool,
+	 * and the data lcores should run there too. A node without hugepages
+	 * of its own (EAL's --socket-mem) cannot take them: then any node,
+	 * and the manager says so.
+	 */
+	if (m->home_node != SOCKET_ID_ANY && !node_has_memory(m->home_node)) {
+		printf("onvm_mgr: NUMA node %d, the ports', has no hugepage memory: the packet pool "
+		       "and rings go anywhere (give --socket-mem)\n", m->home_node);
+		m->home_node = SOCKET_ID_ANY;
+	}
+	mz = rte_memzone_reserve(ONVM_MZ_SHARED, sizeof(struct onvm_shared), m->home_node,
 				 RTE_MEMZONE_2MB | RTE_MEMZONE_SIZE_HINT_ONLY);
 	if (mz == NULL) {
 		fprintf(stderr, "onvm_mgr: cannot reserve shared memory: %s\n",
@@ -114,13 +136,13 @@ mgr_create_shared(struct mgr *m)
 		return -1;
 	}
 	m->pool = rte_pktmbuf_pool_create_by_ops(ONVM_PKTMBUF_POOL, n, MGR_MBUF_CACHE, 0, room,
-						 rte_socket_id(), MGR_POOL_OPS);
+						 m->home_node, MGR_POOL_OPS);
 	if (m->pool == NULL && rte_errno == EINVAL) {
 		/* A DPDK built without the stack driver: its default works. */
 		fprintf(stderr, "onvm_mgr: mempool driver '%s' not available, using '%s'\n",
 			MGR_POOL_OPS, rte_mbuf_best_mempool_ops());
 		m->pool = rte_pktmbuf_pool_create(ONVM_PKTMBUF_POOL, n, MGR_MBUF_CACHE, 0, room,
-						  rte_socket_id());
+						  m->home_node);
 	}
 	if (m->pool == NULL) {
 		fprintf(stderr, "onvm_mgr: cannot create the packet pool (%u mbufs): %s\n", n,
@@ -141,7 +163,7 @@ mgr_create_shared(struct mgr *m)
 	uint64_t ts_flag;
 	if (rte_mbuf_dyn_rx_timestamp_register(&ts_off, &ts_flag) < 0)
 		fprintf(stderr, "onvm_mgr: no RX timestamp field: NFs use arrival time\n");
-	m->msg_ring = rte_ring_create(ONVM_MSG_RING, ONVM_MSG_RING_SIZE, rte_socket_id(),
+	m->msg_ring = rte_ring_create(ONVM_MSG_RING, ONVM_MSG_RING_SIZE, m->home_node,
 				      RING_F_SC_DEQ);
 	if (m->msg_ring == NULL) {
 		fprintf(stderr, "onvm_mgr: cannot create the message ring: %s\n",

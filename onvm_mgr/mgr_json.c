@@ -50,6 +50,10 @@ nf_json(struct mgr *m, uint16_t id, const struct onvm_nf_slot *s)
 	set_u64(o, "entry_drop", mc->enq_drop);
 	set_u64(o, "dequeued", mc->dequeued);
 	set_u64(o, "reclaimed", mc->reclaimed);
+	/* What the rings hold now: with enqueued, rx, tx and dequeued, where
+	 * every packet given to the NF is. */
+	set_u64(o, "rx_ring", rte_ring_count(s->rx_ring));
+	set_u64(o, "tx_ring", rte_ring_count(s->tx_ring));
 	for (uint32_t k = 0; k < s->num_counters && k < ONVM_NF_MAX_COUNTERS; k++) {
 		char name[sizeof(s->counters[k].name) + 1];
 

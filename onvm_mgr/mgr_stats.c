@@ -49,9 +49,14 @@ mgr_chain_drop_name(unsigned int k)
 
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t drop_totals[MGR_DROP_N];
+
+/* Packets freed when the NF holding them, or queued for it, left: summed
+ * over every NF, as each one's own `reclaimed` goes with its slot. */
+static uint64_t reclaimed_total;
 static uint64_t prev_port_rx[ONVM_MAX_PORTS], prev_port_tx[ONVM_MAX_PORTS];
 static uint64_t prev_nf_rx[ONVM_MAX_NFS + 1], prev_nf_tx[ONVM_MAX_NFS + 1];
 static uint64_t prev_chain_pkts[ONVM_MAX_CHAINS];
+
 /*
  * The data lcores count per NF id, for every NF that ever had the id.
  * What an NF is shown is the sums less what its predecessors in the slot
@@ -85,6 +90,12 @@ unsigned int
 mgr_data_slot(const struct mgr *m, const struct mgr_data_lcore *d)
 {
 	return d == &m->inline_data ? MGR_MAX_DATA_LCORES : (unsigned int)(d - m->data);
+}
+
+void
+mgr_stats_count_reclaimed(uint64_t n)
+{
+	__atomic_fetch_add(&reclaimed_total, n, __ATOMIC_RELAXED);
 }
 
 static void
@@ -194,6 +205,8 @@ collect_locked(struct mgr *m)
 
 		for (unsigned int l = 0; l < nl; l++)
 			sum += ls[l].counters.drops[k];
+		if (k == MGR_DROP_RECLAIMED) /* control's count, not the lcores' */
+			sum = __atomic_load_n(&reclaimed_total, __ATOMIC_RELAXED);
 		__atomic_store_n(&drop_totals[k], sum, __ATOMIC_RELAXED);
 	}
 	chain_totals_n = RTE_MIN(m->shm->chain_gens[gen].num_chains, (uint32_t)ONVM_MAX_CHAINS);

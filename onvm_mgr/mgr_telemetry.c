@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_lcore.h>
 #include <rte_telemetry.h>
 
 #include "mgr.h"
@@ -239,6 +240,11 @@ tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 
 		if (l == NULL)
 			return -1;
+		uint64_t rx = 0;
+
+		for (uint16_t k = 0; k < dl->num_rxq; k++)
+			rx += __atomic_load_n(&dl->counters.port[dl->rxq[k].port][ONVM_PORT_RX],
+					      __ATOMIC_RELAXED);
 		rte_tel_data_start_dict(l);
 		rte_tel_data_add_dict_string(l, "role", role_name(dl->role));
 		rte_tel_data_add_dict_u64(l, "loops", __atomic_load_n(&dl->epoch, __ATOMIC_RELAXED));
@@ -247,6 +253,13 @@ tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(l, "held",
 					  __atomic_load_n(&dl->counters.held, __ATOMIC_RELAXED));
 		rte_tel_data_add_dict_u64(l, "holding", dl->hold ? rte_ring_count(dl->hold) : 0);
+		rte_tel_data_add_dict_int(l, "cpu", (int)mgr_lcore_cpu(dl->lcore_id));
+		rte_tel_data_add_dict_int(l, "numa_node", (int)rte_lcore_to_socket_id(dl->lcore_id));
+		/* RSS queue it reads on each port (-1: a TX lcore), and its packets */
+		rte_tel_data_add_dict_int(l, "rx_queue",
+					  dl->role & ROLE_RX ? (int)dl->rx_queue : -1);
+		rte_tel_data_add_dict_int(l, "rx_ports", dl->num_rxq);
+		rte_tel_data_add_dict_u64(l, "rx", rx);
 		snprintf(key, sizeof(key), "%u", dl->lcore_id);
 		rte_tel_data_add_dict_container(d, key, l, 0);
 	}
@@ -281,9 +294,22 @@ tm_services(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tm_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	uint64_t on_rings = 0;
+
 	mgr_stats_collect(&g_mgr); /* fresh sums, not the last stats tick's */
+	/* Read next to in_use, so that in_use - baseline - on_rings (bursts
+	 * in motion, or held by NFs or the manager) is not skewed by rings
+	 * that filled or emptied between two telemetry commands: a leak
+	 * shows as that difference growing. */
+	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
+		const struct onvm_nf_slot *s = &g_mgr.shm->nfs[id];
+
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING)
+			on_rings += rte_ring_count(s->rx_ring) + rte_ring_count(s->tx_ring);
+	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "in_use", rte_mempool_in_use_count(g_mgr.pool));
+	rte_tel_data_add_dict_u64(d, "on_rings", on_rings);
 	/* Some PMDs keep mbufs of their own (net_pcap's infinite_rx copy of
 	 * the capture): the baseline is the count once ports started. */
 	rte_tel_data_add_dict_u64(d, "baseline", g_mgr.baseline_in_use);
@@ -316,7 +342,7 @@ tm_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 	_(chains, "/onvm/chains", "Chains and their counters. Params: FIRST[-LAST] chain ids")   \
 	_(ports, "/onvm/ports", "Platform port counters")                                         \
 	_(services, "/onvm/services", "Services and instance counts")                            \
-	_(lcores, "/onvm/lcores", "Data lcores: role, loops run, packets held for moves")          \
+	_(lcores, "/onvm/lcores", "Data lcores: role, CPU, RX queue, packets read, loops run, packets held for moves") \
 	_(mempool, "/onvm/mempool", "Packet pool usage")                                          \
 	_(drops, "/onvm/drops", "Data path drops by reason")
 

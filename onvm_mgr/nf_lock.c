@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -112,6 +113,13 @@ nf_lock_holder(int fd)
 
 	if (fstat(fd, &st) < 0)
 		return 0;
+	/* The holder of the NF's POSIX lock, when it took one and it is the
+	 * process with the file open (the flock's holder, then). */
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK && fl.l_pid > 0 &&
+	    process_has_file(fl.l_pid, &st))
+		return fl.l_pid;
 	locks = fopen("/proc/locks", "r");
 	if (locks == NULL)
 		return 0;

@@ -11,6 +11,14 @@
  * a pid it can signal (0 when the holder is not visible from there, e.g. a
  * container that is not a descendant of the manager's PID namespace).
  *
+ * /proc/locks lists every lock of the machine: with many DPDK processes
+ * (each of their hugepage files locked) it is megabytes, 0.2 s of CPU to
+ * read, and the control loop read it for every NF it admitted. So an NF
+ * also takes a POSIX lock on the file, and the manager first asks the
+ * kernel for its holder (F_GETLK: the pid in the asker's PID namespace);
+ * the answer is used once that process is seen to have the file open, else
+ * /proc/locks is read as before.
+ *
  * No DPDK here; nf_lock_parse_line and nf_lock_find_holder are pure.
  */
 #ifndef ONVM_NF_LOCK_H
@@ -39,8 +47,8 @@ int nf_lock_parse_line(const char *line, struct nf_lock_entry *e);
 pid_t nf_lock_find_holder(FILE *locks, unsigned int dev_major, unsigned int dev_minor,
 			  unsigned long ino);
 
-/* The pid holding an flock() on the file open as fd, from /proc/locks; 0
- * when none is visible from this PID namespace. */
+/* The pid holding an flock() on the file open as fd (from F_GETLK, else
+ * /proc/locks); 0 when none is visible from this PID namespace. */
 pid_t nf_lock_holder(int fd);
 
 /*

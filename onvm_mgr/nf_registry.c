@@ -74,32 +74,20 @@ nf_registry_resolve_service(struct mgr *m, const char *name_or_id, uint16_t *id,
 	return 0;
 }
 
-/* A CPU for an NF that did not pick one: not one a data lcore spins on,
- * and the one with the fewest NFs already. */
+/* A CPU for an NF that did not pick one (placement.h): counting the NFs
+ * that run on each CPU, as the plan made at start says. */
 static uint32_t
 pick_cpu(struct mgr *m)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned int load[64] = { 0 };
-	uint32_t best = 0;
-	unsigned int best_load = ~0u;
+	uint16_t load[PLACE_MAX_CPUS] = { 0 };
 
-	if (ncpu > 64)
-		ncpu = 64;
 	for (uint16_t id = 1; id <= ONVM_MAX_NFS; id++) {
-		struct onvm_nf_slot *s = &m->shm->nfs[id];
-		if (s->state == ONVM_NF_RUNNING && s->cpu < 64)
+		const struct onvm_nf_slot *s = &m->shm->nfs[id];
+
+		if (s->state == ONVM_NF_RUNNING && s->cpu < PLACE_MAX_CPUS)
 			load[s->cpu]++;
 	}
-	for (uint32_t cpu = 0; cpu < (uint32_t)ncpu; cpu++) {
-		/* Data CPUs count as very loaded: used only if nothing else is. */
-		unsigned int l = load[cpu] + ((m->shm->data_cpu_mask >> cpu) & 1 ? 1000 : 0);
-		if (l < best_load) {
-			best_load = l;
-			best = cpu;
-		}
-	}
-	return best;
+	return place_pick(&m->place, &m->topo, load);
 }
 
 static void
@@ -247,7 +235,7 @@ admit(struct mgr *m, uint16_t id)
 		reject(s, "cannot open its lock file %s", s->lock_path);
 		return;
 	}
-	drain_nf_rings(s);
+	mgr_stats_count_reclaimed(drain_nf_rings(s));
 	enum ft_role role = ft_admit_role(m, id, svc, why, sizeof(why));
 
 	if (role == FT_ROLE_REFUSED) {
@@ -287,8 +275,11 @@ admit(struct mgr *m, uint16_t id)
 	s->service_id = svc;
 	s->instance = inst;
 	s->pid = nf_lock_holder(m->nf_lock_fd[id]);
-	if (s->cpu == UINT32_MAX)
+	bool cpu_given = s->cpu != UINT32_MAX;
+
+	if (!cpu_given)
 		s->cpu = pick_cpu(m);
+	const char *note = place_note(&m->place, s->cpu, cpu_given);
 	reset_slot(s);
 	/* The first instance takes every flow at once; a later one is given
 	 * its share when it is ready, if its flows may start afresh (see
@@ -301,8 +292,9 @@ admit(struct mgr *m, uint16_t id)
 		ft_admitted(m, id, svc, role);
 	__atomic_store_n(&s->state, ONVM_NF_RUNNING, __ATOMIC_RELEASE);
 	active_add(m, id);
-	printf("onvm_mgr: NF %u (%s, pid %d) joined service %u '%s' as instance %u on cpu %u\n",
-	       id, s->name, s->pid, svc, m->shm->services[svc].name, inst, s->cpu);
+	printf("onvm_mgr: NF %u (%s, pid %d) joined service %u '%s' as instance %u on cpu %u%s%s%s\n",
+	       id, s->name, s->pid, svc, m->shm->services[svc].name, inst, s->cpu,
+	       note[0] ? " (" : "", note, note[0] ? ")" : "");
 	fflush(stdout);
 }
 
@@ -361,6 +353,7 @@ nf_registry_retire(struct mgr *m, uint16_t id, const char *how)
 	if (sc.n)
 		rte_pktmbuf_free_bulk(sc.batch, sc.n);
 	s->mgr_stats.reclaimed += queued + sc.found;
+	mgr_stats_count_reclaimed(queued + sc.found);
 	ft_nf_retired(m, id, queued + sc.found);
 	mgr_stats_nf_retired(m, id);
 

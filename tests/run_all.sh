@@ -139,7 +139,7 @@ if [ "$asan" = 1 ]; then
 		mapfile -t asan_tests < <(integration_subset pcap_forward chain3_shared_core \
 			nf_kill firewall ids e2e_nfs openflow_pipeline openflow_pbb openflow_groups \
 			openflow_stall onvmctl elastic_faults elastic_move elastic_scale ft_firewall \
-			hostile_frames)
+			hostile_frames nf_counters chaos)
 		integration_tests build-asan "asan" "${asan_tests[@]}"
 	fi
 fi

@@ -367,6 +367,7 @@ agent_iteration(struct of_agent *a)
 	struct pollfd p[OFA_MAX_CONNS + 1];
 	int map[OFA_MAX_CONNS + 1], np = 0;
 	uint64_t now = ofa_now_ms();
+	bool backlog = false;
 
 	controller_tick(a, now);
 	if (a->listen_fd >= 0) {
@@ -382,13 +383,16 @@ agent_iteration(struct of_agent *a)
 		ev = c->connecting ? POLLOUT : (short)(POLLIN | (ofa_conn_pending(c) ? POLLOUT : 0));
 		p[np] = (struct pollfd){ c->fd, ev, 0 };
 		map[np++] = i;
+		backlog |= !c->connecting && ofa_conn_backlog(c);
 	}
-	int ready = poll(p, (nfds_t)np, POLL_MS);
+	/* Messages still buffered: no waiting, every connection gets a turn. */
+	int ready = poll(p, (nfds_t)np, backlog ? 0 : POLL_MS);
 
-	for (int k = 0; ready > 0 && k < np; k++) {
+	for (int k = 0; (ready > 0 || backlog) && k < np; k++) {
 		int i = map[k];
 
-		if (p[k].revents == 0)
+		if (p[k].revents == 0 &&
+		    (i < 0 || a->conns[i]->connecting || !ofa_conn_backlog(a->conns[i])))
 			continue;
 		if (i < 0) {
 			accept_one(a);
@@ -399,7 +403,7 @@ agent_iteration(struct of_agent *a)
 
 		if (c->connecting)
 			ok = controller_connected(a, c);
-		else if (p[k].revents & (POLLIN | POLLERR | POLLHUP))
+		else if ((p[k].revents & (POLLIN | POLLERR | POLLHUP)) || ofa_conn_backlog(c))
 			ok = ofa_conn_input(a, c);
 		else
 			ok = ofa_conn_flush(c);

@@ -118,9 +118,11 @@ handle_messages(struct of_agent *a, struct ofa_conn *c)
 {
 	size_t off = 0, len;
 	bool open = true;
+	uint64_t until = ofa_now_ms() + OFA_INPUT_BUDGET_MS;
 
 	ofa_harvest(a); /* fresh counters for stats requests */
-	while (open) {
+	/* The rest waits in c->in for the next turn (ofa_conn_backlog). */
+	while (open && (off == 0 || ofa_now_ms() < until)) {
 		if (ofp_frame_len(c->in + off, c->have - off, &len) != OFP_OK) {
 			/* A length below 8: the stream cannot be resynchronised. */
 			ofp_encode_error(&c->out, 0, OFP_ERR(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN),
@@ -156,16 +158,32 @@ handle_messages(struct of_agent *a, struct ofa_conn *c)
 }
 
 bool
+ofa_conn_backlog(const struct ofa_conn *c)
+{
+	size_t len;
+
+	if (ofp_frame_len(c->in, c->have, &len) != OFP_OK)
+		return true; /* a bad length, answered by handle_messages */
+	return len != 0 && len <= c->have;
+}
+
+bool
 ofa_conn_input(struct of_agent *a, struct ofa_conn *c)
 {
-	ssize_t n = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, MSG_DONTWAIT);
 	bool open;
 
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return true;
-	if (n <= 0)
-		return false;
-	c->have += (size_t)n;
+	/* Read only once the backlog is answered: the socket's own buffer
+	 * then holds back a controller that sends faster than it is served,
+	 * and a close is seen after what was sent before it. */
+	if (!ofa_conn_backlog(c)) {
+		ssize_t n = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return true;
+		if (n <= 0)
+			return false;
+		c->have += (size_t)n;
+	}
 	ofa_lock_agent(a);
 	open = handle_messages(a, c);
 	ofa_unlock(a);

@@ -23,6 +23,11 @@
  * long passes, unless a barrier, a PACKET_OUT or a chain reload needs the
  * table now. */
 #define OFA_PUBLISH_GAP_MS 20
+/* How long one connection's messages are handled before the others get
+ * their turn: a controller flooding FLOW_MODs (each one a walk of its
+ * table) would otherwise keep the agent, and the switch's lock, for
+ * seconds per socket read, and every other controller waiting. */
+#define OFA_INPUT_BUDGET_MS 5
 
 struct ofa_conn {
 	int fd;

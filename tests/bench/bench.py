@@ -89,6 +89,12 @@ def parse_args():
                          "(default 10000 with --rules)")
     ap.add_argument("--seed", type=int, default=1,
                     help="seed of the rule set and the capture (default 1)")
+    ap.add_argument("--spsc", action="store_true",
+                    help="also the rings-only ceiling with the onvm_spsc.h ring instead of "
+                         "rte_ring, in the same rounds")
+    ap.add_argument("--out-port", action="store_true",
+                    help="also the 1-NF chain with bridge, whose verdict is a port (out "
+                         "port) where simple_forward's is the next hop, in the same rounds")
     ap.add_argument("--mgr-arg", action="append", default=[], metavar="ARG",
                     help="one more manager option for the chain cases (repeatable), "
                          "e.g. --mgr-arg=--nf-ring-size=2048")
@@ -97,6 +103,13 @@ def parse_args():
     ap.add_argument("--hold", type=float, default=0.0,
                     help="after measuring the 1-NF chain, keep it running this many seconds "
                          "(for perf record/top)")
+    ap.add_argument("--overload", action="store_true",
+                    help="instead of the table: overload without collapse (overload.py): each "
+                         "chain's capacity C, then 1.0C and 2.0C offered by bench_paced_gen "
+                         "over memif, --repeat rounds, --duration s per phase")
+    ap.add_argument("--modes", default="dedicated,shared",
+                    help="with --overload: NFs busy-polling (dedicated) and/or sharing a core "
+                         "(shared, -c); default both")
     ap.add_argument("--perf", type=float, default=0.0, metavar="S",
                     help="after measuring the shortest chain (last round), sample it with "
                          "perf for S seconds and print where each thread's cycles go")
@@ -104,6 +117,9 @@ def parse_args():
     if a.perf > 0 and not shutil.which("perf"):
         ap.error("--perf needs perf (Debian: apt-get install linux-perf)")
     a.chains = [int(x) for x in a.chains.split(",") if x]
+    a.modes = [x for x in a.modes.split(",") if x]
+    if any(m not in ("dedicated", "shared") for m in a.modes):
+        ap.error("--modes: dedicated and/or shared")
     if any(n < 1 or n > 8 for n in a.chains):
         ap.error("--chains: lengths 1-8")
     if a.duration <= 0 or a.warmup < 0 or a.repeat < 1:
@@ -200,15 +216,17 @@ def run_testpmd(a, procs, hz, tag):
     return row
 
 
-def run_rings(a, procs, hz, tag, build):
-    """The ceiling: the chain's packet path reduced to its two rings."""
-    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_rg{tag}"
+def run_rings(a, procs, hz, tag, build, impl="rte"):
+    """The ceiling: the chain's packet path reduced to its two rings
+    (rte_ring, or with impl "spsc" the onvm_spsc.h ring)."""
+    prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_rg{impl[0]}{tag}"
     procs.prefixes.append(prefix)
     argv = [os.path.join(build, "tests", "bench", "bench_ring_skeleton"), "-l", LCORES,
             "--no-pci", "--file-prefix", prefix, "--log-level=lib.eal:warning", *vdevs(a),
-            "--", "--mode", "two-rings", "--warmup", "0", "--seconds", "3600"]
+            "--", "--mode", "two-rings", "--warmup", "0", "--seconds", "3600",
+            "--ring-impl", impl]
     m, _, _ = measure_one_process(a, procs, "rings", prefix, argv)
-    return summarize("rings only", m, hz, {
+    return summarize("rings only" if impl == "rte" else "rings spsc", m, hz, {
         "data lcore": lambda pid, t: is_worker(t),
         "NF lcore": lambda pid, t: not is_worker(t)})
 
@@ -267,8 +285,8 @@ def pick_testpmd(given, build, dpdk_link):
     return "dpdk-testpmd", "shared"
 
 
-def start_nf(procs, prefix, env, service, dest):
-    argv = [os.path.join(ROOT, "go.sh"), "simple_forward", "-r", service]
+def start_nf(procs, prefix, env, service, dest, nf_name="simple_forward"):
+    argv = [os.path.join(ROOT, "go.sh"), nf_name, "-r", service]
     if dest:
         argv += ["--", "-d", dest]
     nf_env = dict(env, ONVM_FILE_PREFIX=prefix)
@@ -295,13 +313,16 @@ def wait_nf(tel, nf, timeout):
 
 
 def chain_name(n, rules=None):
+    if rules == "outport":
+        return f"{n}-NF bridge"
     return f"{n}-NF" + (f"/{rulecases.LABELS[rules]}" if rules else "")
 
 
 def run_chain(a, procs, hz, n, tag, build, rules=None):
     """The n-NF chain; with rules ("json" or "openflow") selected through
-    the rule set installed that way (rulecases.py)."""
-    suffix = {None: "", "json": "j", "openflow": "o"}[rules]
+    the rule set installed that way (rulecases.py); "outport": one bridge
+    instead of simple_forward (its verdict: out the other port)."""
+    suffix = {None: "", "json": "j", "openflow": "o", "outport": "b"}[rules]
     prefix = f"{benchlib.PREFIX_BASE}_{os.getpid()}_c{n}{tag}{suffix}"
     procs.prefixes.append(prefix)
     mgr_bin = os.path.join(build, "onvm_mgr", "onvm_mgr")
@@ -309,7 +330,7 @@ def run_chain(a, procs, hz, n, tag, build, rules=None):
             "--log-level=lib.eal:warning", *vdevs(a), "--", "-p", "0x3", "-s", "none",
             "-d", "sf1"]
     of_target = None
-    if rules:
+    if rules in rulecases.KINDS:
         extra, of_target = rulecases.mgr_args(a, rules, n)
         argv += extra
     if n > 1:
@@ -336,7 +357,8 @@ def run_chain(a, procs, hz, n, tag, build, rules=None):
             rule_info = rulecases.install_flows(a, tel, of_target, n)
         # The last NF first: each one's -d needs its successor's service.
         for k in range(n, 0, -1):
-            nf = start_nf(procs, prefix, env, f"sf{k}", f"sf{k + 1}" if k < n else None)
+            nf = start_nf(procs, prefix, env, f"sf{k}", f"sf{k + 1}" if k < n else None,
+                          "bridge" if rules == "outport" else "simple_forward")
             nfs.insert(0, nf)
             if k > 1:
                 wait_nf_joined(tel, nf, 30)
@@ -486,6 +508,13 @@ def main():
     if not os.access(os.path.join(build, "nfs", "simple_forward", "simple_forward"), os.X_OK):
         sys.exit(f"run.sh: build first: meson setup build && ninja -C build ({build})")
 
+    if a.overload:
+        import overload
+        benchlib.remove_stale_prefixes()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, lambda s, f: sys.exit(128 + s))
+        return overload.run(a, build)
+
     a.build = benchlib.shown(build)
     a.dpdk_link = dpdk_link_of(build)
     a.testpmd, a.testpmd_link = pick_testpmd(a.testpmd, build, a.dpdk_link)
@@ -509,7 +538,9 @@ def main():
             print(f"  workload: {rulecases.describe(a)}", file=sys.stderr, flush=True)
     cases = (([("testpmd", None)] if not a.no_testpmd else [])
              + ([("rings", None)] if not a.no_rings else [])
-             + [("chain", n) for n in a.chains])
+             + ([("rings_spsc", None)] if a.spsc else [])
+             + [("chain", n) for n in a.chains]
+             + ([("outport", 1)] if a.out_port else []))
     if a.rules:
         # Each chain length's two forms back to back: their ratio compares
         # runs minutes apart at most.
@@ -535,7 +566,9 @@ def main():
                     row = run_testpmd(a, procs, hz, r)
                 elif kind == "rings":
                     row = run_rings(a, procs, hz, r, build)
-                elif kind in rulecases.KINDS:
+                elif kind == "rings_spsc":
+                    row = run_rings(a, procs, hz, r, build, "spsc")
+                elif kind in rulecases.KINDS or kind == "outport":
                     row = run_chain(a, procs, hz, n, r, build, kind)
                 else:
                     row = run_chain(a, procs, hz, n, r, build)
@@ -559,6 +592,12 @@ def main():
     of_vs_json = rulecases.openflow_vs_json(runs, a.chains) if a.rules else {}
     ctr = None if a.no_container else run_container_start(a, procs, build)
     report.print_table(rows, a, hz, round_trips, of_vs_json)
+    if a.out_port and runs.get(("outport", 1)) and runs.get(("chain", 1)):
+        r = ratio_within_rounds(runs[("outport", 1)], runs[("chain", 1)])
+        nxt = {x["round"]: x["mpps"] for x in runs[("chain", 1)]}
+        print(f"out port vs next: 1-NF bridge / 1-NF = {r:.2f} (median of the rounds' ratios: "
+              + ", ".join(f"{x['mpps'] / nxt[x['round']]:.2f}" for x in runs[("outport", 1)]
+                          if nxt.get(x["round"])) + ")")
     if ctr:
         print(f"container NF (./go.sh simple_forward --container): joined {ctr[0]:.3f} s, "
               f"first packet {ctr[1]:.3f} s after launch (the plain NF: the 1-NF row)")

@@ -52,11 +52,13 @@ def remove_stale_prefixes():
 
 class Proc:
     """A started process whose output is collected line by line, with the
-    wall time each line arrived (start-up times are read from it)."""
+    wall time each line arrived (start-up times are read from it), and
+    also written to the file `log` when given."""
 
-    def __init__(self, name, argv, env=None, cwd=None):
+    def __init__(self, name, argv, env=None, cwd=None, log=None):
         self.name = name
         self.argv = argv
+        self.log = open(log, "a", buffering=1) if log else None
         self.t_launch = time.monotonic()
         self.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, env=env, cwd=cwd,
@@ -71,10 +73,19 @@ class Proc:
         for line in self.popen.stdout:
             with self._lock:
                 self.lines.append((time.monotonic(), line.rstrip("\n")))
+            if self.log:
+                self.log.write(line)
+        if self.log:
+            self.log.close()
 
-    def find_line(self, needle):
+    def mark(self):
+        """How many lines so far: find_line and wait_line look past it."""
         with self._lock:
-            for t, text in self.lines:
+            return len(self.lines)
+
+    def find_line(self, needle, since=0):
+        with self._lock:
+            for t, text in self.lines[since:]:
                 if needle in text:
                     return t, text
         return None
@@ -95,15 +106,15 @@ class Proc:
         with self._lock:
             return sum(1 for _, text in self.lines if text.startswith(start))
 
-    def wait_line(self, needle, timeout):
+    def wait_line(self, needle, timeout, since=0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            hit = self.find_line(needle)
+            hit = self.find_line(needle, since)
             if hit:
                 return hit
             if self.popen.poll() is not None:
                 time.sleep(0.05)  # let the reader drain the last lines
-                return self.find_line(needle)
+                return self.find_line(needle, since)
             time.sleep(0.002)
         return None
 
@@ -120,8 +131,8 @@ class Procs:
         self.procs = []
         self.prefixes = []
 
-    def start(self, name, argv, env=None, cwd=None):
-        p = Proc(name, argv, env, cwd)
+    def start(self, name, argv, env=None, cwd=None, log=None):
+        p = Proc(name, argv, env, cwd, log)
         self.procs.append(p)
         return p
 

@@ -21,12 +21,17 @@
  * Packets are pointers only, as in the platform: neither side touches an
  * mbuf except the PMDs. Prints one line of JSON: Mpps and cycles/packet.
  *
+ * --ring-impl picks the rings: rte (rte_ring, SP/SC, as the platform's NF
+ * rings) or spsc (onvm_spsc.h: cached indices, published once a burst).
+ *
  *   bench_ring_skeleton -l 0-1 --no-pci --vdev net_null0,size=64 \
  *       --vdev net_null1,size=64 -- [--mode M] [--ring N] [--burst N] [--seconds S]
+ *       [--ring-impl rte|spsc]
  */
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +42,12 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_malloc.h>
 #include <rte_ring.h>
 
 #include "mgr_args.h"     /* ONVM_NF_RING_SIZE */
 #include "onvm_common.h"  /* ONVM_BURST */
+#include "onvm_spsc.h"
 
 #define MAX_BURST 256
 
@@ -50,7 +57,9 @@ static struct {
 	enum mode mode;
 	unsigned int ring_size, burst;
 	double seconds, warmup;
+	bool spsc; /* --ring-impl spsc */
 	struct rte_ring *a, *b;
+	struct onvm_spsc *sa, *sb;
 	volatile int stop;
 	/* ping-pong: odd values written by lcore 0, even ones by lcore 1 */
 	volatile uint64_t ball __rte_cache_aligned;
@@ -69,13 +78,41 @@ tx_all(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, unsigned int n)
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 }
 
+/* The two rings, 'a' (data lcore -> NF) and 'b' (NF -> data lcore), of
+ * either kind. Pointers go in as they are (8 bytes, like the NF rings'
+ * elements). */
+static inline unsigned int
+ring_enqueue(char which, struct rte_mbuf **pkts, unsigned int n)
+{
+	if (cfg.spsc)
+		return onvm_spsc_enqueue_burst(which == 'a' ? cfg.sa : cfg.sb, (uint64_t *)pkts, n);
+	return rte_ring_sp_enqueue_burst(which == 'a' ? cfg.a : cfg.b, (void **)pkts, n, NULL);
+}
+
+static inline unsigned int
+ring_dequeue(char which, struct rte_mbuf **pkts, unsigned int n)
+{
+	if (cfg.spsc)
+		return onvm_spsc_dequeue_burst(which == 'a' ? cfg.sa : cfg.sb, (uint64_t *)pkts, n);
+	return rte_ring_sc_dequeue_burst(which == 'a' ? cfg.a : cfg.b, (void **)pkts, n, NULL);
+}
+
+/* Free slots of ring a, as its producer sees them (at least `want` if so many). */
+static inline unsigned int
+ring_a_room(unsigned int want)
+{
+	if (cfg.spsc)
+		return onvm_spsc_room(cfg.sa, want);
+	return rte_ring_free_count(cfg.a);
+}
+
 static void
-enqueue_all(struct rte_ring *r, struct rte_mbuf **pkts, unsigned int n)
+enqueue_all(char which, struct rte_mbuf **pkts, unsigned int n)
 {
 	unsigned int done = 0;
 
 	while (done < n && !cfg.stop)
-		done += rte_ring_sp_enqueue_burst(r, (void **)pkts + done, n - done, NULL);
+		done += ring_enqueue(which, pkts + done, n - done);
 	if (done < n)
 		rte_pktmbuf_free_bulk(pkts + done, n - done);
 }
@@ -122,15 +159,14 @@ data_lcore(void *arg)
 		/* Read only what ring A has room for (the platform holds the
 		 * rest at the port too): waiting on a full A here while the NF
 		 * waits on a full B would deadlock the two. */
-		unsigned int room = RTE_MIN(rte_ring_free_count(cfg.a), cfg.burst);
+		unsigned int room = RTE_MIN(ring_a_room(cfg.burst), cfg.burst);
 		unsigned int n = rte_eth_rx_burst(0, 0, pkts, (uint16_t)room);
 
 		if (n)
-			enqueue_all(cfg.a, pkts, n);
+			enqueue_all('a', pkts, n);
 		if (cfg.mode == ONE_RING)
 			continue;
-		n = rte_ring_sc_dequeue_burst(cfg.mode == ONE_CORE ? cfg.a : cfg.b, (void **)pkts,
-					      cfg.burst, NULL);
+		n = ring_dequeue(cfg.mode == ONE_CORE ? 'a' : 'b', pkts, cfg.burst);
 		if (n)
 			tx_all(1, 0, pkts, n);
 	}
@@ -144,14 +180,14 @@ nf_loop(void)
 	struct rte_mbuf *pkts[MAX_BURST];
 
 	while (!cfg.stop) {
-		unsigned int n = rte_ring_sc_dequeue_burst(cfg.a, (void **)pkts, cfg.burst, NULL);
+		unsigned int n = ring_dequeue('a', pkts, cfg.burst);
 
 		if (n == 0)
 			continue;
 		if (cfg.mode == ONE_RING)
 			tx_all(1, 1, pkts, n);
 		else
-			enqueue_all(cfg.b, pkts, n);
+			enqueue_all('b', pkts, n);
 	}
 }
 
@@ -220,6 +256,7 @@ parse_args(int argc, char **argv)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "seconds", required_argument, NULL, 's' },
 		{ "warmup", required_argument, NULL, 'w' },
+		{ "ring-impl", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -250,6 +287,11 @@ parse_args(int argc, char **argv)
 			break;
 		case 'w':
 			cfg.warmup = strtod(optarg, NULL);
+			break;
+		case 'i':
+			if (strcmp(optarg, "rte") != 0 && strcmp(optarg, "spsc") != 0)
+				rte_exit(EXIT_FAILURE, "ring_skeleton: --ring-impl: rte or spsc\n");
+			cfg.spsc = strcmp(optarg, "spsc") == 0;
 			break;
 		default:
 			rte_exit(EXIT_FAILURE, "ring_skeleton: unknown option\n");
@@ -331,8 +373,14 @@ main(int argc, char **argv)
 				RING_F_SP_ENQ | RING_F_SC_DEQ);
 	cfg.b = rte_ring_create("skel_b", cfg.ring_size, rte_socket_id(),
 				RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (pool == NULL || cfg.a == NULL || cfg.b == NULL)
+	cfg.sa = rte_zmalloc_socket("skel_sa", onvm_spsc_memsize(cfg.ring_size), ONVM_SPSC_LINE,
+				    rte_socket_id());
+	cfg.sb = rte_zmalloc_socket("skel_sb", onvm_spsc_memsize(cfg.ring_size), ONVM_SPSC_LINE,
+				    rte_socket_id());
+	if (pool == NULL || cfg.a == NULL || cfg.b == NULL || cfg.sa == NULL || cfg.sb == NULL)
 		rte_exit(EXIT_FAILURE, "ring_skeleton: %s\n", rte_strerror(rte_errno));
+	onvm_spsc_init(cfg.sa, cfg.ring_size);
+	onvm_spsc_init(cfg.sb, cfg.ring_size);
 	port_init(0, 1, pool);
 	port_init(1, 2, pool);
 
@@ -350,9 +398,9 @@ main(int argc, char **argv)
 	/* Both CPUs are busy the whole time in two-core modes. */
 	unsigned int cores = cfg.mode == ONE_CORE ? 1 : 2;
 
-	printf("{\"mode\": \"%s\", \"ring\": %u, \"burst\": %u, \"mpps\": %.3f, "
-	       "\"cycles_per_pkt\": %.1f, \"cores\": %u}\n",
-	       mode_name(), cfg.ring_size, cfg.burst, mpps,
+	printf("{\"mode\": \"%s\", \"ring_impl\": \"%s\", \"ring\": %u, \"burst\": %u, "
+	       "\"mpps\": %.3f, \"cycles_per_pkt\": %.1f, \"cores\": %u}\n",
+	       mode_name(), cfg.spsc ? "spsc" : "rte", cfg.ring_size, cfg.burst, mpps,
 	       (double)rte_get_tsc_hz() * cores / (mpps * 1e6), cores);
 	rte_eth_dev_stop(0);
 	rte_eth_dev_stop(1);

@@ -187,6 +187,33 @@ web_address_forms(void **state)
 	assert_int_equal(PARSE(&c, err, "-p", "1", "--web=80x"), -1);
 }
 
+static void
+rx_lcores_and_nf_cores(void **state)
+{
+	struct mgr_config c;
+	char err[256], list[64];
+
+	(void)state;
+	assert_int_equal(PARSE(&c, err, "-p", "1"), 0);
+	assert_int_equal(c.rx_lcores, 0); /* the default: lcore_plan.h */
+	assert_false(c.nf_cores_given);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--rx-lcores", "4", "-n", "0xf0"), 0);
+	assert_int_equal(c.rx_lcores, 4);
+	assert_true(c.nf_cores_given);
+	place_cpuset_format(&c.nf_cores, list, sizeof(list));
+	assert_string_equal(list, "4-7");
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-cores", "4-15,20"), 0);
+	place_cpuset_format(&c.nf_cores, list, sizeof(list));
+	assert_string_equal(list, "4-15,20");
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--rx-lcores", "0"), -1);
+	assert_non_null(strstr(err, "--rx-lcores '0'"));
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--rx-lcores", "9"), -1);
+	assert_int_equal(PARSE(&c, err, "-p", "1", "-n", "0"), -1);
+	assert_non_null(strstr(err, "-n '0'"));
+	assert_int_equal(PARSE(&c, err, "-p", "1", "--nf-cores", "4-"), -1);
+	assert_non_null(strstr(err, "--nf-cores '4-'"));
+}
+
 int
 main(void)
 {
@@ -199,6 +226,7 @@ main(void)
 		cmocka_unit_test(entry_stall_defaults_to_100_ms_and_0_means_never),
 		cmocka_unit_test(errors_are_one_clear_line),
 		cmocka_unit_test(web_address_forms),
+		cmocka_unit_test(rx_lcores_and_nf_cores),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,7 +82,7 @@ static char lock_path[] = "/tmp/onvm_test_nf_lock.XXXXXX";
 
 /* A child that takes the lock, tells the parent and waits to be killed. */
 static pid_t
-child_holding_lock(void)
+child_holding_lock(bool posix_too)
 {
 	int ready[2];
 	char c;
@@ -94,7 +94,9 @@ child_holding_lock(void)
 	if (pid == 0) {
 		int fd = open(lock_path, O_RDWR);
 
-		if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+		if (fd < 0 || flock(fd, LOCK_EX) < 0 || (posix_too && fcntl(fd, F_SETLK, &fl) < 0))
 			_exit(1);
 		if (write(ready[1], "x", 1) != 1)
 			_exit(1);
@@ -119,7 +121,7 @@ kernel_names_the_holder_and_it_is_killed(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(nf_lock_holder(fd), 0); /* nobody holds it yet */
 
-	child = child_holding_lock();
+	child = child_holding_lock(false);
 	assert_int_equal(nf_lock_holder(fd), child);
 	/* The pure lookup over the real /proc/locks agrees. */
 	assert_int_equal(fstat(fd, &st), 0);
@@ -140,6 +142,27 @@ kernel_names_the_holder_and_it_is_killed(void **state)
 	unlink(lock_path);
 }
 
+/* An NF's POSIX lock beside its flock: the kernel names the holder at
+ * once (F_GETLK), and it is the process with the file open. */
+static void
+posix_lock_names_the_holder(void **state)
+{
+	pid_t child;
+	int fd, status;
+
+	strcpy(lock_path, "/tmp/onvm_test_nf_lock.XXXXXX");
+	fd = mkstemp(lock_path);
+	assert_true(fd >= 0);
+	child = child_holding_lock(true);
+	assert_int_equal(nf_lock_holder(fd), child);
+	assert_int_equal(nf_lock_kill_holder(fd, 2000), child);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_int_equal(nf_lock_holder(fd), 0);
+	close(fd);
+	unlink(lock_path);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -147,6 +170,7 @@ main(void)
 		cmocka_unit_test(parses_flock_posix_ofd_and_waiters),
 		cmocka_unit_test(finds_the_holder_not_a_waiter_nor_another_file),
 		cmocka_unit_test(kernel_names_the_holder_and_it_is_killed),
+		cmocka_unit_test(posix_lock_names_the_holder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
