@@ -138,8 +138,8 @@ if [ "$asan" = 1 ]; then
 		unit_tests build-asan "asan"
 		mapfile -t asan_tests < <(integration_subset pcap_forward chain3_shared_core \
 			nf_kill firewall ids e2e_nfs openflow_pipeline openflow_pbb openflow_groups \
-			openflow_stall onvmctl elastic_faults elastic_move ft_firewall hostile_frames \
-			nf_counters chaos)
+			openflow_stall onvmctl elastic_faults elastic_move elastic_scale ft_firewall \
+			hostile_frames nf_counters chaos)
 		integration_tests build-asan "asan" "${asan_tests[@]}"
 	fi
 fi
