@@ -597,11 +597,37 @@ stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
  * waits on its TX ring, its RX ring fills and the entry holds the port,
  * as for any chain at capacity. Returns the packets that may leave now.
  */
+/* The hold time of the packets from position o->released to `upto`: the
+ * bursts they were pulled in, each packet at its burst's age. */
+static void
+ft_out_hold_time(struct mgr_ft_out *o, uint32_t upto, uint64_t now)
+{
+	uint32_t pos = o->released;
+
+	while (pos != upto && o->stamp_head != o->stamp_tail) {
+		const struct mgr_ft_stamp *st = &o->stamps[o->stamp_head & (MGR_FT_HOLD_MAX - 1)];
+		uint32_t end = (int32_t)(st->end - upto) <= 0 ? st->end : upto;
+
+		lat_hist_add(o->hold, now - st->tsc, end - pos);
+		pos = end;
+		if (end == st->end)
+			o->stamp_head++;
+	}
+}
+
+/*
+ * A protected NF's output (ft.h): what it emitted goes, in its order, into
+ * its hold queue, and leaves it only once the checkpoint covering it is in
+ * the standby (ft_releasable). A full queue is not read into: the NF
+ * waits on its TX ring, its RX ring fills and the entry holds the port,
+ * as for any chain at capacity. Returns the packets that may leave now.
+ */
 static uint16_t
 ft_out_pass(struct mgr_ft_out *o, struct rte_ring *tx_ring, onvm_tx_elem *out)
 {
 	uint32_t held = o->pulled - o->released;
 	unsigned int room = MGR_FT_HOLD_MAX - held;
+	uint64_t now = rte_rdtsc();
 	uint32_t k;
 
 	if (room > 0) {
@@ -612,6 +638,9 @@ ft_out_pass(struct mgr_ft_out *o, struct rte_ring *tx_ring, onvm_tx_elem *out)
 		if (n) {
 			rte_ring_sp_enqueue_burst_elem(o->q, in, sizeof(in[0]), n, NULL);
 			held += n;
+			/* One stamp per burst, at most one per packet held: room. */
+			o->stamps[o->stamp_tail++ & (MGR_FT_HOLD_MAX - 1)] =
+				(struct mgr_ft_stamp){ .end = o->pulled + n, .tsc = now };
 			__atomic_store_n(&o->pulled, o->pulled + n, __ATOMIC_RELEASE);
 		}
 	} else {
@@ -623,6 +652,7 @@ ft_out_pass(struct mgr_ft_out *o, struct rte_ring *tx_ring, onvm_tx_elem *out)
 		return 0;
 	k = rte_ring_sc_dequeue_burst_elem(o->q, out, sizeof(out[0]), RTE_MIN(k, (uint32_t)ONVM_BURST),
 					   NULL);
+	ft_out_hold_time(o, o->released + k, now);
 	o->released_total += k;
 	__atomic_store_n(&o->released, o->released + k, __ATOMIC_RELEASE);
 	return (uint16_t)k;

@@ -75,9 +75,11 @@ nf_registry_resolve_service(struct mgr *m, const char *name_or_id, uint16_t *id,
 }
 
 /* A CPU for an NF that did not pick one: not one a data lcore spins on,
- * and the one with the fewest NFs already. */
+ * and the one with the fewest NFs already; `avoid` (a standby: its
+ * active's CPU) loses the ties, so a checkpoint's import runs beside the
+ * active's export, not after it, whenever another CPU is as free. */
 static uint32_t
-pick_cpu(struct mgr *m)
+pick_cpu(struct mgr *m, uint32_t avoid)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned int load[64] = { 0 };
@@ -93,7 +95,8 @@ pick_cpu(struct mgr *m)
 	}
 	for (uint32_t cpu = 0; cpu < (uint32_t)ncpu; cpu++) {
 		/* Data CPUs count as very loaded: used only if nothing else is. */
-		unsigned int l = load[cpu] + ((m->shm->data_cpu_mask >> cpu) & 1 ? 1000 : 0);
+		unsigned int l = 2 * load[cpu] + ((m->shm->data_cpu_mask >> cpu) & 1 ? 2000 : 0) +
+				 (cpu == avoid);
 		if (l < best_load) {
 			best_load = l;
 			best = cpu;
@@ -209,7 +212,7 @@ admit_standby(struct mgr *m, uint16_t id, uint16_t svc)
 		s->instance = 0;
 	s->pid = nf_lock_holder(m->nf_lock_fd[id]);
 	if (s->cpu == UINT32_MAX)
-		s->cpu = pick_cpu(m);
+		s->cpu = pick_cpu(m, ft_active_cpu(m, svc));
 	reset_slot(s);
 	ft_admitted(m, id, svc, FT_ROLE_STANDBY);
 	__atomic_store_n(&s->state, ONVM_NF_RUNNING, __ATOMIC_RELEASE);
@@ -288,7 +291,7 @@ admit(struct mgr *m, uint16_t id)
 	s->instance = inst;
 	s->pid = nf_lock_holder(m->nf_lock_fd[id]);
 	if (s->cpu == UINT32_MAX)
-		s->cpu = pick_cpu(m);
+		s->cpu = pick_cpu(m, UINT32_MAX);
 	reset_slot(s);
 	/* The first instance takes every flow at once; a later one is given
 	 * its share when it is ready, if its flows may start afresh (see
