@@ -597,6 +597,15 @@ stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
  * waits on its TX ring, its RX ring fills and the entry holds the port,
  * as for any chain at capacity. Returns the packets that may leave now.
  */
+/* Whether a protected NF's hold queue has packets that may leave now. */
+static inline bool
+ft_out_releasable(const struct mgr_ft_out *o)
+{
+	return ft_releasable(__atomic_load_n(&o->guard, __ATOMIC_ACQUIRE),
+			     __atomic_load_n(&o->commit, __ATOMIC_ACQUIRE), o->released,
+			     o->pulled - o->released) > 0;
+}
+
 /* The hold time of the packets from position o->released to `upto`: the
  * bursts they were pulled in, each packet at its burst's age. */
 static void
@@ -903,7 +912,18 @@ dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d)
 
 			if (m->num_tx > 1 && id % m->num_tx != d->tx_index)
 				continue;
-			if (__atomic_load_n(&m->shm->nfs[id].state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING)
+			if (__atomic_load_n(&m->shm->nfs[id].state, __ATOMIC_ACQUIRE) != ONVM_NF_RUNNING)
+				continue;
+			tx_nf(m, d, id);
+			/* A commit releases an epoch's output at once: a protected
+			 * NF gets more than one burst a visit while it has some to
+			 * release, or its backlog, at one burst in and one out a
+			 * visit, would never drain and every packet would wait as
+			 * long as the longest checkpoint made it. */
+			for (unsigned int k = 1; unlikely(__atomic_load_n(&m->ft_out[id].on,
+									 __ATOMIC_ACQUIRE)) &&
+						 k < MGR_FT_RELEASE_BURSTS && ft_out_releasable(&m->ft_out[id]);
+			     k++)
 				tx_nf(m, d, id);
 		}
 		dataplane_flush(m, d);

@@ -167,6 +167,7 @@ struct mgr_data_lcore {
  * consumer position while the lcore does not read it.
  */
 #define MGR_FT_HOLD_MAX 16384 /* packets held per protected NF */
+#define MGR_FT_RELEASE_BURSTS 8 /* bursts a protected NF may release per TX visit */
 /* When each burst pulled into q came off the NF's TX ring: the stream
  * position just past it, and the TSC. At most one per packet held. */
 struct mgr_ft_stamp {
