@@ -607,11 +607,46 @@ stash_retry(struct mgr *m, struct mgr_data_lcore *d, struct mgr_stash *st)
  * waits on its TX ring, its RX ring fills and the entry holds the port,
  * as for any chain at capacity. Returns the packets that may leave now.
  */
+/* Whether a protected NF's hold queue has packets that may leave now. */
+static inline bool
+ft_out_releasable(const struct mgr_ft_out *o)
+{
+	return ft_releasable(__atomic_load_n(&o->guard, __ATOMIC_ACQUIRE),
+			     __atomic_load_n(&o->commit, __ATOMIC_ACQUIRE), o->released,
+			     o->pulled - o->released) > 0;
+}
+
+/* The hold time of the packets from position o->released to `upto`: the
+ * bursts they were pulled in, each packet at its burst's age. */
+static void
+ft_out_hold_time(struct mgr_ft_out *o, uint32_t upto, uint64_t now)
+{
+	uint32_t pos = o->released;
+
+	while (pos != upto && o->stamp_head != o->stamp_tail) {
+		const struct mgr_ft_stamp *st = &o->stamps[o->stamp_head & (MGR_FT_HOLD_MAX - 1)];
+		uint32_t end = (int32_t)(st->end - upto) <= 0 ? st->end : upto;
+
+		lat_hist_add(o->hold, now - st->tsc, end - pos);
+		pos = end;
+		if (end == st->end)
+			o->stamp_head++;
+	}
+}
+
+/*
+ * A protected NF's output (ft.h): what it emitted goes, in its order, into
+ * its hold queue, and leaves it only once the checkpoint covering it is in
+ * the standby (ft_releasable). A full queue is not read into: the NF
+ * waits on its TX ring, its RX ring fills and the entry holds the port,
+ * as for any chain at capacity. Returns the packets that may leave now.
+ */
 static uint16_t
 ft_out_pass(struct mgr_ft_out *o, struct rte_ring *tx_ring, onvm_tx_elem *out)
 {
 	uint32_t held = o->pulled - o->released;
 	unsigned int room = MGR_FT_HOLD_MAX - held;
+	uint64_t now = rte_rdtsc();
 	uint32_t k;
 
 	if (room > 0) {
@@ -622,6 +657,9 @@ ft_out_pass(struct mgr_ft_out *o, struct rte_ring *tx_ring, onvm_tx_elem *out)
 		if (n) {
 			rte_ring_sp_enqueue_burst_elem(o->q, in, sizeof(in[0]), n, NULL);
 			held += n;
+			/* One stamp per burst, at most one per packet held: room. */
+			o->stamps[o->stamp_tail++ & (MGR_FT_HOLD_MAX - 1)] =
+				(struct mgr_ft_stamp){ .end = o->pulled + n, .tsc = now };
 			__atomic_store_n(&o->pulled, o->pulled + n, __ATOMIC_RELEASE);
 		}
 	} else {
@@ -633,6 +671,7 @@ ft_out_pass(struct mgr_ft_out *o, struct rte_ring *tx_ring, onvm_tx_elem *out)
 		return 0;
 	k = rte_ring_sc_dequeue_burst_elem(o->q, out, sizeof(out[0]), RTE_MIN(k, (uint32_t)ONVM_BURST),
 					   NULL);
+	ft_out_hold_time(o, o->released + k, now);
 	o->released_total += k;
 	__atomic_store_n(&o->released, o->released + k, __ATOMIC_RELEASE);
 	return (uint16_t)k;
@@ -886,7 +925,18 @@ dataplane_iteration(struct mgr *m, struct mgr_data_lcore *d)
 
 			if (m->num_tx > 1 && id % m->num_tx != d->tx_index)
 				continue;
-			if (__atomic_load_n(&m->shm->nfs[id].state, __ATOMIC_ACQUIRE) == ONVM_NF_RUNNING)
+			if (__atomic_load_n(&m->shm->nfs[id].state, __ATOMIC_ACQUIRE) != ONVM_NF_RUNNING)
+				continue;
+			tx_nf(m, d, id);
+			/* A commit releases an epoch's output at once: a protected
+			 * NF gets more than one burst a visit while it has some to
+			 * release, or its backlog, at one burst in and one out a
+			 * visit, would never drain and every packet would wait as
+			 * long as the longest checkpoint made it. */
+			for (unsigned int k = 1; unlikely(__atomic_load_n(&m->ft_out[id].on,
+									 __ATOMIC_ACQUIRE)) &&
+						 k < MGR_FT_RELEASE_BURSTS && ft_out_releasable(&m->ft_out[id]);
+			     k++)
 				tx_nf(m, d, id);
 		}
 	}

@@ -62,8 +62,11 @@ static struct ft_snap {
 	struct ft_group g;
 	int32_t active_pid, standby_pid;
 	uint64_t held, hold_full, released;
+	uint64_t hold_p50_ns, hold_p99_ns, hold_max_ns, hold_samples;
 	bool active_ready, standby_ready;
 } snaps[ONVM_MAX_SERVICES + 1];
+
+_Static_assert((MGR_FT_HOLD_MAX & (MGR_FT_HOLD_MAX - 1)) == 0, "stamps indexed by a mask");
 
 static uint64_t
 tsc_ns(uint64_t tsc)
@@ -115,6 +118,14 @@ ft_protects(uint16_t svc)
 {
 	return svc <= ONVM_MAX_SERVICES && groups[svc].used &&
 	       (groups[svc].active || groups[svc].standby);
+}
+
+uint32_t
+ft_active_cpu(struct mgr *m, uint16_t svc)
+{
+	if (svc > ONVM_MAX_SERVICES || !groups[svc].used || groups[svc].active == 0)
+		return UINT32_MAX;
+	return m->shm->nfs[groups[svc].active].cpu;
 }
 
 bool
@@ -188,6 +199,14 @@ out_start(struct mgr *m, uint16_t id)
 		if (o->q == NULL)
 			return -1;
 	}
+	if (o->stamps == NULL)
+		o->stamps = rte_malloc("onvm_ft_stamps", sizeof(*o->stamps) * MGR_FT_HOLD_MAX, 0);
+	if (o->hold == NULL)
+		o->hold = rte_malloc("onvm_ft_hold", sizeof(*o->hold), 0);
+	if (o->stamps == NULL || o->hold == NULL)
+		return -1;
+	memset(o->hold, 0, sizeof(*o->hold));
+	o->stamp_head = o->stamp_tail = 0;
 	o->pulled = o->released = tx->cons.tail;
 	o->guard = 0;
 	o->commit = tx->cons.tail;
@@ -642,6 +661,13 @@ snapshot(struct mgr *m)
 			s->held = (uint32_t)(o->pulled - o->released);
 			s->hold_full = o->full;
 			s->released = o->released_total;
+			if (o->hold != NULL) {
+				/* The data lcore adds as this reads: near enough. */
+				s->hold_p50_ns = tsc_ns(lat_hist_percentile(o->hold, 500));
+				s->hold_p99_ns = tsc_ns(lat_hist_percentile(o->hold, 990));
+				s->hold_max_ns = tsc_ns(o->hold->max);
+				s->hold_samples = o->hold->total;
+			}
 		}
 		if (s->held > g->held_max)
 			g->held_max = s->g.held_max = s->held;
@@ -713,9 +739,14 @@ ft_json(struct mgr *m, const char *service, char *err, size_t errlen)
 			       "import_us", (json_int_t)b->last_import_us, "total_us",
 			       (json_int_t)b->last_total_us, "max_total_us",
 			       (json_int_t)b->max_total_us);
+	/* What holding added to the latency of the packets released since
+	 * this active started: from leaving its TX ring to leaving the hold. */
+	json_t *hold = json_pack("{s:I, s:I, s:I, s:I}", "p50_ns", (json_int_t)s.hold_p50_ns,
+				 "p99_ns", (json_int_t)s.hold_p99_ns, "max_ns",
+				 (json_int_t)s.hold_max_ns, "packets", (json_int_t)s.hold_samples);
 
 	return json_pack("{s:s, s:i, s:b, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:o*, s:I, s:I, "
-			 "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+			 "s:o*, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
 			 "service", m->shm->services[svc].name, "epoch_ms", (int)s.g.epoch_ms,
 			 "protected", s.g.active && s.g.standby && b->synced, "active_nf",
 			 (int)s.g.active, "active_pid", (int)s.active_pid, "standby_nf",
@@ -723,7 +754,8 @@ ft_json(struct mgr *m, const char *service, char *err, size_t errlen)
 			 (json_int_t)b->epochs, "full_checkpoints", (json_int_t)b->full_checkpoints,
 			 "checkpoint_bytes_total", (json_int_t)b->bytes_total, "refused_checkpoints",
 			 (json_int_t)b->refused, "last_checkpoint", cp, "held_packets",
-			 (json_int_t)s.held, "held_max", (json_int_t)s.g.held_max, "hold_full",
+			 (json_int_t)s.held, "held_max", (json_int_t)s.g.held_max, "hold_time", hold,
+			 "hold_full",
 			 (json_int_t)s.hold_full, "released", (json_int_t)s.released, "failovers",
 			 (json_int_t)s.g.failovers, "failovers_unsynced",
 			 (json_int_t)s.g.failovers_unsynced, "lost_at_failover",
@@ -734,4 +766,28 @@ ft_json(struct mgr *m, const char *service, char *err, size_t errlen)
 			 (json_int_t)s.g.standby_starts, "standby_start_failed",
 			 (json_int_t)s.g.standby_start_failed, "standbys_lost",
 			 (json_int_t)s.g.standbys_lost, "last_event", s.g.last_event);
+}
+
+json_t *
+ft_json_all(struct mgr *m)
+{
+	json_t *list = json_array();
+	char err[160];
+
+	for (uint16_t svc = 1; list != NULL && svc <= ONVM_MAX_SERVICES; svc++) {
+		char id[8];
+		bool used;
+		json_t *o;
+
+		pthread_mutex_lock(&snap_lock);
+		used = snaps[svc].g.used;
+		pthread_mutex_unlock(&snap_lock);
+		if (!used)
+			continue;
+		snprintf(id, sizeof(id), "%u", svc);
+		o = ft_json(m, id, err, sizeof(err));
+		if (o != NULL)
+			json_array_append_new(list, o);
+	}
+	return list;
 }

@@ -54,10 +54,15 @@ void ft_step(struct mgr *m);
 bool ft_busy(void);
 /* Whether svc runs protected (moves and scaling are refused). */
 bool ft_protects(uint16_t svc);
+/* The CPU of svc's active (a standby is placed elsewhere if it can be),
+ * or UINT32_MAX. */
+uint32_t ft_active_cpu(struct mgr *m, uint16_t svc);
 /* Whether NF id is a standby (it takes no traffic). */
 bool ft_is_standby(uint16_t id);
 
 /* onvmctl ft SERVICE: a new reference, or NULL and why. Any thread. */
 json_t *ft_json(struct mgr *m, const char *service, char *err, size_t errlen);
+/* ft_json of every protected service, as a list (/api/stats, /onvm/ft). */
+json_t *ft_json_all(struct mgr *m);
 
 #endif /* ONVM_FT_H */

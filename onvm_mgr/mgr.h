@@ -32,6 +32,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "lat_hist.h"
 #include "lcore_plan.h"
 #include "mgr_args.h"
 #include "onvm_common.h"
@@ -177,6 +178,13 @@ struct mgr_data_lcore {
  * consumer position while the lcore does not read it.
  */
 #define MGR_FT_HOLD_MAX 16384 /* packets held per protected NF */
+#define MGR_FT_RELEASE_BURSTS 8 /* bursts a protected NF may release per TX visit */
+/* When each burst pulled into q came off the NF's TX ring: the stream
+ * position just past it, and the TSC. At most one per packet held. */
+struct mgr_ft_stamp {
+	uint32_t end;
+	uint64_t tsc;
+};
 struct mgr_ft_out {
 	struct rte_ring *q;          /* onvm_tx_elem */
 	volatile uint32_t on;        /* the NF's output goes through q */
@@ -186,6 +194,11 @@ struct mgr_ft_out {
 	volatile uint32_t released;  /* position of q's head */
 	uint64_t full;               /* polls that found q full: the NF waited */
 	uint64_t released_total;
+	/* The hold time of each released packet (TSC cycles from leaving the
+	 * NF's TX ring to leaving q): what output commit adds to latency. */
+	struct mgr_ft_stamp *stamps; /* MGR_FT_HOLD_MAX of them */
+	uint32_t stamp_head, stamp_tail;
+	struct lat_hist *hold;
 } __rte_cache_aligned;
 
 struct mgr {

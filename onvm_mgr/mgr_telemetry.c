@@ -21,6 +21,7 @@
 #include <rte_lcore.h>
 #include <rte_telemetry.h>
 
+#include "ft.h"
 #include "mgr.h"
 #include "mgr_json.h"
 #include "mgr_openflow.h"
@@ -335,6 +336,63 @@ tm_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* One service's onvmctl ft object into d, nested objects flattened with
+ * their name as a prefix ("hold_time_p99_ns"). */
+static void
+tm_ft_fields(struct rte_tel_data *d, const json_t *o, const char *prefix)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, k, v) {
+		char key[RTE_TEL_MAX_STRING_LEN];
+
+		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "_" : "", k);
+		if (json_is_object(v))
+			tm_ft_fields(d, v, key);
+		else
+			tm_add_value(d, key, v);
+	}
+}
+
+/* /onvm/ft: every protected service's checkpoints, hold and failovers,
+ * keyed by service; "/onvm/ft,SERVICE": that one's alone. */
+static int
+tm_ft(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	json_t *list, *o;
+	size_t i;
+
+	(void)cmd;
+	if (params != NULL && *params != '\0') {
+		char err[160];
+
+		o = ft_json(&g_mgr, params, err, sizeof(err));
+		if (o == NULL)
+			return -EINVAL;
+		rte_tel_data_start_dict(d);
+		tm_ft_fields(d, o, "");
+		json_decref(o);
+		return 0;
+	}
+	list = ft_json_all(&g_mgr);
+	if (list == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	json_array_foreach(list, i, o) {
+		struct rte_tel_data *sv = rte_tel_data_alloc();
+
+		if (sv == NULL)
+			break;
+		rte_tel_data_start_dict(sv);
+		tm_ft_fields(sv, o, "");
+		rte_tel_data_add_dict_container(d, json_string_value(json_object_get(o, "service")),
+						sv, 0);
+	}
+	json_decref(list);
+	return 0;
+}
+
 /* The commands, each registered through a gated wrapper (see
  * mgr_telemetry_enter): DPDK replies null to a negative return. */
 #define foreach_tm_command                                                                     \
@@ -344,7 +402,9 @@ tm_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 	_(services, "/onvm/services", "Services and instance counts")                            \
 	_(lcores, "/onvm/lcores", "Data lcores: role, CPU, RX queue, packets read, loops run, packets held for moves") \
 	_(mempool, "/onvm/mempool", "Packet pool usage")                                          \
-	_(drops, "/onvm/drops", "Data path drops by reason")
+	_(drops, "/onvm/drops", "Data path drops by reason")                                      \
+	_(ft, "/onvm/ft", "Fault-tolerant services: checkpoints, held output, failovers. "     \
+	  "Params: SERVICE")
 
 #define _(fn, path, help)                                                                      \
 	static int tm_##fn##_gated(const char *cmd, const char *params, struct rte_tel_data *d) \

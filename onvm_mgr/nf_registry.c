@@ -75,9 +75,11 @@ nf_registry_resolve_service(struct mgr *m, const char *name_or_id, uint16_t *id,
 }
 
 /* A CPU for an NF that did not pick one (placement.h): counting the NFs
- * that run on each CPU, as the plan made at start says. */
+ * that run on each CPU, as the plan made at start says; `avoid` (a standby:
+ * its active's CPU) loses the ties, so a checkpoint's import runs beside the
+ * active's export, not after it, whenever another CPU is as free. */
 static uint32_t
-pick_cpu(struct mgr *m)
+pick_cpu(struct mgr *m, uint32_t avoid)
 {
 	uint16_t load[PLACE_MAX_CPUS] = { 0 };
 
@@ -87,6 +89,10 @@ pick_cpu(struct mgr *m)
 		if (s->state == ONVM_NF_RUNNING && s->cpu < PLACE_MAX_CPUS)
 			load[s->cpu]++;
 	}
+	for (uint32_t cpu = 0; cpu < PLACE_MAX_CPUS; cpu++)
+		load[cpu] *= 2; /* ties broken below, by one */
+	if (avoid < PLACE_MAX_CPUS)
+		load[avoid]++;
 	return place_pick(&m->place, &m->topo, load);
 }
 
@@ -197,7 +203,7 @@ admit_standby(struct mgr *m, uint16_t id, uint16_t svc)
 		s->instance = 0;
 	s->pid = nf_lock_holder(m->nf_lock_fd[id]);
 	if (s->cpu == UINT32_MAX)
-		s->cpu = pick_cpu(m);
+		s->cpu = pick_cpu(m, ft_active_cpu(m, svc));
 	reset_slot(s);
 	ft_admitted(m, id, svc, FT_ROLE_STANDBY);
 	__atomic_store_n(&s->state, ONVM_NF_RUNNING, __ATOMIC_RELEASE);
@@ -278,7 +284,7 @@ admit(struct mgr *m, uint16_t id)
 	bool cpu_given = s->cpu != UINT32_MAX;
 
 	if (!cpu_given)
-		s->cpu = pick_cpu(m);
+		s->cpu = pick_cpu(m, UINT32_MAX);
 	const char *note = place_note(&m->place, s->cpu, cpu_given);
 	reset_slot(s);
 	/* The first instance takes every flow at once; a later one is given

@@ -12,6 +12,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
+#include "ft.h"
 #include "mgr.h"
 #include "mgr_json.h"
 #include "mgr_openflow.h"
@@ -148,6 +149,8 @@ web_api_snapshot(struct mgr *m)
 	json_object_set_new(o, "chains", mgr_json_chains(m, 0, ONVM_MAX_CHAINS - 1));
 	json_object_set_new(o, "drops", drops_json(m));
 	json_object_set_new(o, "mempool", mempool_json(m));
+	/* onvmctl ft of every fault-tolerant service. */
+	json_object_set_new(o, "ft", ft_json_all(m));
 	/* A part that could not be made (out of memory) is missing, and a
 	 * reader can tell: every part is always there otherwise. */
 	return o;

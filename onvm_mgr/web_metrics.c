@@ -484,6 +484,146 @@ write_chains(struct mw *w, const json_t *chains)
 	family_end(w);
 }
 
+/* ---- fault tolerance ---- */
+
+/* A gauge of every protected service: key in its object (or in its
+ * sub-object sub), scaled by mul. */
+static void
+ft_gauge(struct mw *w, const json_t *ft, const char *sub, const char *key, double mul)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(ft, i, s) {
+		struct prom_labels l;
+		const json_t *o = sub ? json_object_get(s, sub) : s;
+
+		prom_labels_init(&l);
+		prom_labels_add(&l, "service", json_string_value(json_object_get(s, "service")));
+		prom_sample_f64(w->b, w->family, &l, (double)u64_at(o, key) * mul);
+	}
+}
+
+/* A counter of every protected service: its ft group keeps it (failovers
+ * included), so one source. */
+static void
+ft_counter(struct mw *w, const json_t *ft, const char *key)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(ft, i, s) {
+		struct prom_labels l;
+
+		prom_labels_init(&l);
+		prom_labels_add(&l, "service", json_string_value(json_object_get(s, "service")));
+		counter(w, &l, 0, u64_at(s, key));
+	}
+	family_end(w);
+}
+
+static void
+write_ft(struct mw *w, const json_t *ft)
+{
+	static const struct {
+		const char *name, *key, *help;
+	} counters[] = {
+		{ "onvm_ft_epochs_total", "epochs", "Checkpoints committed (the standby holds them)." },
+		{ "onvm_ft_checkpoint_bytes_total", "checkpoint_bytes_total",
+		  "Bytes of the checkpoints committed." },
+		{ "onvm_ft_full_checkpoints_total", "full_checkpoints",
+		  "Checkpoints of every bucket (a new standby's first, or after a refusal)." },
+		{ "onvm_ft_refused_checkpoints_total", "refused_checkpoints",
+		  "Checkpoints the standby refused to import." },
+		{ "onvm_ft_failovers_total", "failovers",
+		  "Times the standby took the place of a dead active." },
+		{ "onvm_ft_lost_at_failover_total", "lost_at_failover",
+		  "Packets a dead active held (uncommitted output, unprocessed input), dropped and "
+		  "counted at its failover." },
+		{ "onvm_ft_standby_starts_total", "standby_starts",
+		  "Standbys the manager started." },
+	};
+	static const char *const phases[] = { "export", "import", "total" };
+	static const char *const roles[] = { "active", "standby" };
+	const json_t *s;
+	size_t i;
+
+	family_begin(w, "onvm_ft_protected", "gauge",
+		     "1 while the service's active has a standby in sync, else 0.");
+	json_array_foreach(ft, i, s) {
+		struct prom_labels l;
+
+		prom_labels_init(&l);
+		prom_labels_add(&l, "service", json_string_value(json_object_get(s, "service")));
+		prom_sample_u64(w->b, w->family, &l, json_is_true(json_object_get(s, "protected")));
+	}
+	family_begin(w, "onvm_ft_pid", "gauge",
+		     "The host PID of the service's active and standby instances (0: none).");
+	json_array_foreach(ft, i, s) {
+		for (size_t k = 0; k < 2; k++) {
+			struct prom_labels base, l;
+			char key[16];
+
+			prom_labels_init(&base);
+			prom_labels_add(&base, "service",
+					json_string_value(json_object_get(s, "service")));
+			prom_labels_extend(&l, &base, "role", roles[k]);
+			snprintf(key, sizeof(key), "%s_pid", roles[k]);
+			prom_sample_u64(w->b, w->family, &l, u64_at(s, key));
+		}
+	}
+	for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++) {
+		family_begin(w, counters[k].name, "counter", counters[k].help);
+		ft_counter(w, ft, counters[k].key);
+	}
+	family_begin(w, "onvm_ft_last_checkpoint_bytes", "gauge",
+		     "The size of the last checkpoint committed.");
+	ft_gauge(w, ft, "last_checkpoint", "bytes", 1);
+	family_begin(w, "onvm_ft_last_checkpoint_flows", "gauge",
+		     "Flows in the last checkpoint committed (those of its dirty buckets).");
+	ft_gauge(w, ft, "last_checkpoint", "flows", 1);
+	family_begin(w, "onvm_ft_last_checkpoint_seconds", "gauge",
+		     "How long the last checkpoint took: the active's export, the standby's import, "
+		     "and from start to commit (total).");
+	json_array_foreach(ft, i, s) {
+		const json_t *cp = json_object_get(s, "last_checkpoint");
+
+		for (size_t k = 0; k < 3; k++) {
+			struct prom_labels base, l;
+			char key[16];
+
+			prom_labels_init(&base);
+			prom_labels_add(&base, "service",
+					json_string_value(json_object_get(s, "service")));
+			prom_labels_extend(&l, &base, "phase", phases[k]);
+			snprintf(key, sizeof(key), "%s_us", phases[k]);
+			prom_sample_f64(w->b, w->family, &l, (double)u64_at(cp, key) / 1e6);
+		}
+	}
+	family_begin(w, "onvm_ft_held_packets", "gauge",
+		     "Packets the active emitted that wait for their checkpoint's commit.");
+	ft_gauge(w, ft, NULL, "held_packets", 1);
+	family_begin(w, "onvm_ft_hold_seconds", "gauge",
+		     "How long the manager held the active's output before releasing it (what "
+		     "output commit adds to latency), at the quantile, since the active started.");
+	json_array_foreach(ft, i, s) {
+		static const struct {
+			const char *q, *key;
+		} qs[] = { { "0.5", "p50_ns" }, { "0.99", "p99_ns" } };
+		const json_t *h = json_object_get(s, "hold_time");
+
+		for (size_t k = 0; k < 2; k++) {
+			struct prom_labels base, l;
+
+			prom_labels_init(&base);
+			prom_labels_add(&base, "service",
+					json_string_value(json_object_get(s, "service")));
+			prom_labels_extend(&l, &base, "quantile", qs[k].q);
+			prom_sample_f64(w->b, w->family, &l, (double)u64_at(h, qs[k].key) / 1e9);
+		}
+	}
+}
+
 /* ---- the rest ---- */
 
 static void
@@ -527,6 +667,7 @@ web_metrics_write(const json_t *snap, struct ckeep *k, struct prom_buf *out)
 	write_nfs(&w, json_object_get(snap, "nfs"));
 	write_services(&w, json_object_get(snap, "services"));
 	write_chains(&w, json_object_get(snap, "chains"));
+	write_ft(&w, json_object_get(snap, "ft"));
 	write_global(&w, snap);
 	family_begin(&w, "onvm_metrics_unkept_total", "counter",
 		     "Observations of counter series beyond the most this page keeps (they may "

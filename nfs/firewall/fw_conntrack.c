@@ -9,6 +9,7 @@
 #include <rte_malloc.h>
 
 #include "fw_ct_internal.h"
+#include "onvm_nflib_state.h"
 
 void
 fw_ct_key_of(const struct pkt_5tuple *t, struct fw_ct_key *k)
@@ -58,7 +59,9 @@ fw_ct_create(uint32_t max_conns, int socket_id)
 	ct->nslots = (uint32_t)rte_hash_max_key_id(ct->hash) + 1;
 	ct->conns = rte_zmalloc_socket("fw_conns", sizeof(*ct->conns) * ct->nslots, 0,
 				       socket_id);
-	if (ct->conns == NULL)
+	ct->by_bucket = bucket_list_create(ct->nslots, ONVM_STATE_BUCKETS);
+	ct->import_mark = calloc(ct->nslots, sizeof(*ct->import_mark));
+	if (ct->conns == NULL || ct->by_bucket == NULL || ct->import_mark == NULL)
 		goto fail;
 	ct->stats.capacity = max_conns;
 	return ct;
@@ -74,6 +77,8 @@ fw_ct_free(struct fw_conntrack *ct)
 		return;
 	rte_hash_free(ct->hash);
 	rte_free(ct->conns);
+	bucket_list_free(ct->by_bucket);
+	free(ct->import_mark);
 	free(ct);
 }
 
@@ -85,6 +90,7 @@ ct_remove(struct fw_conntrack *ct, struct fw_conn *c)
 	else
 		ct->stats.expired++;
 	rte_hash_del_key(ct->hash, &c->key);
+	bucket_list_unlink(ct->by_bucket, (uint32_t)(c - ct->conns));
 	c->state = CT_FREE;
 	ct->stats.in_use--;
 }
@@ -211,6 +217,7 @@ fw_ct_track(struct fw_conntrack *ct, const struct pkt_5tuple *t, uint8_t tcp_fla
 	c->orig_src_port = t->src_port;
 	c->state = CT_OPEN;
 	c->bucket = bucket;
+	bucket_list_link(ct->by_bucket, (uint32_t)pos, bucket);
 	c->fins = (t->proto == PKT_PROTO_TCP && (tcp_flags & PKT_TCP_FIN)) ? CT_FIN_ORIG : 0;
 	c->expires_ns = now_ns + idle_timeout(to, t->proto);
 	return 0;

@@ -9,6 +9,8 @@
 
 #include <rte_hash.h>
 
+#include "bucket_list.h"
+
 #include "fw_conntrack.h"
 
 /* Both directions of a connection give the same key: lower endpoint first. */
@@ -51,6 +53,13 @@ struct fw_conntrack {
 	uint32_t nslots;
 	uint32_t sweep_next;
 	struct fw_ct_stats stats;
+	/* The slots of each flow-hash bucket: a checkpoint's export and drop
+	 * walk the flows of its buckets, not the table. */
+	struct bucket_list *by_bucket;
+	/* Import: the slots this import wrote hold its generation (a
+	 * duplicate record meets it), so no per-import clearing. */
+	uint32_t *import_mark;
+	uint32_t import_gen;
 };
 
 void fw_ct_key_of(const struct pkt_5tuple *t, struct fw_ct_key *k);

@@ -58,21 +58,24 @@ fw_ct_export(const struct fw_conntrack *ct, const struct onvm_bucket_set *b, uin
 {
 	struct state_blob_hdr h = { .version = FW_BLOB_VERSION, .kind = STATE_BLOB_FIREWALL };
 	size_t off = STATE_BLOB_HDR_LEN;
-	uint32_t i;
+	unsigned int word = 0;
+	uint64_t bits = b->bits[0];
+	int bucket;
 
 	*flows = 0;
 	if (cap < STATE_BLOB_HDR_LEN)
 		return -1;
-	for (i = 0; ct != NULL && i < ct->nslots; i++) {
-		const struct fw_conn *c = &ct->conns[i];
-
-		if (c->state == CT_FREE || !onvm_bucket_set_has(b, c->bucket))
-			continue;
-		if (cap - off < FW_REC_LEN)
-			return -1;
-		put_record(blob + off, c);
-		off += FW_REC_LEN;
-		h.flows++;
+	/* The flows of the asked buckets only, from their lists. */
+	while (ct != NULL &&
+	       (bucket = bucket_set_next(b->bits, ONVM_STATE_BUCKET_WORDS, &word, &bits)) >= 0) {
+		for (uint32_t s = bucket_list_first(ct->by_bucket, (uint16_t)bucket);
+		     s != BUCKET_LIST_END; s = bucket_list_next(ct->by_bucket, s)) {
+			if (cap - off < FW_REC_LEN)
+				return -1;
+			put_record(blob + off, &ct->conns[s]);
+			off += FW_REC_LEN;
+			h.flows++;
+		}
 	}
 	if (off > UINT32_MAX)
 		return -1;
@@ -143,8 +146,10 @@ undo_import(struct fw_conntrack *ct, const struct undo *u, uint32_t n)
 
 		if (u[n].existed) {
 			*c = u[n].old;
+			bucket_list_link(ct->by_bucket, (uint32_t)u[n].pos, c->bucket);
 		} else {
 			rte_hash_del_key(ct->hash, &c->key);
+			bucket_list_unlink(ct->by_bucket, (uint32_t)u[n].pos);
 			c->state = CT_FREE;
 			ct->stats.in_use--;
 		}
@@ -157,7 +162,6 @@ fw_ct_import(struct fw_conntrack *ct, const uint8_t *blob, size_t len, uint64_t 
 {
 	struct state_blob_hdr h;
 	struct undo *log = NULL;
-	uint8_t *mine = NULL;   /* slots written by this import: met again, a duplicate */
 	struct fw_conn c;
 	uint32_t i, done = 0;
 
@@ -174,16 +178,20 @@ fw_ct_import(struct fw_conntrack *ct, const uint8_t *blob, size_t len, uint64_t 
 	if (ct == NULL || h.flows > ct->stats.capacity)
 		return -1;
 	log = malloc(sizeof(*log) * h.flows);
-	mine = calloc(ct->nslots, 1);
-	if (log == NULL || mine == NULL)
+	if (log == NULL)
 		goto refuse;
+	/* A slot this import wrote, met again: a duplicate record. */
+	if (++ct->import_gen == 0) {
+		memset(ct->import_mark, 0, sizeof(*ct->import_mark) * ct->nslots);
+		ct->import_gen = 1;
+	}
 	for (i = 0; i < h.flows; i++) {
 		int32_t pos;
 
 		get_record(blob + STATE_BLOB_HDR_LEN + (size_t)i * FW_REC_LEN, now_ns, to, &c);
 		pos = rte_hash_lookup(ct->hash, &c.key);
 		if (pos >= 0) {
-			if (mine[pos])
+			if (ct->import_mark[pos] == ct->import_gen)
 				goto refuse;
 			log[done] = (struct undo){ .pos = pos, .existed = true,
 						   .old = ct->conns[pos] };
@@ -197,35 +205,42 @@ fw_ct_import(struct fw_conntrack *ct, const uint8_t *blob, size_t len, uint64_t 
 			ct->stats.in_use++;
 		}
 		done++;
-		mine[pos] = 1;
+		ct->import_mark[pos] = ct->import_gen;
 		ct->conns[pos] = c;
+		bucket_list_link(ct->by_bucket, (uint32_t)pos, c.bucket);
 	}
 	free(log);
-	free(mine);
 	*flows = h.flows;
 	return 0;
 refuse:
 	if (log != NULL)
 		undo_import(ct, log, done);
 	free(log);
-	free(mine);
 	return -1;
 }
 
 uint32_t
 fw_ct_drop(struct fw_conntrack *ct, const struct onvm_bucket_set *b)
 {
-	uint32_t i, n = 0;
+	unsigned int word = 0;
+	uint64_t bits = b->bits[0];
+	uint32_t n = 0;
+	int bucket;
 
-	for (i = 0; ct != NULL && i < ct->nslots; i++) {
-		struct fw_conn *c = &ct->conns[i];
+	while (ct != NULL &&
+	       (bucket = bucket_set_next(b->bits, ONVM_STATE_BUCKET_WORDS, &word, &bits)) >= 0) {
+		uint32_t s = bucket_list_first(ct->by_bucket, (uint16_t)bucket), next;
 
-		if (c->state == CT_FREE || !onvm_bucket_set_has(b, c->bucket))
-			continue;
-		rte_hash_del_key(ct->hash, &c->key);
-		c->state = CT_FREE;
-		ct->stats.in_use--;
-		n++;
+		for (; s != BUCKET_LIST_END; s = next) {
+			struct fw_conn *c = &ct->conns[s];
+
+			next = bucket_list_next(ct->by_bucket, s);
+			rte_hash_del_key(ct->hash, &c->key);
+			bucket_list_unlink(ct->by_bucket, s);
+			c->state = CT_FREE;
+			ct->stats.in_use--;
+			n++;
+		}
 	}
 	return n;
 }

@@ -5,7 +5,11 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 
+#include "bucket_list.h"
 #include "lb_conn.h"
+#include "onvm_nflib_state.h"
+
+_Static_assert(LB_CONN_END == BUCKET_LIST_END, "one end marker");
 
 /* A packet's 5-tuple as it appears on the wire; dir tells the two key kinds apart. */
 struct lb_conn_key {
@@ -27,6 +31,12 @@ struct lb_conn_table {
 	uint32_t n_free;
 	uint32_t max;
 	uint32_t scan_pos;
+	/* The entries of each flow-hash bucket, by the bucket of either
+	 * direction: export and drop walk the buckets asked, not the pool. */
+	struct bucket_list *by_in, *by_reply;
+	/* Import: entries written by the import of this generation. */
+	uint32_t *import_mark;
+	uint32_t import_gen;
 };
 
 static inline struct lb_conn_key
@@ -57,7 +67,11 @@ lb_conn_create(const char *name, uint32_t max_conns, int socket_id)
 	t->max = max_conns;
 	t->conns = calloc(max_conns, sizeof(*t->conns));
 	t->free_idx = malloc(sizeof(*t->free_idx) * max_conns);
-	if (t->conns == NULL || t->free_idx == NULL)
+	t->by_in = bucket_list_create(max_conns, ONVM_STATE_BUCKETS);
+	t->by_reply = bucket_list_create(max_conns, ONVM_STATE_BUCKETS);
+	t->import_mark = calloc(max_conns, sizeof(*t->import_mark));
+	if (t->conns == NULL || t->free_idx == NULL || t->by_in == NULL || t->by_reply == NULL ||
+	    t->import_mark == NULL)
 		goto fail;
 	for (uint32_t i = 0; i < max_conns; i++)
 		t->free_idx[i] = max_conns - 1 - i;
@@ -79,6 +93,9 @@ lb_conn_free(struct lb_conn_table *t)
 	rte_hash_free(t->hash);
 	free(t->conns);
 	free(t->free_idx);
+	bucket_list_free(t->by_in);
+	bucket_list_free(t->by_reply);
+	free(t->import_mark);
 	free(t);
 }
 
@@ -138,6 +155,7 @@ lb_conn_add(struct lb_conn_table *t, const struct lb_conn *c)
 	}
 	t->conns[idx] = *c;
 	t->conns[idx].flags |= LB_CONN_F_USED;
+	lb_conn_relink(t, &t->conns[idx]);
 	return LB_CONN_ADDED;
 }
 
@@ -153,6 +171,8 @@ remove_conn(struct lb_conn_table *t, uint32_t idx)
 	rte_hash_del_key(t->hash, &in);
 	rte_hash_del_key(t->hash, &out);
 	c->flags = 0;
+	bucket_list_unlink(t->by_in, idx);
+	bucket_list_unlink(t->by_reply, idx);
 	t->free_idx[t->n_free++] = idx;
 }
 
@@ -211,4 +231,43 @@ uint32_t
 lb_conn_capacity(const struct lb_conn_table *t)
 {
 	return t->max;
+}
+
+void
+lb_conn_relink(struct lb_conn_table *t, struct lb_conn *c)
+{
+	uint32_t idx = lb_conn_index(t, c);
+
+	bucket_list_link(t->by_in, idx, c->bucket_in);
+	bucket_list_link(t->by_reply, idx, c->bucket_reply);
+}
+
+uint32_t
+lb_conn_bucket_first(const struct lb_conn_table *t, bool reply, uint16_t bucket)
+{
+	return bucket_list_first(reply ? t->by_reply : t->by_in, bucket);
+}
+
+uint32_t
+lb_conn_bucket_next(const struct lb_conn_table *t, bool reply, uint32_t idx)
+{
+	return bucket_list_next(reply ? t->by_reply : t->by_in, idx);
+}
+
+bool
+lb_conn_import_mark(struct lb_conn_table *t, uint32_t idx)
+{
+	if (t->import_mark[idx] == t->import_gen)
+		return false;
+	t->import_mark[idx] = t->import_gen;
+	return true;
+}
+
+void
+lb_conn_import_begin(struct lb_conn_table *t)
+{
+	if (++t->import_gen == 0) {
+		memset(t->import_mark, 0, sizeof(*t->import_mark) * t->max);
+		t->import_gen = 1;
+	}
 }

@@ -16,6 +16,7 @@
 #ifndef LB_CONN_H
 #define LB_CONN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -94,6 +95,23 @@ uint32_t lb_conn_index(const struct lb_conn_table *t, const struct lb_conn *c);
 
 /* Forget c (an entry of t), both its keys. */
 void lb_conn_remove(struct lb_conn_table *t, struct lb_conn *c);
+
+/* After c's buckets changed (or c was overwritten): its bucket lists. */
+void lb_conn_relink(struct lb_conn_table *t, struct lb_conn *c);
+
+/*
+ * The entries of a flow-hash bucket, by the bucket of their inbound
+ * direction (reply false) or of their replies (true): pool positions from
+ * first to LB_CONN_END. Read next before removing an entry.
+ */
+#define LB_CONN_END UINT32_MAX
+uint32_t lb_conn_bucket_first(const struct lb_conn_table *t, bool reply, uint16_t bucket);
+uint32_t lb_conn_bucket_next(const struct lb_conn_table *t, bool reply, uint32_t idx);
+
+/* One import (lb_state.c): begin, then mark each entry it writes; false:
+ * already written by this import (a duplicate record). O(1), no clearing. */
+void lb_conn_import_begin(struct lb_conn_table *t);
+bool lb_conn_import_mark(struct lb_conn_table *t, uint32_t idx);
 
 uint32_t lb_conn_count(const struct lb_conn_table *t);
 uint32_t lb_conn_capacity(const struct lb_conn_table *t);

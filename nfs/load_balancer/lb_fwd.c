@@ -86,7 +86,10 @@ lb_fwd_packet(struct lb_fwd *f, uint8_t *frame, uint32_t len, uint64_t now, uint
 	if (c == NULL)
 		return LB_V_PASS;
 	lb_conn_touch(c, now, pi.tcp_flags);
-	c->bucket_reply = bucket;
+	if (c->bucket_reply != bucket) {
+		c->bucket_reply = bucket;
+		lb_conn_relink(f->conns, c);
+	}
 	lb_nat_set_src(frame + pi.l3_off, frame + pi.l4_off, c->vip, c->vport);
 	return LB_V_TO_CLIENT;
 }

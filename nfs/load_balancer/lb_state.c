@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bucket_list.h"
 #include "byte_order.h"
 #include "lb_state.h"
 #include "onvm_nflib_state.h"
@@ -47,12 +48,6 @@ scale(uint64_t a, uint64_t b, uint64_t c)
 	return r > UINT64_MAX ? UINT64_MAX : (uint64_t)r;
 }
 
-static bool
-selected(const struct lb_conn *c, const struct onvm_bucket_set *b)
-{
-	return onvm_bucket_set_has(b, c->bucket_in) || onvm_bucket_set_has(b, c->bucket_reply);
-}
-
 static void
 put_record(uint8_t *p, const struct lb_conn *c, uint64_t idle_ns)
 {
@@ -74,23 +69,36 @@ lb_state_export(struct lb_fwd *f, const struct onvm_bucket_set *b, uint64_t now,
 		size_t cap, uint32_t *flows)
 {
 	struct state_blob_hdr h = { .version = LB_BLOB_VERSION, .kind = STATE_BLOB_LOAD_BALANCER };
-	uint32_t i, n = lb_conn_capacity(f->conns);
 	size_t off = STATE_BLOB_HDR_LEN;
 
 	*flows = 0;
 	if (cap < STATE_BLOB_HDR_LEN)
 		return -1;
-	for (i = 0; i < n; i++) {
-		const struct lb_conn *c = lb_conn_slot(f->conns, i);
+	/* The entries of the asked buckets, from their lists: by the inbound
+	 * bucket, then by the reply bucket those whose inbound one was not
+	 * asked (so each entry once). */
+	for (int reply = 0; reply <= 1; reply++) {
+		unsigned int word = 0;
+		uint64_t bits = b->bits[0];
+		int bucket;
 
-		if (c == NULL || !selected(c, b))
-			continue;
-		if (cap - off < LB_REC_LEN)
-			return -1;
-		put_record(blob + off, c,
-			   scale(now > c->last_seen ? now - c->last_seen : 0, NS_PER_S, hz_of(f)));
-		off += LB_REC_LEN;
-		h.flows++;
+		while ((bucket = bucket_set_next(b->bits, ONVM_STATE_BUCKET_WORDS, &word, &bits)) >=
+		       0) {
+			for (uint32_t i = lb_conn_bucket_first(f->conns, reply, (uint16_t)bucket);
+			     i != LB_CONN_END; i = lb_conn_bucket_next(f->conns, reply, i)) {
+				const struct lb_conn *c = lb_conn_slot(f->conns, i);
+
+				if (reply && onvm_bucket_set_has(b, c->bucket_in))
+					continue;
+				if (cap - off < LB_REC_LEN)
+					return -1;
+				put_record(blob + off, c,
+					   scale(now > c->last_seen ? now - c->last_seen : 0,
+						 NS_PER_S, hz_of(f)));
+				off += LB_REC_LEN;
+				h.flows++;
+			}
+		}
 	}
 	if (off > UINT32_MAX)
 		return -1;
@@ -153,9 +161,10 @@ undo_import(struct lb_conn_table *t, const struct undo *u, uint32_t n)
 	while (n-- > 0) {
 		struct lb_conn *c = lb_conn_slot(t, u[n].idx);
 
-		if (u[n].existed)
+		if (u[n].existed) {
 			*c = u[n].old;
-		else
+			lb_conn_relink(t, c);
+		} else
 			lb_conn_remove(t, c);
 	}
 }
@@ -166,7 +175,6 @@ lb_state_import(struct lb_fwd *f, const uint8_t *blob, size_t len, uint64_t now,
 {
 	struct state_blob_hdr h;
 	struct undo *log = NULL;
-	uint8_t *mine = NULL;  /* entries this import wrote: met again, a duplicate */
 	struct lb_conn c;
 	uint32_t i, done = 0;
 
@@ -182,9 +190,9 @@ lb_state_import(struct lb_fwd *f, const uint8_t *blob, size_t len, uint64_t now,
 	if (h.flows > lb_conn_capacity(f->conns))
 		return -1;
 	log = malloc(sizeof(*log) * h.flows);
-	mine = calloc(lb_conn_capacity(f->conns), 1);
-	if (log == NULL || mine == NULL)
+	if (log == NULL)
 		goto refuse;
+	lb_conn_import_begin(f->conns);
 	for (i = 0; i < h.flows; i++) {
 		struct lb_conn *in, *out;
 
@@ -196,12 +204,13 @@ lb_state_import(struct lb_fwd *f, const uint8_t *blob, size_t len, uint64_t now,
 		if (in != NULL || out != NULL) {
 			/* Only the very same connection may be here already (then
 			 * the blob's state replaces it); anything else contradicts it. */
-			if (in != out || mine[lb_conn_index(f->conns, in)])
+			if (in != out || !lb_conn_import_mark(f->conns, lb_conn_index(f->conns, in)))
 				goto refuse;
 			log[done] = (struct undo){ .idx = lb_conn_index(f->conns, in),
 						   .existed = true, .old = *in };
 			c.flags |= LB_CONN_F_USED;
 			*in = c;
+			lb_conn_relink(f->conns, in);
 		} else {
 			if (lb_conn_add(f->conns, &c) != LB_CONN_ADDED)
 				goto refuse;
@@ -209,32 +218,41 @@ lb_state_import(struct lb_fwd *f, const uint8_t *blob, size_t len, uint64_t now,
 						  c.vport, c.proto);
 			log[done] = (struct undo){ .idx = lb_conn_index(f->conns, in),
 						   .existed = false };
+			lb_conn_import_mark(f->conns, log[done].idx);
 		}
-		mine[log[done++].idx] = 1;
+		done++;
 	}
 	free(log);
-	free(mine);
 	*flows = h.flows;
 	return 0;
 refuse:
 	if (log != NULL)
 		undo_import(f->conns, log, done);
 	free(log);
-	free(mine);
 	return -1;
 }
 
 uint32_t
 lb_state_drop(struct lb_fwd *f, const struct onvm_bucket_set *b)
 {
-	uint32_t i, n = 0, cap = lb_conn_capacity(f->conns);
+	uint32_t n = 0;
 
-	for (i = 0; i < cap; i++) {
-		struct lb_conn *c = lb_conn_slot(f->conns, i);
+	/* By either direction's bucket: after the inbound lists, an entry
+	 * still on a reply list of the set has its inbound bucket outside it. */
+	for (int reply = 0; reply <= 1; reply++) {
+		unsigned int word = 0;
+		uint64_t bits = b->bits[0];
+		int bucket;
 
-		if (c != NULL && selected(c, b)) {
-			lb_conn_remove(f->conns, c);
-			n++;
+		while ((bucket = bucket_set_next(b->bits, ONVM_STATE_BUCKET_WORDS, &word, &bits)) >=
+		       0) {
+			uint32_t i = lb_conn_bucket_first(f->conns, reply, (uint16_t)bucket), next;
+
+			for (; i != LB_CONN_END; i = next) {
+				next = lb_conn_bucket_next(f->conns, reply, i);
+				lb_conn_remove(f->conns, lb_conn_slot(f->conns, i));
+				n++;
+			}
 		}
 	}
 	return n;

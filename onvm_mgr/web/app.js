@@ -488,6 +488,23 @@ function tableServices(s, r) {
   }).join("") : `<tr><td colspan="7" class="muted">no service in use</td></tr>`;
 }
 
+// Fault-tolerant services (onvmctl ft): shown only when one runs.
+function tableFt(s) {
+  const ft = s.ft || [];
+  document.getElementById("ft-panel").hidden = ft.length === 0;
+  const us = ns => ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : `${Math.round(ns / 1e3)} µs`;
+  document.querySelector("#ft tbody").innerHTML = ft.map(f => {
+    const cp = f.last_checkpoint || {}, h = f.hold_time || {};
+    return `<tr data-ft="${esc(f.service)}" data-protected="${f.protected ? 1 : 0}" class="${f.protected ? "" : "hot"}">` +
+      `<td>${esc(f.service)}</td><td>${f.active_pid || "none"} / ${f.standby_pid || "none"}${f.protected ? "" : ` <span class="muted">(not in sync)</span>`}</td>` +
+      `<td class="n">${count(f.epochs)}</td>` +
+      `<td>${count(cp.flows)} flows, ${si(cp.bytes, "B")} in ${us((cp.total_us || 0) * 1e3)}</td>` +
+      `<td class="n">${count(f.held_packets)}</td><td>${us(h.p50_ns || 0)} / ${us(h.p99_ns || 0)}</td>` +
+      `<td class="n">${count(f.failovers)}</td><td class="n${f.lost_at_failover > 0 ? " hot" : ""}">${count(f.lost_at_failover)}</td>` +
+      `<td class="muted">${esc(f.last_event || "")}</td></tr>`;
+  }).join("");
+}
+
 function tableChains(s, r) {
   document.querySelector("#chains tbody").innerHTML = (s.chains || []).map(c => {
     const cr = r.chains.get(c.name) || {};
@@ -581,6 +598,7 @@ function update(s) {
   tableNfs(s, r);
   tableChains(s, r);
   tableDrops(s, r);
+  tableFt(s);
 
   const portSeries = [];
   for (const p of s.ports || []) {

@@ -306,6 +306,42 @@ services_show_buckets_and_the_autoscaler(void **state)
 	ckeep_free(k);
 }
 
+/* A protected service (onvmctl ft's object in the snapshot's "ft"). */
+static void
+fault_tolerance_series(void **state)
+{
+	struct ckeep *k = ckeep_create(1024);
+	json_error_t e;
+	json_t *snap = json_object(), *ft = json_loads(
+		"[{\"service\": \"fw\", \"protected\": true, \"active_pid\": 100,"
+		"  \"standby_pid\": 200, \"epochs\": 42, \"checkpoint_bytes_total\": 4200,"
+		"  \"full_checkpoints\": 1, \"refused_checkpoints\": 0, \"failovers\": 2,"
+		"  \"lost_at_failover\": 7, \"standby_starts\": 3, \"held_packets\": 64,"
+		"  \"last_checkpoint\": {\"bytes\": 100, \"flows\": 3, \"export_us\": 250,"
+		"    \"import_us\": 500, \"total_us\": 1000},"
+		"  \"hold_time\": {\"p50_ns\": 2000000, \"p99_ns\": 8000000}}]", 0, &e);
+	char *t;
+
+	(void)state;
+	assert_non_null(ft);
+	json_object_set_new(snap, "ft", ft);
+	t = scrape(k, snap);
+	assert_int_equal(value(t, "onvm_ft_protected{service=\"fw\"}"), 1);
+	assert_int_equal(value(t, "onvm_ft_pid{service=\"fw\",role=\"active\"}"), 100);
+	assert_int_equal(value(t, "onvm_ft_pid{service=\"fw\",role=\"standby\"}"), 200);
+	assert_int_equal(value(t, "onvm_ft_epochs_total{service=\"fw\"}"), 42);
+	assert_int_equal(value(t, "onvm_ft_failovers_total{service=\"fw\"}"), 2);
+	assert_int_equal(value(t, "onvm_ft_lost_at_failover_total{service=\"fw\"}"), 7);
+	assert_int_equal(value(t, "onvm_ft_held_packets{service=\"fw\"}"), 64);
+	assert_int_equal(value(t, "onvm_ft_last_checkpoint_flows{service=\"fw\"}"), 3);
+	assert_non_null(strstr(t, "onvm_ft_last_checkpoint_seconds{service=\"fw\",phase=\"total\"} "
+				  "0.001\n"));
+	assert_non_null(strstr(t, "onvm_ft_hold_seconds{service=\"fw\",quantile=\"0.99\"} 0.008\n"));
+	assert_int_equal(count_lines(t, "# HELP onvm_ft_"), 14);
+	free(t);
+	ckeep_free(k);
+}
+
 static void
 missing_parts_write_families_without_samples(void **state)
 {
@@ -328,6 +364,7 @@ main(void)
 		cmocka_unit_test(a_chain_removed_and_back_goes_on),
 		cmocka_unit_test(a_port_reset_never_lowers_its_counters),
 		cmocka_unit_test(services_show_buckets_and_the_autoscaler),
+		cmocka_unit_test(fault_tolerance_series),
 		cmocka_unit_test(missing_parts_write_families_without_samples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

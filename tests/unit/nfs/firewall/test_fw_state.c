@@ -302,6 +302,59 @@ subset_export_and_drop(void **state)
 	fw_engine_free(a, NULL);
 }
 
+/* The per-bucket lists follow every change: after drops, imports (new
+ * entries and replaced ones) and re-drops, an export of any set finds
+ * exactly the connections of its buckets, counted by brute force. */
+static void
+bucket_lists_follow_changes(void **state)
+{
+	struct fw_engine *a = engine(8192), *b = engine(8192);
+	struct onvm_bucket_set some = { 0 }, all, rest = { 0 };
+	uint32_t flows, expect = 0, i;
+	long len;
+	uint8_t *blob;
+	(void)state;
+
+	memset(&all, 0xff, sizeof(all));
+	open_conns(a, 0, 3000, T0);
+	for (i = 0; i < 1024; i += 7)
+		onvm_bucket_set_add(&some, (uint16_t)i);
+	for (i = 0; i < 3000; i++)
+		expect += onvm_bucket_set_has(&some, conn_no(i).bucket);
+	for (i = 0; i < 1024; i++)
+		if (!onvm_bucket_set_has(&some, (uint16_t)i))
+			onvm_bucket_set_add(&rest, (uint16_t)i);
+	/* b: a's connections of `some`, imported twice (the second replaces). */
+	blob = export_all(a, &some, &len, &flows);
+	assert_int_equal(flows, expect);
+	assert_int_equal(fw_engine_import_state(b, blob, (size_t)len, T0, &flows), 0);
+	assert_int_equal(fw_engine_import_state(b, blob, (size_t)len, T0, &flows), 0);
+	free(blob);
+	blob = export_all(b, &all, &len, &flows);
+	assert_int_equal(flows, expect);
+	free(blob);
+	blob = export_all(b, &rest, &len, &flows);
+	assert_int_equal(flows, 0);
+	free(blob);
+	/* a drops them, takes them back, drops the others. */
+	fw_engine_drop_state(a, &some);
+	blob = export_all(b, &some, &len, &flows);
+	assert_int_equal(fw_engine_import_state(a, blob, (size_t)len, T0, &flows), 0);
+	free(blob);
+	blob = export_all(a, &all, &len, &flows);
+	assert_int_equal(flows, 3000);
+	free(blob);
+	fw_engine_drop_state(a, &rest);
+	blob = export_all(a, &all, &len, &flows);
+	assert_int_equal(flows, expect);
+	for (i = 0; i < flows; i++)
+		assert_true(onvm_bucket_set_has(&some, be16_load(blob + HDR + i * REC + 16)));
+	free(blob);
+	assert_int_equal(in_use(a), expect);
+	fw_engine_free(a, NULL);
+	fw_engine_free(b, NULL);
+}
+
 /* Import must refuse blob[0..len) and leave e exactly as it was. */
 static void
 assert_refused(struct fw_engine *e, const uint8_t *blob, size_t len)
@@ -535,6 +588,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(moved_connections_keep_passing),
 		cmocka_unit_test(subset_export_and_drop),
+		cmocka_unit_test(bucket_lists_follow_changes),
 		cmocka_unit_test(damaged_blobs_change_nothing),
 		cmocka_unit_test(full_table_refuses_whole_blob),
 		cmocka_unit_test(expiry_capped_by_importer_timeouts),
