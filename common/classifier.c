@@ -74,8 +74,12 @@ _Static_assert(sizeof(struct cls_cache_entry) == 64, "a cache entry is one cache
 
 struct cls_cache {
 	uint32_t mask;
+	/* Owned by the one thread using the cache: plain increments, read
+	 * racily (a torn read is a stale count, never a wrong answer). */
+	struct cls_cache_stats stats;
 	struct cls_cache_entry entries[]; /* starts one cache line in */
 };
+_Static_assert(sizeof(struct cls_cache) <= 64, "the header fits the line before the entries");
 
 static inline uint64_t
 mix64(uint64_t h)
@@ -689,14 +693,17 @@ fail:
 
 /* ---- lookup: the per-packet path ---- */
 
-bool
-classifier_lookup(const struct classifier *cls, const struct flow_key *key, uint32_t *result)
+/* The subtable walk; *visited counts the subtables probed. */
+static bool
+lookup_walk(const struct classifier *cls, const struct flow_key *key, uint32_t *result,
+	    uint64_t *visited)
 {
 	const fk_word *pkt = (const fk_word *)key;
 	const struct cls_rule *best = NULL;
 	uint64_t ck[FK_WORDS];
+	uint32_t i;
 
-	for (uint32_t i = 0; i < cls->n_subtables; i++) {
+	for (i = 0; i < cls->n_subtables; i++) {
 		const struct cls_subtable *st = &cls->subtables[cls->order[i]];
 
 		/* Sorted by max priority: nothing further on can win. */
@@ -709,10 +716,19 @@ classifier_lookup(const struct classifier *cls, const struct flow_key *key, uint
 		if (head != CLS_NO_RULE && (best == NULL || beats(&cls->rules[head], best)))
 			best = &cls->rules[head];
 	}
+	*visited += i;
 	if (best == NULL)
 		return false;
 	*result = best->result;
 	return true;
+}
+
+bool
+classifier_lookup(const struct classifier *cls, const struct flow_key *key, uint32_t *result)
+{
+	uint64_t visited = 0;
+
+	return lookup_walk(cls, key, result, &visited);
 }
 
 struct cls_cache *
@@ -734,6 +750,12 @@ void
 cls_cache_free(struct cls_cache *cache)
 {
 	free(cache);
+}
+
+void
+cls_cache_get_stats(const struct cls_cache *cache, struct cls_cache_stats *out)
+{
+	*out = cache->stats;
 }
 
 void
@@ -779,6 +801,7 @@ cache_probe_resolve(const struct classifier *cls, struct cls_cache *cache,
 		const struct cls_cache_entry *e = slot[i];
 		if (e->generation == cls->generation && e->signature == sig &&
 		    memcmp(e->key, p->key, cls->n_union * sizeof(p->key[0])) == 0) {
+			cache->stats.hits++;
 			if (e->result == CLS_NO_RULE)
 				return false;
 			*result = e->result;
@@ -786,14 +809,17 @@ cache_probe_resolve(const struct classifier *cls, struct cls_cache *cache,
 		}
 	}
 	uint32_t res = CLS_NO_RULE;
-	bool found = classifier_lookup(cls, key, &res);
+	bool found = lookup_walk(cls, key, &res, &cache->stats.walked);
 
+	cache->stats.misses++;
 	/* A rule whose result is CLS_NO_RULE itself is never cached. */
 	if (!found || res != CLS_NO_RULE) {
 		/* Fill a stale slot first, else evict by a hash bit. */
 		struct cls_cache_entry *e = slot[0]->generation != cls->generation ? slot[0]
 					    : slot[1]->generation != cls->generation ? slot[1]
 					    : slot[(p->hash >> 19) & 1];
+		if (e->generation == cls->generation)
+			cache->stats.evictions++;
 		e->generation = cls->generation;
 		e->signature = sig;
 		e->result = found ? res : CLS_NO_RULE;

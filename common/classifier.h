@@ -130,6 +130,21 @@ void cls_cache_free(struct cls_cache *cache);
 /* Forget every entry (never needed for correctness: generations see to it). */
 void cls_cache_flush(struct cls_cache *cache);
 
+/*
+ * What a cache has done since it was created: lookups it answered, those
+ * it did not (each one a subtable walk, `walked` subtables in all) and
+ * how many of those evicted a current entry (a capacity or conflict miss
+ * rather than a cold or stale one). For telemetry: the owning thread
+ * counts with plain stores, readers may see a count a little behind.
+ */
+struct cls_cache_stats {
+	uint64_t hits;
+	uint64_t misses;
+	uint64_t walked;
+	uint64_t evictions;
+};
+void cls_cache_get_stats(const struct cls_cache *cache, struct cls_cache_stats *out);
+
 /* classifier_lookup through the cache (misses, too, are cached). */
 bool classifier_lookup_cached(const struct classifier *cls, struct cls_cache *cache,
 			      const struct flow_key *key, uint32_t *result);

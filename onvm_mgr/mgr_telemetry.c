@@ -20,6 +20,7 @@
 
 #include <rte_telemetry.h>
 
+#include "classifier.h"
 #include "mgr.h"
 #include "mgr_json.h"
 #include "mgr_openflow.h"
@@ -242,6 +243,15 @@ tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_dict(l);
 		rte_tel_data_add_dict_string(l, "role", role_name(dl->role));
 		rte_tel_data_add_dict_u64(l, "loops", __atomic_load_n(&dl->epoch, __ATOMIC_RELAXED));
+		if (dl->cls_cache != NULL) {
+			struct cls_cache_stats cs;
+
+			cls_cache_get_stats(dl->cls_cache, &cs);
+			rte_tel_data_add_dict_u64(l, "cls_hits", cs.hits);
+			rte_tel_data_add_dict_u64(l, "cls_misses", cs.misses);
+			rte_tel_data_add_dict_u64(l, "cls_walked", cs.walked);
+			rte_tel_data_add_dict_u64(l, "cls_evictions", cs.evictions);
+		}
 		snprintf(key, sizeof(key), "%u", dl->lcore_id);
 		rte_tel_data_add_dict_container(d, key, l, 0);
 	}

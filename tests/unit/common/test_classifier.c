@@ -516,6 +516,41 @@ cache_invalidated_by_rule_changes(void **state)
 }
 
 /* Ties across subtables and through a clone: the first added wins. */
+/* The cache's counters: a cold lookup walks, a warm one hits, a rule
+ * change makes the next lookup walk again. */
+static void
+cache_counts_hits_and_walks(void **state)
+{
+	struct classifier *cls = classifier_create();
+	struct cls_cache *cache = cls_cache_create(4);
+	struct cls_cache_stats st;
+	struct flow_key k, m;
+	uint32_t res = 0;
+
+	memset(&k, 0, sizeof(k));
+	memset(&m, 0, sizeof(m));
+	k.tp_dst = 80;
+	m.tp_dst = 0xffff;
+	classifier_add(cls, &k, &m, 5, 1);
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	cls_cache_get_stats(cache, &st);
+	assert_int_equal(st.misses, 1);
+	assert_int_equal(st.hits, 1);
+	assert_int_equal(st.walked, 1);
+	assert_int_equal(st.evictions, 0);
+	k.tp_dst = 81;
+	classifier_add(cls, &k, &m, 6, 2);
+	k.tp_dst = 80;
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_int_equal(res, 1);
+	cls_cache_get_stats(cache, &st);
+	assert_int_equal(st.misses, 2);
+	assert_int_equal(st.hits, 1);
+	cls_cache_free(cache);
+	classifier_free(cls);
+}
+
 static void
 ties_go_to_the_first_added(void **state)
 {
@@ -689,6 +724,7 @@ main(void)
 		cmocka_unit_test(chain_matches_match_reference),
 		cmocka_unit_test(cache_invalidated_by_rule_changes),
 		cmocka_unit_test(ties_go_to_the_first_added),
+		cmocka_unit_test(cache_counts_hits_and_walks),
 		cmocka_unit_test(match_compile_special_cases),
 		cmocka_unit_test(flow_key_from_parsed_frame),
 		cmocka_unit_test(chain_fields_need_whole_headers),
