@@ -694,6 +694,26 @@ cache_counts_hits_and_walks(void **state)
 	cls_cache_get_stats(cache, &st);
 	assert_int_equal(st.misses, 2);
 	assert_int_equal(st.hits, 1);
+
+	/* A prefix length no rule had before: the tries learn it, and the
+	 * answer cached without it is not served again; removing it takes
+	 * the cached answer back too. */
+	struct flow_key pm;
+	memset(&pm, 0, sizeof(pm));
+	k.ipv4_dst = 0x0a010203;
+	pm.ipv4_dst = onvm_prefix_mask(24);
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_int_equal(res, 1);
+	uint32_t h = classifier_add(cls, &k, &pm, 9, 3);
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_int_equal(res, 3);
+	k.ipv4_dst = 0x0a010303; /* outside the /24 */
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_int_equal(res, 1);
+	k.ipv4_dst = 0x0a010203;
+	assert_int_equal(classifier_remove(cls, h), 0);
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_int_equal(res, 1);
 	cls_cache_free(cache);
 	classifier_free(cls);
 }
