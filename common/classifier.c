@@ -21,6 +21,7 @@ static _Atomic uint64_t cls_generation_source = 1;
 #define CLS_N_TRIES 2          /* ipv4_src, ipv4_dst */
 #define CLS_PLEN_ANY CLS_TRIE_ANY
 #define CLS_N_PLEN 34          /* lengths 0..32 and CLS_PLEN_ANY */
+_Static_assert(CLS_N_TRIES == 2, "lookup_walk ANDs the candidates of two tries");
 
 /* Field order is for the lookup: what a probe reads comes first. */
 struct cls_rule {
@@ -388,7 +389,8 @@ find_or_add_subtable(struct classifier *cls, const uint64_t mask[FK_WORDS])
 			return CLS_NO_RULE;
 		free(cls->plen_bits);
 		cls->plen_bits = bits;
-		cls->plen_words = words; /* refilled by refresh_visit below */
+		cls->plen_words = words;
+		refresh_visit(cls); /* now, in case what follows fails */
 		cls->cap_subtables = cap;
 	}
 	if (subtable_init(&cls->subtables[cls->n_subtables], mask) < 0)
