@@ -82,10 +82,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	double t_build = cpu_ns();
 	struct classifier *cls = classifier_create();
 	for (uint32_t i = 0; i < set.num_chains; i++)
 		if (classifier_add_match(cls, &set.chains[i].match, set.chains[i].priority, i + 1) < 0)
 			return 1;
+	t_build = cpu_ns() - t_build;
 	struct flow_key *keys = malloc(MAX_FRAMES * sizeof(*keys));
 	int n = keys ? read_keys(argv[2], keys, MAX_FRAMES) : -1;
 	struct cls_cache *cache = cls_cache_create((unsigned int)order);
@@ -93,8 +95,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: no frames read\n", argv[2]);
 		return 1;
 	}
-	printf("chains %u, rules %u, subtables %u, flows %d\n", set.num_chains,
-	       classifier_num_rules(cls), classifier_num_subtables(cls), n);
+	printf("chains %u, rules %u, subtables %u, flows %d; table built in %.1f ms\n",
+	       set.num_chains, classifier_num_rules(cls), classifier_num_subtables(cls), n,
+	       t_build / 1e6);
 
 	uint32_t res[CLS_BURST_MAX], r;
 	double t0 = cpu_ns();
