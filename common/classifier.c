@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "classifier.h"
+#include "cls_trie.h"
 
 /* A flow_key is handled as 64-bit words: masking, hashing, comparing. */
 #define FK_WORDS (sizeof(struct flow_key) / sizeof(uint64_t))
@@ -14,6 +15,13 @@ typedef uint64_t __attribute__((may_alias)) fk_word;
 /* Generations are unique across classifiers, so a cache filled from one
  * classifier never answers for another (e.g. after a pointer swap). */
 static _Atomic uint64_t cls_generation_source = 1;
+
+/* Prefix tries (below): the fields they cover, and the length of a mask
+ * that is no prefix, which they never rule out. */
+#define CLS_N_TRIES 2          /* ipv4_src, ipv4_dst */
+#define CLS_PLEN_ANY CLS_TRIE_ANY
+#define CLS_N_PLEN 34          /* lengths 0..32 and CLS_PLEN_ANY */
+_Static_assert(CLS_N_TRIES == 2, "lookup_walk ANDs the candidates of two tries");
 
 /* Field order is for the lookup: what a probe reads comes first. */
 struct cls_rule {
@@ -37,12 +45,31 @@ struct cls_subtable {
 	uint32_t n_words;
 	uint32_t cap_mask;          /* capacity - 1 (power of two) */
 	uint32_t n_rules;
+	uint8_t plen[CLS_N_TRIES];  /* prefix length of each trie field's mask (plen_of) */
 	struct cls_bucket *buckets;
 	uint8_t word_idx[FK_WORDS]; /* the words the mask touches, in order */
 	uint64_t cmask[FK_WORDS];   /* their masks, compacted: cmask[j] for word_idx[j] */
 	/* Control path only. */
 	uint32_t n_keys;
 	uint64_t mask[FK_WORDS];
+};
+
+/*
+ * Prefix tries (Open vSwitch's "prefix tracking"): most masks a rule set
+ * mixes are prefixes on the IPv4 addresses, and a subtable whose mask is a
+ * /L on ipv4_dst can hold a match only if some rule's ipv4_dst is a /L
+ * prefix of the packet's address. One binary trie per address field counts
+ * the rules ending at each prefix; walking it along the packet's address
+ * (at most 32 steps) gives the lengths that can match, and the subtable
+ * walk skips every subtable whose length is not among them, without
+ * reading it. Masks that are not prefixes are never skipped.
+ */
+
+/* What the walk reads of a subtable before probing it, in walk order. */
+struct cls_visit {
+	uint32_t max_priority;
+	uint32_t subtable;
+	uint8_t plen[CLS_N_TRIES];
 };
 
 struct classifier {
@@ -54,6 +81,12 @@ struct classifier {
 	struct cls_subtable *subtables;
 	uint32_t n_subtables, cap_subtables;
 	uint32_t *order;            /* subtable indices by max_priority, highest first */
+	struct cls_visit *visit;    /* visit[i] describes subtables[order[i]] */
+	/* Walk positions by prefix length: bit i of word w of row (t, len)
+	 * is set when visit[64 w + i] has length len on trie field t. */
+	uint64_t *plen_bits;        /* CLS_N_TRIES * CLS_N_PLEN rows of plen_words */
+	uint32_t plen_words;        /* words per row: cap_subtables / 64 rounded up */
+	struct cls_trie trie[CLS_N_TRIES];
 	/* The union of all masks: only these bits can change a lookup's
 	 * answer, so the cache keys on them alone. */
 	uint64_t union_mask[FK_WORDS];
@@ -74,8 +107,12 @@ _Static_assert(sizeof(struct cls_cache_entry) == 64, "a cache entry is one cache
 
 struct cls_cache {
 	uint32_t mask;
+	/* Owned by the one thread using the cache: plain increments, read
+	 * racily (a torn read is a stale count, never a wrong answer). */
+	struct cls_cache_stats stats;
 	struct cls_cache_entry entries[]; /* starts one cache line in */
 };
+_Static_assert(sizeof(struct cls_cache) <= 64, "the header fits the line before the entries");
 
 static inline uint64_t
 mix64(uint64_t h)
@@ -98,6 +135,51 @@ touch(struct classifier *cls)
 	cls->generation = atomic_fetch_add(&cls_generation_source, 1);
 }
 
+/* ---- prefix tries ---- */
+
+static inline uint32_t
+trie_field(const uint64_t *words, unsigned int t)
+{
+	const struct flow_key *k = (const struct flow_key *)(const void *)words;
+
+	return t == 0 ? k->ipv4_src : k->ipv4_dst;
+}
+
+/* A mask's prefix length on trie field t, or CLS_PLEN_ANY. */
+static uint8_t
+plen_of(const uint64_t mask[FK_WORDS], unsigned int t)
+{
+	uint32_t m = trie_field(mask, t);
+	uint8_t len = (uint8_t)__builtin_popcount(m);
+
+	return m == onvm_prefix_mask(len) ? len : CLS_PLEN_ANY;
+}
+
+/* A rule's prefixes in or out of the tries. */
+static int
+tries_add_rule(struct classifier *cls, const struct cls_subtable *st, const uint64_t *key)
+{
+	for (unsigned int t = 0; t < CLS_N_TRIES; t++) {
+		if (st->plen[t] == 0 || st->plen[t] == CLS_PLEN_ANY)
+			continue;
+		if (cls_trie_add(&cls->trie[t], trie_field(key, t), st->plen[t]) < 0) {
+			while (t-- > 0)
+				if (st->plen[t] != 0 && st->plen[t] != CLS_PLEN_ANY)
+					cls_trie_del(&cls->trie[t], trie_field(key, t), st->plen[t]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+tries_del_rule(struct classifier *cls, const struct cls_subtable *st, const uint64_t *key)
+{
+	for (unsigned int t = 0; t < CLS_N_TRIES; t++)
+		if (st->plen[t] != 0 && st->plen[t] != CLS_PLEN_ANY)
+			cls_trie_del(&cls->trie[t], trie_field(key, t), st->plen[t]);
+}
+
 /* ---- subtables ---- */
 
 static int
@@ -105,6 +187,8 @@ subtable_init(struct cls_subtable *st, const uint64_t mask[FK_WORDS])
 {
 	memset(st, 0, sizeof(*st));
 	memcpy(st->mask, mask, sizeof(st->mask));
+	for (unsigned int t = 0; t < CLS_N_TRIES; t++)
+		st->plen[t] = plen_of(mask, t);
 	for (uint32_t w = 0; w < FK_WORDS; w++) {
 		if (mask[w] != 0) {
 			st->cmask[st->n_words] = mask[w];
@@ -225,6 +309,29 @@ subtable_erase_bucket(struct cls_subtable *st, uint32_t hole)
 	st->n_keys--;
 }
 
+/* The walk's view of the order: rewritten whenever the order changes. */
+static inline uint64_t *
+plen_row(const struct classifier *cls, unsigned int t, unsigned int len)
+{
+	return &cls->plen_bits[((size_t)t * CLS_N_PLEN + len) * cls->plen_words];
+}
+
+static void
+refresh_visit(struct classifier *cls)
+{
+	memset(cls->plen_bits, 0,
+	       (size_t)CLS_N_TRIES * CLS_N_PLEN * cls->plen_words * sizeof(uint64_t));
+	for (uint32_t i = 0; i < cls->n_subtables; i++) {
+		const struct cls_subtable *st = &cls->subtables[cls->order[i]];
+
+		cls->visit[i].max_priority = st->max_priority;
+		cls->visit[i].subtable = cls->order[i];
+		memcpy(cls->visit[i].plen, st->plen, sizeof(st->plen));
+		for (unsigned int t = 0; t < CLS_N_TRIES; t++)
+			plen_row(cls, t, st->plen[t])[i / 64] |= 1ULL << (i % 64);
+	}
+}
+
 static void
 sort_subtables(struct classifier *cls)
 {
@@ -240,6 +347,7 @@ sort_subtables(struct classifier *cls)
 		}
 		cls->order[j] = v;
 	}
+	refresh_visit(cls);
 }
 
 static void
@@ -271,12 +379,25 @@ find_or_add_subtable(struct classifier *cls, const uint64_t mask[FK_WORDS])
 		if (order == NULL)
 			return CLS_NO_RULE;
 		cls->order = order;
+		struct cls_visit *visit = realloc(cls->visit, cap * sizeof(*visit));
+		if (visit == NULL)
+			return CLS_NO_RULE;
+		cls->visit = visit;
+		uint32_t words = (cap + 63) / 64;
+		uint64_t *bits = calloc((size_t)CLS_N_TRIES * CLS_N_PLEN * words, sizeof(*bits));
+		if (bits == NULL)
+			return CLS_NO_RULE;
+		free(cls->plen_bits);
+		cls->plen_bits = bits;
+		cls->plen_words = words;
+		refresh_visit(cls); /* now, in case what follows fails */
 		cls->cap_subtables = cap;
 	}
 	if (subtable_init(&cls->subtables[cls->n_subtables], mask) < 0)
 		return CLS_NO_RULE;
 	cls->order[cls->n_subtables] = cls->n_subtables;
 	cls->n_subtables++;
+	refresh_visit(cls);
 	recompute_union(cls);
 	return cls->n_subtables - 1;
 }
@@ -304,6 +425,7 @@ drop_subtable(struct classifier *cls, uint32_t idx)
 			continue;
 		cls->order[k++] = v == last ? idx : v;
 	}
+	refresh_visit(cls);
 	recompute_union(cls);
 }
 
@@ -330,6 +452,10 @@ classifier_free(struct classifier *cls)
 		free(cls->subtables[i].buckets);
 	free(cls->subtables);
 	free(cls->order);
+	free(cls->visit);
+	free(cls->plen_bits);
+	for (unsigned int t = 0; t < CLS_N_TRIES; t++)
+		cls_trie_free(&cls->trie[t]);
 	free(cls->rules);
 	free(cls);
 }
@@ -372,6 +498,11 @@ insert_rule(struct classifier *cls, uint32_t handle, const uint64_t mask[FK_WORD
 		return -1;
 	struct cls_subtable *st = &cls->subtables[s];
 	if ((st->n_keys + 1) * 2 > st->cap_mask + 1 && subtable_grow(st) < 0) {
+		if (st->n_rules == 0)
+			drop_subtable(cls, s);
+		return -1;
+	}
+	if (tries_add_rule(cls, st, r->key) < 0) {
 		if (st->n_rules == 0)
 			drop_subtable(cls, s);
 		return -1;
@@ -450,6 +581,7 @@ classifier_remove(struct classifier *cls, uint32_t handle)
 	while (*link != handle)
 		link = &cls->rules[*link].next;
 	*link = r->next;
+	tries_del_rule(cls, st, r->key);
 	if (st->buckets[b].head == CLS_NO_RULE)
 		subtable_erase_bucket(st, b);
 	st->n_rules--;
@@ -689,30 +821,71 @@ fail:
 
 /* ---- lookup: the per-packet path ---- */
 
-bool
-classifier_lookup(const struct classifier *cls, const struct flow_key *key, uint32_t *result)
+/*
+ * The subtable walk; *visited counts the subtables probed. Subtables come
+ * in decreasing max priority. The tries give the prefix lengths that can
+ * match; the walk takes 64 positions at a time, ORs the rows of those
+ * lengths into the positions worth probing, and probes only those: the
+ * subtables ruled out are never read.
+ */
+static bool
+lookup_walk(const struct classifier *cls, const struct flow_key *key, uint32_t *result,
+	    uint64_t *visited)
 {
 	const fk_word *pkt = (const fk_word *)key;
 	const struct cls_rule *best = NULL;
 	uint64_t ck[FK_WORDS];
+	const uint64_t *rows[CLS_N_TRIES][CLS_N_PLEN];
+	unsigned int n_rows[CLS_N_TRIES];
+	uint32_t probed = 0;
 
-	for (uint32_t i = 0; i < cls->n_subtables; i++) {
-		const struct cls_subtable *st = &cls->subtables[cls->order[i]];
+	for (unsigned int t = 0; t < CLS_N_TRIES; t++) {
+		uint64_t ok = cls_trie_lengths(&cls->trie[t], trie_field((const uint64_t *)pkt, t));
+
+		n_rows[t] = 0;
+		for (; ok != 0; ok &= ok - 1)
+			rows[t][n_rows[t]++] = plen_row(cls, t, (unsigned int)__builtin_ctzll(ok));
+	}
+	for (uint32_t w = 0; w * 64 < cls->n_subtables; w++) {
+		uint64_t cand[CLS_N_TRIES];
 
 		/* Sorted by max priority: nothing further on can win. */
-		if (best != NULL && st->max_priority < best->priority)
+		if (best != NULL && cls->visit[w * 64].max_priority < best->priority)
 			break;
-		for (uint32_t j = 0; j < st->n_words; j++)
-			ck[j] = pkt[st->word_idx[j]] & st->cmask[j];
-		uint32_t b = subtable_find(st, cls->rules, subtable_hash(st, ck), ck);
-		uint32_t head = st->buckets[b].head;
-		if (head != CLS_NO_RULE && (best == NULL || beats(&cls->rules[head], best)))
-			best = &cls->rules[head];
+		for (unsigned int t = 0; t < CLS_N_TRIES; t++) {
+			cand[t] = 0;
+			for (unsigned int r = 0; r < n_rows[t]; r++)
+				cand[t] |= rows[t][r][w];
+		}
+		for (uint64_t c = cand[0] & cand[1]; c != 0; c &= c - 1) {
+			const struct cls_visit *v = &cls->visit[w * 64 + (uint32_t)__builtin_ctzll(c)];
+
+			if (best != NULL && v->max_priority < best->priority)
+				goto done;
+			const struct cls_subtable *st = &cls->subtables[v->subtable];
+			for (uint32_t j = 0; j < st->n_words; j++)
+				ck[j] = pkt[st->word_idx[j]] & st->cmask[j];
+			uint32_t b = subtable_find(st, cls->rules, subtable_hash(st, ck), ck);
+			uint32_t head = st->buckets[b].head;
+			probed++;
+			if (head != CLS_NO_RULE && (best == NULL || beats(&cls->rules[head], best)))
+				best = &cls->rules[head];
+		}
 	}
+done:
+	*visited += probed;
 	if (best == NULL)
 		return false;
 	*result = best->result;
 	return true;
+}
+
+bool
+classifier_lookup(const struct classifier *cls, const struct flow_key *key, uint32_t *result)
+{
+	uint64_t visited = 0;
+
+	return lookup_walk(cls, key, result, &visited);
 }
 
 struct cls_cache *
@@ -734,6 +907,12 @@ void
 cls_cache_free(struct cls_cache *cache)
 {
 	free(cache);
+}
+
+void
+cls_cache_get_stats(const struct cls_cache *cache, struct cls_cache_stats *out)
+{
+	*out = cache->stats;
 }
 
 void
@@ -761,8 +940,11 @@ cache_probe_init(const struct classifier *cls, const struct cls_cache *cache,
 		h = hash_step(h, p->key[j]);
 	}
 	p->hash = mix64(h);
-	/* Two candidate slots per flow: far fewer conflict misses than a
-	 * direct-mapped table of the same size, for one more line on a miss. */
+	/* Four candidate slots per flow, two pairs of neighbouring lines: a
+	 * flow is pushed out only when all four hold other live flows, so a
+	 * table a few times larger than the flows keeps nearly all of them
+	 * (two slots lost about one lookup in 400 to flows evicting each
+	 * other, each loss a subtable walk). */
 	__builtin_prefetch(&cache->entries[p->hash & cache->mask]);
 	__builtin_prefetch(&cache->entries[(p->hash >> 20) & cache->mask]);
 }
@@ -772,13 +954,15 @@ cache_probe_resolve(const struct classifier *cls, struct cls_cache *cache,
 		    const struct flow_key *key, const struct cache_probe *p, uint32_t *result)
 {
 	uint32_t sig = (uint32_t)(p->hash >> 32);
-	struct cls_cache_entry *slot[2] = { &cache->entries[p->hash & cache->mask],
-					    &cache->entries[(p->hash >> 20) & cache->mask] };
+	uint32_t a = (uint32_t)p->hash & cache->mask, b = (uint32_t)(p->hash >> 20) & cache->mask;
+	struct cls_cache_entry *slot[4] = { &cache->entries[a], &cache->entries[a ^ 1],
+					    &cache->entries[b], &cache->entries[b ^ 1] };
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 4; i++) {
 		const struct cls_cache_entry *e = slot[i];
 		if (e->generation == cls->generation && e->signature == sig &&
 		    memcmp(e->key, p->key, cls->n_union * sizeof(p->key[0])) == 0) {
+			cache->stats.hits++;
 			if (e->result == CLS_NO_RULE)
 				return false;
 			*result = e->result;
@@ -786,14 +970,21 @@ cache_probe_resolve(const struct classifier *cls, struct cls_cache *cache,
 		}
 	}
 	uint32_t res = CLS_NO_RULE;
-	bool found = classifier_lookup(cls, key, &res);
+	bool found = lookup_walk(cls, key, &res, &cache->stats.walked);
 
+	cache->stats.misses++;
 	/* A rule whose result is CLS_NO_RULE itself is never cached. */
 	if (!found || res != CLS_NO_RULE) {
-		/* Fill a stale slot first, else evict by a hash bit. */
-		struct cls_cache_entry *e = slot[0]->generation != cls->generation ? slot[0]
-					    : slot[1]->generation != cls->generation ? slot[1]
-					    : slot[(p->hash >> 19) & 1];
+		/* Fill a stale slot first, else evict one picked by hash bits. */
+		struct cls_cache_entry *e = slot[(p->hash >> 18) & 3];
+		for (int i = 0; i < 4; i++) {
+			if (slot[i]->generation != cls->generation) {
+				e = slot[i];
+				break;
+			}
+		}
+		if (e->generation == cls->generation)
+			cache->stats.evictions++;
 		e->generation = cls->generation;
 		e->signature = sig;
 		e->result = found ? res : CLS_NO_RULE;

@@ -22,6 +22,7 @@
 #include <rte_telemetry.h>
 
 #include "ft.h"
+#include "classifier.h"
 #include "mgr.h"
 #include "mgr_json.h"
 #include "mgr_openflow.h"
@@ -261,6 +262,15 @@ tm_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 					  dl->role & ROLE_RX ? (int)dl->rx_queue : -1);
 		rte_tel_data_add_dict_int(l, "rx_ports", dl->num_rxq);
 		rte_tel_data_add_dict_u64(l, "rx", rx);
+		if (dl->cls_cache != NULL) {
+			struct cls_cache_stats cs;
+
+			cls_cache_get_stats(dl->cls_cache, &cs);
+			rte_tel_data_add_dict_u64(l, "cls_hits", cs.hits);
+			rte_tel_data_add_dict_u64(l, "cls_misses", cs.misses);
+			rte_tel_data_add_dict_u64(l, "cls_walked", cs.walked);
+			rte_tel_data_add_dict_u64(l, "cls_evictions", cs.evictions);
+		}
 		snprintf(key, sizeof(key), "%u", dl->lcore_id);
 		rte_tel_data_add_dict_container(d, key, l, 0);
 	}

@@ -285,6 +285,153 @@ raw_rules_match_brute_force(void **state)
 	free(rules);
 }
 
+/* ---- prefix-heavy tables: the tries that skip subtables ---- */
+
+/* Addresses from a few overlapping networks, so prefixes nest. */
+static uint32_t
+random_address(void)
+{
+	static const uint32_t nets[] = { 0x0a000000, 0x0a0a0000, 0xac100000, 0xc0a80000 };
+
+	return pick(4) ? nets[pick(4)] | (rnd() & (pick(2) ? 0xffff : 0xff)) : rnd();
+}
+
+/* A mask on one address: a prefix of any length, sometimes no prefix. */
+static uint32_t
+random_address_mask(void)
+{
+	switch (pick(8)) {
+	case 0:
+		return 0;
+	case 1:
+		return 0x00ff00ff; /* not a prefix: never skipped */
+	case 2:
+		return 0xff00ff00u | (rnd() & 0xff);
+	default:
+		return onvm_prefix_mask((uint8_t)pick(33));
+	}
+}
+
+static void
+random_prefix_rule(struct ref_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->key.eth_type = 0x0800;
+	r->key.ip_proto = 6;
+	r->key.ipv4_src = random_address();
+	r->key.ipv4_dst = random_address();
+	r->key.tp_dst = port_pool[pick(9)];
+	r->mask.eth_type = 0xffff;
+	r->mask.ipv4_src = random_address_mask();
+	r->mask.ipv4_dst = random_address_mask();
+	if (pick(3) == 0) {
+		r->mask.ip_proto = 0xff;
+		r->mask.tp_dst = 0xffff;
+	}
+	r->priority = pick(64);
+}
+
+/* A packet near a rule (its wildcarded bits random), or anywhere. */
+static void
+random_prefix_packet(struct flow_key *k, const struct ref_rule *rules, uint32_t n)
+{
+	const struct ref_rule *r = &rules[pick(n)];
+
+	memset(k, 0, sizeof(*k));
+	k->eth_type = pick(10) ? 0x0800 : 0x0806;
+	k->ip_proto = pick(4) ? 6 : 17;
+	k->tp_dst = port_pool[pick(9)];
+	k->ipv4_src = pick(5) ? (r->key.ipv4_src & r->mask.ipv4_src) |
+					(random_address() & ~r->mask.ipv4_src)
+			      : random_address();
+	k->ipv4_dst = pick(5) ? (r->key.ipv4_dst & r->mask.ipv4_dst) |
+					(random_address() & ~r->mask.ipv4_dst)
+			      : random_address();
+}
+
+static void
+compare_prefix_table(const struct classifier *cls, struct cls_cache *cache,
+		     const struct ref_rule *rules, uint32_t n, unsigned int n_pkts)
+{
+	for (unsigned int i = 0; i < n_pkts; i++) {
+		struct flow_key k;
+		uint32_t want = 0, got = 0;
+
+		random_prefix_packet(&k, rules, n);
+		bool hit = ref_lookup(rules, n, &k, &want);
+		assert_int_equal(classifier_lookup(cls, &k, &got), hit);
+		if (hit && got != want)
+			fail_msg("packet %u: rule %u, want %u", i, got, want);
+		assert_int_equal(classifier_lookup_cached(cls, cache, &k, &got), hit);
+		if (hit)
+			assert_int_equal(got, want);
+	}
+}
+
+/*
+ * Rules of every prefix length on both addresses (hundreds of subtables,
+ * most of them skipped by the tries for any one packet), some masks that
+ * are no prefixes: the same answers as the linear scan, after adds,
+ * removals (tries pruned), re-adds and in a clone.
+ */
+static void
+prefix_tables_match_brute_force(void **state)
+{
+	enum { N = 1500 };
+	struct ref_rule *rules = calloc(N, sizeof(*rules));
+	struct classifier *cls = classifier_create();
+	struct cls_cache *cache = cls_cache_create(6);
+
+	assert_non_null(rules);
+	for (uint32_t i = 0; i < N; i++) {
+		random_prefix_rule(&rules[i]);
+		rules[i].handle = classifier_add(cls, &rules[i].key, &rules[i].mask,
+						 rules[i].priority, i);
+		assert_int_not_equal(rules[i].handle, CLS_NO_RULE);
+		rules[i].live = true;
+		if (i % 300 == 299)
+			compare_prefix_table(cls, cache, rules, i + 1, 300);
+	}
+	assert_true(classifier_num_subtables(cls) > 300);
+	compare_prefix_table(cls, cache, rules, N, 5000);
+
+	struct classifier *copy = classifier_clone(cls);
+	struct ref_rule *snapshot = malloc(N * sizeof(*snapshot));
+	assert_non_null(copy);
+	assert_non_null(snapshot);
+	memcpy(snapshot, rules, N * sizeof(*snapshot));
+
+	for (uint32_t i = 0; i < 2 * N; i++) {
+		uint32_t j = pick(N);
+		if (!rules[j].live)
+			continue;
+		assert_int_equal(classifier_remove(cls, rules[j].handle), 0);
+		rules[j].live = false;
+	}
+	compare_prefix_table(cls, cache, rules, N, 4000);
+	/* Everything but a handful out: tries emptied down to their roots. */
+	for (uint32_t j = 10; j < N; j++) {
+		if (rules[j].live)
+			assert_int_equal(classifier_remove(cls, rules[j].handle), 0);
+		rules[j].live = false;
+	}
+	compare_prefix_table(cls, cache, rules, N, 2000);
+	for (uint32_t i = 10; i < N; i++) {
+		random_prefix_rule(&rules[i]);
+		rules[i].priority = 100 + i; /* newer than the old: no ties to decide */
+		rules[i].handle = classifier_add(cls, &rules[i].key, &rules[i].mask,
+						 rules[i].priority, i);
+		rules[i].live = true;
+	}
+	compare_prefix_table(cls, cache, rules, N, 4000);
+	compare_prefix_table(copy, cache, snapshot, N, 3000);
+	classifier_free(cls);
+	classifier_free(copy);
+	cls_cache_free(cache);
+	free(snapshot);
+	free(rules);
+}
+
 /* ---- chain matches against onvm_match_packet ---- */
 
 static const uint8_t mac_pool[3][6] = { { 2, 0, 0, 0, 0, 1 }, { 2, 0, 0, 0, 0, 2 },
@@ -516,6 +663,61 @@ cache_invalidated_by_rule_changes(void **state)
 }
 
 /* Ties across subtables and through a clone: the first added wins. */
+/* The cache's counters: a cold lookup walks, a warm one hits, a rule
+ * change makes the next lookup walk again. */
+static void
+cache_counts_hits_and_walks(void **state)
+{
+	struct classifier *cls = classifier_create();
+	struct cls_cache *cache = cls_cache_create(4);
+	struct cls_cache_stats st;
+	struct flow_key k, m;
+	uint32_t res = 0;
+
+	memset(&k, 0, sizeof(k));
+	memset(&m, 0, sizeof(m));
+	k.tp_dst = 80;
+	m.tp_dst = 0xffff;
+	classifier_add(cls, &k, &m, 5, 1);
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	cls_cache_get_stats(cache, &st);
+	assert_int_equal(st.misses, 1);
+	assert_int_equal(st.hits, 1);
+	assert_int_equal(st.walked, 1);
+	assert_int_equal(st.evictions, 0);
+	k.tp_dst = 81;
+	classifier_add(cls, &k, &m, 6, 2);
+	k.tp_dst = 80;
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_int_equal(res, 1);
+	cls_cache_get_stats(cache, &st);
+	assert_int_equal(st.misses, 2);
+	assert_int_equal(st.hits, 1);
+
+	/* A prefix length no rule had before: the tries learn it, and the
+	 * answer cached without it is not served again; removing it takes
+	 * the cached answer back too. */
+	struct flow_key pm;
+	memset(&pm, 0, sizeof(pm));
+	k.ipv4_dst = 0x0a010203;
+	pm.ipv4_dst = onvm_prefix_mask(24);
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_int_equal(res, 1);
+	uint32_t h = classifier_add(cls, &k, &pm, 9, 3);
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_int_equal(res, 3);
+	k.ipv4_dst = 0x0a010303; /* outside the /24 */
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_int_equal(res, 1);
+	k.ipv4_dst = 0x0a010203;
+	assert_int_equal(classifier_remove(cls, h), 0);
+	assert_true(classifier_lookup_cached(cls, cache, &k, &res));
+	assert_int_equal(res, 1);
+	cls_cache_free(cache);
+	classifier_free(cls);
+}
+
 static void
 ties_go_to_the_first_added(void **state)
 {
@@ -686,9 +888,11 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(port_ranges_expand_exactly),
 		cmocka_unit_test(raw_rules_match_brute_force),
+		cmocka_unit_test(prefix_tables_match_brute_force),
 		cmocka_unit_test(chain_matches_match_reference),
 		cmocka_unit_test(cache_invalidated_by_rule_changes),
 		cmocka_unit_test(ties_go_to_the_first_added),
+		cmocka_unit_test(cache_counts_hits_and_walks),
 		cmocka_unit_test(match_compile_special_cases),
 		cmocka_unit_test(flow_key_from_parsed_frame),
 		cmocka_unit_test(chain_fields_need_whole_headers),

@@ -325,7 +325,10 @@ static void
 random_match(struct ofp_match *m, uint8_t table)
 {
 	struct flow_key *k = &m->key, *mk = &m->mask;
-	static const uint32_t prefixes[] = { 0xff000000, 0xffff0000, 0xffffff00, 0xffffffff };
+	/* Prefixes of many lengths (the classifier's prefix tries skip
+	 * subtables by length) and one mask that is no prefix. */
+	static const uint32_t prefixes[] = { 0xff000000, 0xfffe0000, 0xffff0000, 0xfffff000,
+					     0xffffff00, 0xfffffffe, 0xffffffff, 0xff00ff00 };
 
 	memset(m, 0, sizeof(*m));
 	if (chance(30)) {
