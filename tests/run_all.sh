@@ -166,7 +166,7 @@ fi
 if [ "$fuzz" = 1 ]; then
 	echo "==== fuzzing (short runs)"
 	if command -v clang >/dev/null; then
-		tests/fuzz/run.sh --seconds 12 # 15 targets: 3 minutes
+		tests/fuzz/run.sh --seconds 8 # 15 targets: 2 minutes
 		record "fuzz smoke" $?
 	else
 		echo "clang not installed: the libFuzzer harnesses cannot be built"
