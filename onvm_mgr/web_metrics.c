@@ -297,35 +297,32 @@ write_autoscale(struct mw *w, const json_t *services)
 	const json_t *s, *a;
 	size_t i;
 
-	family_begin(w, "onvm_service_autoscale_min", "gauge",
-		     "The fewest instances the autoscaler keeps (only while it is on).");
-	json_array_foreach(services, i, s) {
-		struct prom_labels l;
+	/* One sample per service the autoscaler watches, from its JSON. */
+	static const struct {
+		const char *name, *help, *key;
+		bool fraction;
+	} gauges[] = {
+		{ "onvm_service_autoscale_min",
+		  "The fewest instances the autoscaler keeps (only while it is on).", "min", false },
+		{ "onvm_service_autoscale_max",
+		  "The most instances the autoscaler runs (only while it is on).", "max", false },
+		{ "onvm_service_autoscale_ring_fill",
+		  "The fullest instance RX ring at the autoscaler's last sample, 0 to 1.", "fill", true },
+	};
+	for (size_t g = 0; g < sizeof(gauges) / sizeof(gauges[0]); g++) {
+		family_begin(w, gauges[g].name, "gauge", gauges[g].help);
+		json_array_foreach(services, i, s) {
+			struct prom_labels l;
 
-		if (!json_is_object(a = json_object_get(s, "autoscale")))
-			continue;
-		service_labels(&l, s);
-		prom_sample_u64(w->b, w->family, &l, u64_at(a, "min"));
-	}
-	family_begin(w, "onvm_service_autoscale_max", "gauge",
-		     "The most instances the autoscaler runs (only while it is on).");
-	json_array_foreach(services, i, s) {
-		struct prom_labels l;
-
-		if (!json_is_object(a = json_object_get(s, "autoscale")))
-			continue;
-		service_labels(&l, s);
-		prom_sample_u64(w->b, w->family, &l, u64_at(a, "max"));
-	}
-	family_begin(w, "onvm_service_autoscale_ring_fill", "gauge",
-		     "The fullest instance RX ring at the autoscaler's last sample, 0 to 1.");
-	json_array_foreach(services, i, s) {
-		struct prom_labels l;
-
-		if (!json_is_object(a = json_object_get(s, "autoscale")))
-			continue;
-		service_labels(&l, s);
-		prom_sample_f64(w->b, w->family, &l, json_number_value(json_object_get(a, "fill")));
+			if (!json_is_object(a = json_object_get(s, "autoscale")))
+				continue;
+			service_labels(&l, s);
+			if (gauges[g].fraction)
+				prom_sample_f64(w->b, w->family, &l,
+						json_number_value(json_object_get(a, gauges[g].key)));
+			else
+				prom_sample_u64(w->b, w->family, &l, u64_at(a, gauges[g].key));
+		}
 	}
 	family_begin(w, "onvm_service_autoscale_state", "gauge",
 		     "What the autoscaler is doing: 1 for the state it is in (scaling, cooldown, "
